@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_policy import (
+    PolicyCustomTimeouts,
     PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
@@ -40,10 +41,8 @@ def _options() -> PolicyResourceOptions:
         ignore_changes=[],
         delete_before_replace=None,
         aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0.0, 0.0, 0.0),
         additional_secret_outputs=[],
-        custom_timeouts=None,  # type: ignore[arg-type]
-        provider=None,
-        parent=None,
     )
 
 
