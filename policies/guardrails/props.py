@@ -22,6 +22,7 @@ TYPE_ALIASES: dict[str, str] = {
     "aws:alb/listenerRule:ListenerRule": "aws:lb/listenerRule:ListenerRule",
     "aws:alb/targetGroup:TargetGroup": "aws:lb/targetGroup:TargetGroup",
     "aws:alb/targetGroupAttachment:TargetGroupAttachment": "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    "aws:alb/listenerCertificate:ListenerCertificate": "aws:lb/listenerCertificate:ListenerCertificate",
     "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer": "aws:lb/loadBalancer:LoadBalancer",
     "aws:elasticloadbalancingv2/listener:Listener": "aws:lb/listener:Listener",
     "aws:elasticloadbalancingv2/targetGroup:TargetGroup": "aws:lb/targetGroup:TargetGroup",

@@ -1,0 +1,55 @@
+# The two commands a fresh clone needs: `make preview` and `make test`. Each bootstraps venv/ from the
+# pinned requirements on first use.
+PYTHON ?= python3
+VENV := venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+REQUIREMENTS := requirements.txt requirements-dev.txt constraints.txt $(wildcard policies/*/requirements.txt)
+
+STACK ?= dev
+OUT ?=
+SARIF ?=
+POLICY_CONFIG ?=
+FILE ?=
+
+REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
+
+.PHONY: help venv test lint typecheck unit preview audit bench clean
+
+help:
+	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json]"
+	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
+	@echo "make test      lint, type check and the whole test suite"
+	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
+
+$(STAMP): $(REQUIREMENTS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy __main__.py components offline policies/guardrails
+
+unit: $(STAMP)
+	$(PY) -m pytest
+
+test: lint typecheck unit
+
+preview: $(STAMP)
+	$(PY) -m offline preview --stack $(STACK) $(REPORT_ARGS)
+
+audit: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make audit FILE=<stack export or preview --json>"; exit 2; }
+	$(PY) -m offline audit $(FILE) $(REPORT_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m offline bench
+
+clean:
+	rm -rf build .mypy_cache .ruff_cache .pytest_cache

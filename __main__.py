@@ -1,0 +1,12 @@
+"""The Pulumi program: validate config, build the stack from its components, export its outputs.
+
+Config is parsed before anything is registered, so a bad value stops `pulumi up` with a one-line
+error and no half-built stack.
+"""
+
+from components.config import load_config, read_region
+from components.stack import build_stack
+
+config = load_config()
+region = read_region()
+build_stack(config, region=region)

@@ -1,0 +1,83 @@
+"""Wires the three components into the lab stack or the production stack, and exports outputs.
+
+Everything that decides lives in the components; this module only connects their outputs to each
+other's inputs, in one place a reader can follow: network -> identity -> compute.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.compute import Compute, ComputeArgs, FleetArgs
+from components.config import PROJECT, StackConfig
+from components.identity import Identity, IdentityArgs
+from components.network import Network, NetworkArgs
+
+
+def aws_provider(region: str | None) -> aws.Provider:
+    """The one AWS provider every resource uses, tagging everything it creates for traceability."""
+    tags = {
+        "project": PROJECT,
+        "stack": pulumi.get_stack(),
+        "managed-by": "pulumi",
+    }
+    return aws.Provider("aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=tags))
+
+
+def build_stack(config: StackConfig, *, region: str | None) -> None:
+    provider = aws_provider(region)
+    opts = pulumi.ResourceOptions(providers={"aws": provider})
+
+    network = Network(
+        "network",
+        NetworkArgs(
+            az_count=config.az_count,
+            vpc_cidr=config.vpc_cidr,
+            use_default_vpc=config.use_default_vpc,
+            private_subnets=config.production,
+            nat_gateways=config.nat_gateways,
+        ),
+        opts=opts,
+    )
+    identity = Identity(
+        "identity",
+        IdentityArgs(app_bucket=config.app_bucket, session_manager=config.session_manager),
+        opts=opts,
+    )
+    fleet = None
+    if config.production:
+        fleet = FleetArgs(
+            public_subnet_ids=network.public_subnet_ids,
+            min_size=config.min_size,
+            desired_capacity=config.desired_capacity,
+            max_size=config.max_size,
+            target_cpu_percent=config.target_cpu_percent,
+            health_check_path=config.health_check_path,
+            certificate_arn=config.certificate_arn,
+            deletion_protection=config.deletion_protection,
+            green=config.green,
+        )
+    compute = Compute(
+        "compute",
+        ComputeArgs(
+            vpc_id=network.vpc_id,
+            subnet_ids=network.private_subnet_ids if config.production else network.public_subnet_ids,
+            instance_profile_name=identity.instance_profile_name,
+            instance_profile_arn=identity.instance_profile_arn,
+            instance_type=config.instance_type,
+            ami_id=config.ami_id,
+            ssh_cidr=config.ssh_cidr if config.ssh_enabled else None,
+            ssh_public_key=config.ssh_public_key,
+            app_port=config.app_port,
+            fleet=fleet,
+        ),
+        opts=opts,
+    )
+
+    pulumi.export("vpcId", network.vpc_id)
+    pulumi.export("publicSubnetIds", network.public_subnet_ids)
+    pulumi.export("privateSubnetIds", network.private_subnet_ids)
+    pulumi.export("roleName", identity.role_name)
+    for key, value in compute.exports().items():
+        pulumi.export(key, value)

@@ -1,0 +1,21 @@
+"""Canonical type tokens the network pack reads (aliases such as ``aws:alb/...`` map onto these)."""
+
+from __future__ import annotations
+
+AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
+AUTOSCALING_ATTACHMENT = "aws:autoscaling/attachment:Attachment"
+TRAFFIC_SOURCE_ATTACHMENT = "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+INSTANCE = "aws:ec2/instance:Instance"
+SUBNET = "aws:ec2/subnet:Subnet"
+DEFAULT_SUBNET = "aws:ec2/defaultSubnet:DefaultSubnet"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+LISTENER_CERTIFICATE = "aws:lb/listenerCertificate:ListenerCertificate"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+CLASSIC_LOAD_BALANCER = "aws:elb/loadBalancer:LoadBalancer"
+ACM_CERTIFICATE = "aws:acm/certificate:Certificate"
+IAM_SERVER_CERTIFICATE = "aws:iam/serverCertificate:ServerCertificate"

@@ -1,0 +1,203 @@
+"""Who sends traffic to an Auto Scaling group, and what its instances are launched with.
+
+Several resource shapes put an ASG behind a load balancer: its own ``targetGroupArns``,
+``loadBalancers`` (classic) and ``trafficSources``, a standalone ``autoscaling.Attachment`` or
+``TrafficSourceAttachment``. Several shapes give its instances security groups and subnets: a launch
+template by id or name, a mixed-instances policy with overrides, a launch configuration. The stack
+rules ask these questions through this module so they all see the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import props as p
+from ..stackgraph import Node, Resolution, StackGraph
+from . import tokens as t
+
+SECURITY_GROUP_TYPES = ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+SUBNET_TYPES = (t.SUBNET, t.DEFAULT_SUBNET)
+
+
+def _merge(into: Resolution, other: Resolution) -> None:
+    for node in other.nodes:
+        into.add(node)
+    into.unresolved.extend(other.unresolved)
+
+
+@dataclass
+class AsgTraffic:
+    """The target groups and classic load balancers that send traffic to one ASG."""
+
+    target_groups: Resolution = field(default_factory=Resolution)
+    classic_load_balancers: Resolution = field(default_factory=Resolution)
+
+    @property
+    def behind_load_balancer(self) -> bool:
+        return bool(
+            self.target_groups.nodes
+            or self.target_groups.unresolved
+            or self.classic_load_balancers.nodes
+            or self.classic_load_balancers.unresolved
+        )
+
+
+def _is_classic_source(kind: str | None, identifier: Any) -> bool:
+    if kind is not None:
+        return kind.strip().lower() == "elb"
+    return isinstance(identifier, str) and not identifier.startswith("arn:")
+
+
+def _add_traffic_sources(graph: StackGraph, owner: Node, key: str, sources: list[Any], into: AsgTraffic) -> None:
+    for source in sources:
+        identifier = p.get(source, "identifier")
+        kind = p.as_str(p.get(source, "type"))
+        if _is_classic_source(kind, identifier):
+            _merge(into.classic_load_balancers,
+                   graph.resolve_one(owner, key, identifier, [t.CLASSIC_LOAD_BALANCER]))
+        else:
+            # elbv2 target groups; a VPC Lattice target group stays unresolved, so rules fail closed on it.
+            _merge(into.target_groups, graph.resolve_one(owner, key, identifier, [t.TARGET_GROUP]))
+
+
+def asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
+    traffic = AsgTraffic()
+    _merge(traffic.target_groups,
+           graph.resolve(asg, "targetGroupArns", p.as_list(p.get(asg.props, "targetGroupArns")), [t.TARGET_GROUP]))
+    _merge(traffic.classic_load_balancers,
+           graph.resolve(asg, "loadBalancers", p.as_list(p.get(asg.props, "loadBalancers")),
+                         [t.CLASSIC_LOAD_BALANCER]))
+    _add_traffic_sources(graph, asg, "trafficSources", p.as_list(p.get(asg.props, "trafficSources")), traffic)
+
+    for attachment in graph.of_type(t.AUTOSCALING_ATTACHMENT, t.TRAFFIC_SOURCE_ATTACHMENT):
+        group_name = p.get(attachment.props, "autoscalingGroupName")
+        if not graph.refers_to(attachment, "autoscalingGroupName", [group_name], asg):
+            continue
+        if attachment.type == t.AUTOSCALING_ATTACHMENT:
+            tg = p.get(attachment.props, "lbTargetGroupArn")
+            if tg is not None:
+                _merge(traffic.target_groups,
+                       graph.resolve_one(attachment, "lbTargetGroupArn", tg, [t.TARGET_GROUP]))
+            elb = p.get(attachment.props, "elb")
+            if elb is not None:
+                _merge(traffic.classic_load_balancers,
+                       graph.resolve_one(attachment, "elb", elb, [t.CLASSIC_LOAD_BALANCER]))
+        else:
+            _add_traffic_sources(graph, attachment, "trafficSource",
+                                 p.as_list(p.get(attachment.props, "trafficSource")), traffic)
+    return traffic
+
+
+def _action_target_groups(actions: Any) -> list[Any]:
+    arns: list[Any] = []
+    for action in p.as_list(actions):
+        arn = p.get(action, "targetGroupArn")
+        if arn is not None:
+            arns.append(arn)
+        for group in p.as_list(p.get(action, "forward", "targetGroups")):
+            arn = p.get(group, "arn")
+            if arn is not None:
+                arns.append(arn)
+    return arns
+
+
+def load_balancers_of_target_group(graph: StackGraph, target_group: Node) -> Resolution:
+    """The load balancers whose listeners (or listener rules) forward to ``target_group``."""
+    found = graph.resolve(target_group, "loadBalancerArns",
+                          p.as_list(p.get(target_group.props, "loadBalancerArns")), [t.LOAD_BALANCER])
+    found.unresolved = []  # a computed output; the listeners below are what the stack declares
+    listeners = [
+        listener for listener in graph.of_type(t.LISTENER)
+        if graph.refers_to(listener, "defaultActions",
+                           _action_target_groups(p.get(listener.props, "defaultActions")), target_group)
+    ]
+    for rule in graph.of_type(t.LISTENER_RULE):
+        if graph.refers_to(rule, "actions", _action_target_groups(p.get(rule.props, "actions")), target_group):
+            for listener in graph.resolve_one(rule, "listenerArn", p.get(rule.props, "listenerArn"),
+                                              [t.LISTENER]).nodes:
+                listeners.append(listener)
+    for listener in listeners:
+        _merge(found, graph.resolve_one(listener, "loadBalancerArn", p.get(listener.props, "loadBalancerArn"),
+                                        [t.LOAD_BALANCER]))
+    return found
+
+
+@dataclass
+class LaunchSpec:
+    """The launch templates / configurations an ASG launches from."""
+
+    templates: Resolution = field(default_factory=Resolution)
+    configurations: Resolution = field(default_factory=Resolution)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.templates.nodes or self.templates.unresolved
+                    or self.configurations.nodes or self.configurations.unresolved)
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+def launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
+    spec = LaunchSpec()
+    direct = p.get(asg.props, "launchTemplate")
+    if direct is not None:
+        ref = _first(p.get(direct, "id"), p.get(direct, "name"))
+        _merge(spec.templates, graph.resolve_one(asg, "launchTemplate", ref, [t.LAUNCH_TEMPLATE])
+               if ref is not None else Resolution(unresolved=[direct]))
+    mixed = p.get(asg.props, "mixedInstancesPolicy", "launchTemplate")
+    if mixed is not None:
+        specs = [p.get(mixed, "launchTemplateSpecification")] + [
+            p.get(o, "launchTemplateSpecification") for o in p.as_list(p.get(mixed, "overrides"))
+        ]
+        for item in specs:
+            if item is None:
+                continue
+            ref = _first(p.get(item, "launchTemplateId"), p.get(item, "launchTemplateName"))
+            _merge(spec.templates, graph.resolve_one(asg, "mixedInstancesPolicy", ref, [t.LAUNCH_TEMPLATE])
+                   if ref is not None else Resolution(unresolved=[item]))
+    configuration = p.get(asg.props, "launchConfiguration")
+    if configuration is not None:
+        _merge(spec.configurations,
+               graph.resolve_one(asg, "launchConfiguration", configuration, [t.LAUNCH_CONFIGURATION]))
+    return spec
+
+
+def launch_security_groups(graph: StackGraph, launcher: Node) -> tuple[Resolution, bool]:
+    """The security groups a launch template/configuration gives instances, and whether it names any."""
+    found = Resolution()
+    named = False
+    if launcher.type == t.LAUNCH_CONFIGURATION:
+        groups = p.as_list(p.get(launcher.props, "securityGroups"))
+        named = bool(groups)
+        _merge(found, graph.resolve(launcher, "securityGroups", groups, SECURITY_GROUP_TYPES))
+        return found, named
+    for key in ("vpcSecurityGroupIds", "securityGroupNames"):
+        groups = p.as_list(p.get(launcher.props, key))
+        named = named or bool(groups)
+        _merge(found, graph.resolve(launcher, key, groups, SECURITY_GROUP_TYPES))
+    interface_groups = [
+        group
+        for interface in p.as_list(p.get(launcher.props, "networkInterfaces"))
+        for group in p.as_list(p.get(interface, "securityGroups"))
+    ]
+    named = named or bool(interface_groups)
+    _merge(found, graph.resolve(launcher, "networkInterfaces", interface_groups, SECURITY_GROUP_TYPES))
+    return found, named
+
+
+def users_of_launch_template(graph: StackGraph, template: Node) -> list[Node]:
+    """ASGs and instances in the stack that launch from ``template``."""
+    users: list[Node] = []
+    for asg in graph.of_type(t.AUTOSCALING_GROUP):
+        if any(node is template for node in launch_spec(graph, asg).templates.nodes):
+            users.append(asg)
+    for instance in graph.of_type(t.INSTANCE):
+        ref = p.get(instance.props, "launchTemplate")
+        if ref is not None:
+            value = _first(p.get(ref, "id"), p.get(ref, "name"))
+            if graph.refers_to(instance, "launchTemplate", [value], template):
+                users.append(instance)
+    return users
