@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from policy_sentry.querying.actions import (
     get_actions_for_service,
@@ -48,7 +48,7 @@ def services() -> tuple[str, ...]:
     return tuple(sorted(get_all_service_prefixes()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_actions(service: str) -> dict[str, ActionInfo]:
     """Lower-cased action name (``getobject``) to its info, for one service prefix."""
     if service not in get_all_service_prefixes():

@@ -107,7 +107,7 @@ def _load(value: Any) -> Mapping[str, Any]:
         value = loaded
     if not is_mapping(value):
         raise _Invalid("not a JSON object")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _strings(value: Any, field: str, *, lower: bool = False) -> tuple[str, ...]:

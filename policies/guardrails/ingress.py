@@ -127,9 +127,7 @@ class IngressPermission:
     @property
     def ports_readable(self) -> bool:
         return (
-            self.from_port is not None
-            and self.to_port is not None
-            and 0 <= self.from_port <= self.to_port <= MAX_PORT
+            self.from_port is not None and self.to_port is not None and 0 <= self.from_port <= self.to_port <= MAX_PORT
         )
 
     def reaches_tcp_port(self, port: int) -> bool:
@@ -194,8 +192,9 @@ def _reference_sources(rule: Mapping[str, Any], key: str, kind: SourceKind) -> l
     items = list(value) if p.is_sequence(value) else [value]
     labelled = [(f"{key}[{i}]" if p.is_sequence(value) else key, item) for i, item in enumerate(items)]
     return [
-        Source(kind, field, reference=item) if isinstance(item, str) and item.strip() else Source(
-            SourceKind.INVALID, field)
+        Source(kind, field, reference=item)
+        if isinstance(item, str) and item.strip()
+        else Source(SourceKind.INVALID, field)
         for field, item in labelled
     ]
 
@@ -208,8 +207,13 @@ def _self_source(rule: Mapping[str, Any]) -> list[Source]:
     return [Source(SourceKind.SELF, "self")]
 
 
-def _ec2_rule(resource_type: str, location: str, rule: Mapping[str, Any], source_group_key: str,
-              target_group: Any = None) -> IngressPermission:
+def _ec2_rule(
+    resource_type: str,
+    location: str,
+    rule: Mapping[str, Any],
+    source_group_key: str,
+    target_group: Any = None,
+) -> IngressPermission:
     """Inline ingress and ``SecurityGroupRule`` share the EC2 classic field names."""
     sources = (
         _cidr_sources(rule, "cidrBlocks")
@@ -260,15 +264,28 @@ def ingress_permissions(resource_type: str, props: Mapping[str, Any]) -> list[In
         return [
             _ec2_rule(resource_type, f"ingress[{i}]", rule, "securityGroups")
             if p.is_mapping(rule)
-            else IngressPermission(resource_type, f"ingress[{i}]", Protocol.parse(None), None, None,
-                                   (Source(SourceKind.INVALID, f"ingress[{i}]"),))
+            else IngressPermission(
+                resource_type,
+                f"ingress[{i}]",
+                Protocol.parse(None),
+                None,
+                None,
+                (Source(SourceKind.INVALID, f"ingress[{i}]"),),
+            )
             for i, rule in enumerate(p.as_list(p.get(props, "ingress")))
         ]
     if resource_type == SECURITY_GROUP_RULE:
         if is_egress_rule(props):
             return []
-        return [_ec2_rule(resource_type, "rule", props, "sourceSecurityGroupId",
-                          target_group=p.get(props, "securityGroupId"))]
+        return [
+            _ec2_rule(
+                resource_type,
+                "rule",
+                props,
+                "sourceSecurityGroupId",
+                target_group=p.get(props, "securityGroupId"),
+            )
+        ]
     if resource_type == SECURITY_GROUP_INGRESS_RULE:
         return [_vpc_ingress_rule(props)]
     return []

@@ -7,8 +7,9 @@ module answers "which resources does this property refer to?" by trusting both, 
 
 1. a value that equals the ``id``, ``arn`` or ``name`` of a resource of the expected type among the
    property's dependencies, then anywhere in the stack;
-2. values still unmatched are paired with dependencies of the expected type that no value matched
-   (ids the engine recorded but whose outputs differ, e.g. under mocks);
+2. values still unmatched are paired with dependencies of the expected type that carry no readable
+   identifier at all (outputs without ``id``, e.g. a thin mock): a dependency whose id is known and
+   matches no value is not what the value names, so it is never paired;
 3. whatever is left is reported as unresolved, so a rule can fail closed on it.
 
 Only resources of the expected types are read, so an unknown value in an unrelated resource never
@@ -115,9 +116,7 @@ class StackGraph:
             text = value.strip() if isinstance(value, str) else None
             hits: list[Node] = []
             if text:
-                hits = [d for d in deps if text in d.identifiers()] or [
-                    n for n in everyone if text in n.identifiers()
-                ]
+                hits = [d for d in deps if text in d.identifiers()] or [n for n in everyone if text in n.identifiers()]
             if hits:
                 for hit in hits:
                     result.add(hit)
@@ -125,10 +124,10 @@ class StackGraph:
                         matched_deps.append(hit)
             else:
                 unmatched.append(value)
-        spare = [d for d in deps if d not in matched_deps]
+        spare = [d for d in deps if d not in matched_deps and not d.identifiers()]
         for dep in spare[: len(unmatched)]:
             result.add(dep)
-        result.unresolved = unmatched[len(spare):]
+        result.unresolved = unmatched[len(spare) :]
         return result
 
     def resolve_one(self, node: Node, key: str, value: Any, types: Sequence[str]) -> Resolution:

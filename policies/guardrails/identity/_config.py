@@ -7,16 +7,18 @@ Numbers arrive as floats over gRPC, so integers are read through ``as_int``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from guardrails.props import as_int, is_sequence
+from pulumi_policy import ReportViolation, ResourceValidationArgs
+
+from guardrails.props import as_int, canonical_type, is_sequence
 
 
 def config_strings(config: Mapping[str, Any], key: str, default: list[str]) -> list[str]:
     value = config.get(key) if isinstance(config, Mapping) else None
-    if is_sequence(value) and all(isinstance(item, str) for item in value):
-        return list(value)
+    if value is not None and is_sequence(value) and all(isinstance(item, str) for item in value):
+        return [str(item) for item in value]
     return list(default)
 
 
@@ -28,3 +30,17 @@ def config_int(config: Mapping[str, Any], key: str, default: int) -> int:
 def defaults(schema_properties: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The ``default`` of every schema property: what a policy runs with when config is missing."""
     return {key: spec["default"] for key, spec in schema_properties.items() if "default" in spec}
+
+
+ResourceCheck = Callable[[ResourceValidationArgs, ReportViolation], None]
+
+
+def only_types(resource_types: Iterable[str], check: ResourceCheck) -> ResourceCheck:
+    """``check`` run only for ``resource_types`` (aliases resolved): the Python SDK has no type filter."""
+    wanted = frozenset(resource_types)
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if canonical_type(args.resource_type) in wanted:
+            check(args, report)
+
+    return validate

@@ -18,7 +18,7 @@ from .. import props as p
 
 class Settings:
     def __init__(self, config: Mapping[str, Any] | None, schema: PolicyConfigSchema) -> None:
-        self._config: Mapping[str, Any] = config if p.is_mapping(config) else {}
+        self._config: Mapping[str, Any] = config if config is not None and p.is_mapping(config) else {}
         self._schema = schema
 
     def _default(self, key: str) -> Any:
@@ -35,7 +35,7 @@ class Settings:
     def ports(self, key: str) -> list[int]:
         """A list of TCP ports; the default replaces a missing list, bad entries are dropped."""
         raw = self._config.get(key)
-        if not p.is_sequence(raw):
+        if raw is None or not p.is_sequence(raw):
             return list(self._default(key))
         ports = [n for n in (p.as_int(v) for v in raw) if n is not None and 0 <= n <= 65535]
         return ports or list(self._default(key))

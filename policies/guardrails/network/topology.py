@@ -16,7 +16,10 @@ from .. import props as p
 from ..stackgraph import Node, Resolution, StackGraph
 from . import tokens as t
 
-SECURITY_GROUP_TYPES = ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+SECURITY_GROUP_TYPES = (
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+)
 SUBNET_TYPES = (t.SUBNET, t.DEFAULT_SUBNET)
 
 
@@ -54,8 +57,10 @@ def _add_traffic_sources(graph: StackGraph, owner: Node, key: str, sources: list
         identifier = p.get(source, "identifier")
         kind = p.as_str(p.get(source, "type"))
         if _is_classic_source(kind, identifier):
-            _merge(into.classic_load_balancers,
-                   graph.resolve_one(owner, key, identifier, [t.CLASSIC_LOAD_BALANCER]))
+            _merge(
+                into.classic_load_balancers,
+                graph.resolve_one(owner, key, identifier, [t.CLASSIC_LOAD_BALANCER]),
+            )
         else:
             # elbv2 target groups; a VPC Lattice target group stays unresolved, so rules fail closed on it.
             _merge(into.target_groups, graph.resolve_one(owner, key, identifier, [t.TARGET_GROUP]))
@@ -63,11 +68,14 @@ def _add_traffic_sources(graph: StackGraph, owner: Node, key: str, sources: list
 
 def asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
     traffic = AsgTraffic()
-    _merge(traffic.target_groups,
-           graph.resolve(asg, "targetGroupArns", p.as_list(p.get(asg.props, "targetGroupArns")), [t.TARGET_GROUP]))
-    _merge(traffic.classic_load_balancers,
-           graph.resolve(asg, "loadBalancers", p.as_list(p.get(asg.props, "loadBalancers")),
-                         [t.CLASSIC_LOAD_BALANCER]))
+    _merge(
+        traffic.target_groups,
+        graph.resolve(asg, "targetGroupArns", p.as_list(p.get(asg.props, "targetGroupArns")), [t.TARGET_GROUP]),
+    )
+    _merge(
+        traffic.classic_load_balancers,
+        graph.resolve(asg, "loadBalancers", p.as_list(p.get(asg.props, "loadBalancers")), [t.CLASSIC_LOAD_BALANCER]),
+    )
     _add_traffic_sources(graph, asg, "trafficSources", p.as_list(p.get(asg.props, "trafficSources")), traffic)
 
     for attachment in graph.of_type(t.AUTOSCALING_ATTACHMENT, t.TRAFFIC_SOURCE_ATTACHMENT):
@@ -77,15 +85,24 @@ def asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
         if attachment.type == t.AUTOSCALING_ATTACHMENT:
             tg = p.get(attachment.props, "lbTargetGroupArn")
             if tg is not None:
-                _merge(traffic.target_groups,
-                       graph.resolve_one(attachment, "lbTargetGroupArn", tg, [t.TARGET_GROUP]))
+                _merge(
+                    traffic.target_groups,
+                    graph.resolve_one(attachment, "lbTargetGroupArn", tg, [t.TARGET_GROUP]),
+                )
             elb = p.get(attachment.props, "elb")
             if elb is not None:
-                _merge(traffic.classic_load_balancers,
-                       graph.resolve_one(attachment, "elb", elb, [t.CLASSIC_LOAD_BALANCER]))
+                _merge(
+                    traffic.classic_load_balancers,
+                    graph.resolve_one(attachment, "elb", elb, [t.CLASSIC_LOAD_BALANCER]),
+                )
         else:
-            _add_traffic_sources(graph, attachment, "trafficSource",
-                                 p.as_list(p.get(attachment.props, "trafficSource")), traffic)
+            _add_traffic_sources(
+                graph,
+                attachment,
+                "trafficSource",
+                p.as_list(p.get(attachment.props, "trafficSource")),
+                traffic,
+            )
     return traffic
 
 
@@ -104,22 +121,33 @@ def _action_target_groups(actions: Any) -> list[Any]:
 
 def load_balancers_of_target_group(graph: StackGraph, target_group: Node) -> Resolution:
     """The load balancers whose listeners (or listener rules) forward to ``target_group``."""
-    found = graph.resolve(target_group, "loadBalancerArns",
-                          p.as_list(p.get(target_group.props, "loadBalancerArns")), [t.LOAD_BALANCER])
-    found.unresolved = []  # a computed output; the listeners below are what the stack declares
+    found = graph.resolve(
+        target_group,
+        "loadBalancerArns",
+        p.as_list(p.get(target_group.props, "loadBalancerArns")),
+        [t.LOAD_BALANCER],
+    )
     listeners = [
-        listener for listener in graph.of_type(t.LISTENER)
-        if graph.refers_to(listener, "defaultActions",
-                           _action_target_groups(p.get(listener.props, "defaultActions")), target_group)
+        listener
+        for listener in graph.of_type(t.LISTENER)
+        if graph.refers_to(
+            listener,
+            "defaultActions",
+            _action_target_groups(p.get(listener.props, "defaultActions")),
+            target_group,
+        )
     ]
     for rule in graph.of_type(t.LISTENER_RULE):
         if graph.refers_to(rule, "actions", _action_target_groups(p.get(rule.props, "actions")), target_group):
-            for listener in graph.resolve_one(rule, "listenerArn", p.get(rule.props, "listenerArn"),
-                                              [t.LISTENER]).nodes:
+            for listener in graph.resolve_one(
+                rule, "listenerArn", p.get(rule.props, "listenerArn"), [t.LISTENER]
+            ).nodes:
                 listeners.append(listener)
     for listener in listeners:
-        _merge(found, graph.resolve_one(listener, "loadBalancerArn", p.get(listener.props, "loadBalancerArn"),
-                                        [t.LOAD_BALANCER]))
+        _merge(
+            found,
+            graph.resolve_one(listener, "loadBalancerArn", p.get(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]),
+        )
     return found
 
 
@@ -132,8 +160,12 @@ class LaunchSpec:
 
     @property
     def empty(self) -> bool:
-        return not (self.templates.nodes or self.templates.unresolved
-                    or self.configurations.nodes or self.configurations.unresolved)
+        return not (
+            self.templates.nodes
+            or self.templates.unresolved
+            or self.configurations.nodes
+            or self.configurations.unresolved
+        )
 
 
 def _first(*values: Any) -> Any:
@@ -145,8 +177,12 @@ def launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
     direct = p.get(asg.props, "launchTemplate")
     if direct is not None:
         ref = _first(p.get(direct, "id"), p.get(direct, "name"))
-        _merge(spec.templates, graph.resolve_one(asg, "launchTemplate", ref, [t.LAUNCH_TEMPLATE])
-               if ref is not None else Resolution(unresolved=[direct]))
+        _merge(
+            spec.templates,
+            graph.resolve_one(asg, "launchTemplate", ref, [t.LAUNCH_TEMPLATE])
+            if ref is not None
+            else Resolution(unresolved=[direct]),
+        )
     mixed = p.get(asg.props, "mixedInstancesPolicy", "launchTemplate")
     if mixed is not None:
         specs = [p.get(mixed, "launchTemplateSpecification")] + [
@@ -156,12 +192,18 @@ def launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
             if item is None:
                 continue
             ref = _first(p.get(item, "launchTemplateId"), p.get(item, "launchTemplateName"))
-            _merge(spec.templates, graph.resolve_one(asg, "mixedInstancesPolicy", ref, [t.LAUNCH_TEMPLATE])
-                   if ref is not None else Resolution(unresolved=[item]))
+            _merge(
+                spec.templates,
+                graph.resolve_one(asg, "mixedInstancesPolicy", ref, [t.LAUNCH_TEMPLATE])
+                if ref is not None
+                else Resolution(unresolved=[item]),
+            )
     configuration = p.get(asg.props, "launchConfiguration")
     if configuration is not None:
-        _merge(spec.configurations,
-               graph.resolve_one(asg, "launchConfiguration", configuration, [t.LAUNCH_CONFIGURATION]))
+        _merge(
+            spec.configurations,
+            graph.resolve_one(asg, "launchConfiguration", configuration, [t.LAUNCH_CONFIGURATION]),
+        )
     return spec
 
 

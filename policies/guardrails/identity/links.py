@@ -1,0 +1,63 @@
+"""Resolving references between resources in ``AnalyzeStack``, for the stack-level identity rules.
+
+An instance profile names its role, an attachment names its role and its policy ARN. At preview those
+values are often unknown (auto-generated names, ARNs), so the engine's ``propertyDependencies`` is
+asked first; only when it says nothing is the value itself read (which may raise ``UnknownValueError``
+into the SDK, as it should) and matched against the candidates' ``name``, ``arn`` and ``id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from guardrails.props import as_list, canonical_type, get
+
+ROLE = "aws:iam/role:Role"
+POLICY = "aws:iam/policy:Policy"
+INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+
+
+def of_type(resources: Iterable[PolicyResource], resource_type: str) -> list[PolicyResource]:
+    return [r for r in resources if canonical_type(r.resource_type) == resource_type]
+
+
+def _identifiers(resource: PolicyResource) -> set[str]:
+    names = {get(resource.props, key) for key in ("name", "arn", "id")}
+    return {name for name in names if isinstance(name, str) and name}
+
+
+def resolve(
+    source: PolicyResource, key: str, candidates: Sequence[PolicyResource], *, many: bool = False
+) -> tuple[list[PolicyResource], list[str]]:
+    """``(resolved, unresolved)`` for the reference(s) ``source.props[key]`` makes to ``candidates``.
+
+    ``unresolved`` holds the referenced values (names or ARNs) that match nothing in the stack. For a
+    single reference the dependency is enough and the (possibly unknown) value is never read; for a list
+    (``many``) the values are read too when the list is longer than its dependencies, because literal
+    entries beside an in-stack reference must not escape the check.
+    """
+    by_urn = {c.urn: c for c in candidates}
+    deps = (source.property_dependencies or {}).get(key, [])
+    resolved = [by_urn[d.urn] for d in deps if d.urn in by_urn]
+    values: list[Any] = []
+    if not resolved:
+        values = as_list(get(source.props, key))
+    elif many:
+        listed = as_list(get(source.props, key))
+        values = listed if len(listed) > len(deps) else []
+    unresolved: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        match = [c for c in candidates if value in _identifiers(c)]
+        if match:
+            resolved.extend(m for m in match if m not in resolved)
+        elif value not in unresolved:
+            unresolved.append(value)
+    return resolved, unresolved

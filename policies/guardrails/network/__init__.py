@@ -1,0 +1,36 @@
+"""The network-boundary policies: what can reach the instances, plus the hardening beside it.
+
+``POLICIES`` is what the ``policies/network-boundary`` pack assembles; tests and tools import it
+without starting the pack's gRPC server.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from . import (
+    alb_drop_invalid_headers,
+    asg_elb_health_check,
+    asg_multi_az,
+    ebs_encryption,
+    http_redirects_to_https,
+    instance_sg,
+    launch_template_public_ip,
+    ssh_ingress,
+)
+
+POLICIES: list[Policy] = [
+    ssh_ingress.POLICY,
+    launch_template_public_ip.POLICY,
+    asg_multi_az.BEHIND_LOAD_BALANCER_POLICY,
+    asg_multi_az.STANDALONE_POLICY,
+    instance_sg.POLICY,
+    ebs_encryption.POLICY,
+    alb_drop_invalid_headers.POLICY,
+    http_redirects_to_https.POLICY,
+    asg_elb_health_check.POLICY,
+]
+
+PACK_NAME = "aws-compute-network-boundary"
+
+__all__ = ["PACK_NAME", "POLICIES"]
