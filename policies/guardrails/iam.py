@@ -46,7 +46,8 @@ class Principal:
 
 @dataclass(frozen=True)
 class Statement:
-    """A statement with every list-or-string value turned into a tuple; actions lower-cased."""
+    """A statement with every list-or-string value turned into a tuple (actions keep their spelling for
+    messages; compare them with ``.lower()``, since IAM action names are case-insensitive)."""
 
     index: int
     sid: str | None
@@ -110,7 +111,7 @@ def _load(value: Any) -> Mapping[str, Any]:
     return value
 
 
-def _strings(value: Any, field: str, *, lower: bool = False) -> tuple[str, ...]:
+def _strings(value: Any, field: str) -> tuple[str, ...]:
     items = list(value) if is_sequence(value) else [value]
     if not items:
         raise _Invalid(f"{field} is empty")
@@ -118,8 +119,7 @@ def _strings(value: Any, field: str, *, lower: bool = False) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise _Invalid(f"{field} holds a value that is not a non-empty string")
-        text = item.strip()
-        out.append(text.lower() if lower else text)
+        out.append(item.strip())
     return tuple(out)
 
 
@@ -171,7 +171,7 @@ def _statement(index: int, raw: Any) -> Statement:
         index=index,
         sid=sid if isinstance(sid, str) and sid else None,
         effect="Allow" if effect.strip().lower() == "allow" else "Deny",
-        actions=_strings(actions, f"{field}.Action", lower=True),
+        actions=_strings(actions, f"{field}.Action"),
         not_action=not_action,
         resources=_strings(resources, f"{field}.Resource") if has_resource else (),
         not_resource=not_resource,

@@ -145,7 +145,7 @@ def _action_problem(action: str, star: str | None, statement: Statement, setting
     on = f"on wildcard resource {quote(star)}"
     escalation = _escalation_names(settings.escalation_patterns)
     risky = [i for i in infos if i.name.lower() in escalation or i.access_level in settings.escalation_levels]
-    if risky or (not infos and action in escalation):
+    if risky or (not infos and action.lower() in escalation):
         why = " (a Condition does not make this safe)" if statement.has_condition else ""
         return f"{head} {on}: privilege escalation ({_examples(risky) or action}){why}"
     if not infos:

@@ -86,14 +86,14 @@ def trusts_ec2(document: Document | ParseError, ec2: set[str]) -> bool:
     )
 
 
-def _action_problems(label: str, actions: Iterable[str], allowed: set[str]) -> list[str]:
+def _action_problems(label: str, actions: Iterable[str], allowed: list[str]) -> list[str]:
+    allowed_names = {a.strip().lower() for a in allowed}
     problems: list[str] = []
     for action in actions:
-        names = {info.name.lower() for info in expand(action)} if has_wildcard(action) else {action}
-        if is_full_wildcard(action) or not names or not names <= allowed:
-            problems.append(
-                f"{label} allows {quote(action)}; an instance role's trust may allow only {', '.join(sorted(allowed))}"
-            )
+        names = {i.name.lower() for i in expand(action)} if has_wildcard(action) else {action.lower()}
+        if is_full_wildcard(action) or not names or not names <= allowed_names:
+            only = ", ".join(allowed)
+            problems.append(f"{label} allows {quote(action)}; an instance role's trust may allow only {only}")
     return problems
 
 
@@ -102,10 +102,7 @@ def instance_trust_problems(document: Document | ParseError, config: Mapping[str
     if isinstance(document, ParseError):
         return [f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"]
     ec2 = ec2_principals(config)
-    allowed = {
-        a.strip().lower()
-        for a in config_strings(config, "allowedTrustActions", _INSTANCE_TRUST_DEFAULTS["allowedTrustActions"])
-    }
+    allowed = config_strings(config, "allowedTrustActions", _INSTANCE_TRUST_DEFAULTS["allowedTrustActions"])
     problems: list[str] = []
     if not trusts_ec2(document, ec2):
         problems.append("its trust policy does not allow ec2.amazonaws.com to assume it")
