@@ -144,7 +144,9 @@ def is_effectively_star(resource: str) -> bool:
     parts = text.split(":", 5)
     fields = dict(_DEFAULT_FIELDS)
     if len(parts) == 6 and parts[0].lower() == "arn":
-        for key, value in zip(("Partition", "Region", "Account"), (parts[1], parts[3], parts[4]), strict=True):
+        for key, value in zip(
+            ("Partition", "Region", "Account"), (parts[1], parts[3], parts[4]), strict=True
+        ):
             fields[key] = _satisfying(value)
         service_field = parts[2].lower()
         if has_wildcard(service_field):

@@ -20,7 +20,12 @@ from typing import Any
 from guardrails.props import is_mapping, is_sequence
 
 # Principal block keys in their canonical spelling; matched case-insensitively so "aws" cannot hide "*".
-PRINCIPAL_KINDS = {"aws": "AWS", "service": "Service", "federated": "Federated", "canonicaluser": "CanonicalUser"}
+PRINCIPAL_KINDS = {
+    "aws": "AWS",
+    "service": "Service",
+    "federated": "Federated",
+    "canonicaluser": "CanonicalUser",
+}
 
 _MAX_LABEL = 64
 

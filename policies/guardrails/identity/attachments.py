@@ -45,7 +45,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "allowExternalCustomerPolicies": {
         "type": "boolean",
         "default": False,
-        "description": "Let instance roles attach customer-managed policies defined outside this stack (unchecked).",
+        "description": "Let instance roles attach customer policies defined outside this stack (unchecked).",
     },
     "ec2ServicePrincipals": {
         "type": "array",
@@ -56,11 +56,11 @@ SCHEMA: dict[str, dict[str, Any]] = {
 }
 DEFAULTS = defaults(SCHEMA)
 
-# Attachment type -> (property naming the role(s), property naming the policy ARN(s), whether lists).
-_LINKS: dict[str, tuple[str, str, bool]] = {
-    ROLE_POLICY_ATTACHMENT: ("role", "policyArn", False),
-    POLICY_ATTACHMENT: ("roles", "policyArn", False),
-    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: ("roleName", "policyArns", True),
+# Attachment type -> (role property, holds a list?, policy ARN property, holds a list?).
+_LINKS: dict[str, tuple[str, bool, str, bool]] = {
+    ROLE_POLICY_ATTACHMENT: ("role", False, "policyArn", False),
+    POLICY_ATTACHMENT: ("roles", True, "policyArn", False),
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: ("roleName", False, "policyArns", True),
 }
 
 
@@ -75,8 +75,13 @@ def instance_roles(resources: Sequence[PolicyResource], config: Mapping[str, Any
 
 
 def _check_policies(
-    via: PolicyResource, key: str, many: bool, role: PolicyResource, policies: list[PolicyResource],
-    config: Mapping[str, Any], report: ReportViolation,
+    via: PolicyResource,
+    key: str,
+    many: bool,
+    role: PolicyResource,
+    policies: list[PolicyResource],
+    config: Mapping[str, Any],
+    report: ReportViolation,
 ) -> None:
     settings = permissions.Settings.from_config(config)
     allow_external = as_bool(config.get("allowExternalCustomerPolicies")) is True
@@ -85,15 +90,18 @@ def _check_policies(
         problems = permissions.document_problems(get(policy.props, "policy"), settings)
         if problems:
             report(
-                f"{quote(via.name)} attaches Policy {quote(policy.name)} to instance role {quote(role.name)}, "
-                f"and that policy {problems[0]}" + (f" (+{len(problems) - 1} more)." if len(problems) > 1 else "."),
+                f"{quote(via.name)} attaches Policy {quote(policy.name)} "
+                f"to instance role {quote(role.name)}, "
+                f"and that policy {problems[0]}"
+                + (f" (+{len(problems) - 1} more)." if len(problems) > 1 else "."),
                 via.urn,
             )
     for arn in unresolved:
         if aws_managed_name(arn) is None and not allow_external:
             report(
-                f"{quote(via.name)} attaches customer policy {quote(arn.rsplit('/', 1)[-1])} to instance role "
-                f"{quote(role.name)}, but it is not defined in this stack, so its document cannot be checked.",
+                f"{quote(via.name)} attaches customer policy {quote(arn.rsplit('/', 1)[-1])} to instance "
+                f"role {quote(role.name)}, but it is not defined in this stack, so its document cannot be "
+                "checked.",
                 via.urn,
             )
 
@@ -107,11 +115,11 @@ def _validate(args: StackValidationArgs, report: ReportViolation) -> None:
     policies = of_type(args.resources, POLICY)
     for role in roles:
         _check_policies(role, "managedPolicyArns", True, role, policies, config, report)
-    for attachment_type, (role_key, policy_key, many) in _LINKS.items():
+    for attachment_type, (role_key, many_roles, policy_key, many) in _LINKS.items():
         for attachment in of_type(args.resources, attachment_type):
             # Resolve against every role: matching only instance roles would read (maybe unknown) names
             # of attachments that belong to other roles.
-            linked_roles, _ = resolve(attachment, role_key, all_roles, many=True)
+            linked_roles, _ = resolve(attachment, role_key, all_roles, many=many_roles)
             for role in (r for r in linked_roles if r in roles):
                 _check_policies(attachment, policy_key, many, role, policies, config, report)
 
@@ -125,9 +133,9 @@ instance_role_attachments = StackValidationPolicy(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps=(
-        "Define the instance role's customer policies in this stack (aws.iam.Policy) so their documents can be "
-        "checked, and fix the document problem named in the message; or set allowExternalCustomerPolicies "
-        "after reviewing the external policy."
+        "Define the instance role's customer policies in this stack (aws.iam.Policy) so their documents "
+        "can be checked, and fix the document problem named in the message; or set "
+        "allowExternalCustomerPolicies after reviewing the external policy."
     ),
     config_schema=PolicyConfigSchema(properties=SCHEMA),
     validate=_validate,

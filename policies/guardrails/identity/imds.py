@@ -53,8 +53,9 @@ def imds_problems(props: Any, max_hop_limit: int) -> list[str]:
     if hops_raw is not None:
         hops = as_int(hops_raw)
         if hops is None or hops > max_hop_limit:
+            shown_hops = "not a whole number" if hops is None else str(hops)
             problems.append(
-                f"metadataOptions.httpPutResponseHopLimit is {hops if hops is not None else 'not a whole number'}; "
+                f"metadataOptions.httpPutResponseHopLimit is {shown_hops}; "
                 f"at most {max_hop_limit} keeps the IMDSv2 token on the host"
             )
     return problems
@@ -68,12 +69,13 @@ def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 imdsv2_required = ResourceValidationPolicy(
     name="ec2-imdsv2-required",
-    description="Instances and launch templates require IMDSv2 (httpTokens 'required') with a hop limit of 1.",
+    description="Instances and launch templates require IMDSv2 (httpTokens 'required'), hop limit 1.",
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.HIGH,
     remediation_steps=(
-        "Set metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1} on the instance or "
-        "launch template (or http_endpoint 'disabled' if nothing on the host needs instance metadata)."
+        "Set metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1} on the "
+        "instance or launch template (or http_endpoint 'disabled' if nothing on the host needs "
+        "instance metadata)."
     ),
     config_schema=PolicyConfigSchema(properties=SCHEMA),
     validate=only_types([INSTANCE, LAUNCH_TEMPLATE], _validate),

@@ -13,7 +13,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from guardrails.props import as_list, canonical_type, get
+from guardrails.props import as_list, canonical_type, get, is_sequence
 
 ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/policy:Policy"
@@ -49,8 +49,10 @@ def resolve(
     if not resolved:
         values = as_list(get(source.props, key))
     elif many:
-        listed = as_list(get(source.props, key))
-        values = listed if len(listed) > len(deps) else []
+        listed = get(source.props, key)
+        # len() never touches the items, so an unknown in-stack ARN is only read if literals sit beside it.
+        if is_sequence(listed) and len(listed) > len(deps):
+            values = as_list(listed)
     unresolved: list[str] = []
     for value in values:
         if not isinstance(value, str):

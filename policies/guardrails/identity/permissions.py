@@ -79,13 +79,13 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "type": "array",
         "items": {"type": "string"},
         "default": ["Permissions management"],
-        "description": "Access levels whose every action counts as privilege escalation on a wildcard resource.",
+        "description": "Access levels whose actions all escalate privilege on a wildcard resource.",
     },
     "escalationActions": {
         "type": "array",
         "items": {"type": "string"},
         "default": ESCALATION_ACTIONS,
-        "description": "Action patterns that escalate privilege (role passing, policy/role mutation, credentials).",
+        "description": "Action patterns that escalate privilege (role passing, policy/role mutation, keys).",
     },
 }
 DEFAULTS = defaults(SCHEMA)
@@ -139,7 +139,8 @@ def _action_problem(action: str, star: str | None, statement: Statement, setting
     if has_wildcard(action):
         writes = [i for i in infos if i.access_level in settings.forbidden_wildcard_levels]
         if writes:
-            return f"{head}, a wildcard that expands to write or permissions-management actions ({_examples(writes)})"
+            examples = _examples(writes)
+            return f"{head}, a wildcard that expands to write or permissions-management actions ({examples})"
     if star is None:
         return None
     on = f"on wildcard resource {quote(star)}"
@@ -152,7 +153,8 @@ def _action_problem(action: str, star: str | None, statement: Statement, setting
         return f"{head} {on}, but it is not in the IAM action database, so its scope cannot be proven"
     scoped = [i for i in infos if i.resource_level]
     if scoped:
-        return f"{head} {on}, but it supports resource-level permissions ({_examples(scoped)}): scope Resource to ARNs"
+        examples = _examples(scoped)
+        return f"{head} {on}, but it supports resource-level permissions ({examples}): scope Resource to ARNs"
     return None
 
 
@@ -163,9 +165,13 @@ def statement_problems(statement: Statement, settings: Settings) -> list[str]:
     if statement.not_action:
         problems.append(f"{statement.label} uses NotAction with Allow, which allows every action not listed")
     if statement.not_resource:
-        problems.append(f"{statement.label} uses NotResource with Allow, which allows every resource not listed")
+        problems.append(
+            f"{statement.label} uses NotResource with Allow, which allows every resource not listed"
+        )
     if not statement.has_resource:
-        problems.append(f"{statement.label} has no Resource; an identity policy statement must name its resources")
+        problems.append(
+            f"{statement.label} has no Resource; an identity policy statement must name its resources"
+        )
     if statement.not_action:
         return problems
     star: str | None = "*" if statement.not_resource else None
@@ -183,7 +189,9 @@ def document_problems(value: Any, settings: Settings) -> list[str]:
     document = parse_document(value)
     if isinstance(document, ParseError):
         return [f"cannot be parsed ({document.reason}); an unreadable permissions document fails closed"]
-    return [problem for statement in document.statements for problem in statement_problems(statement, settings)]
+    return [
+        problem for statement in document.statements for problem in statement_problems(statement, settings)
+    ]
 
 
 def _inline_documents(props: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -197,7 +205,9 @@ def _inline_documents(props: Mapping[str, Any]) -> list[tuple[str, Any]]:
         if document is None:
             continue
         name = get(entry, "name")
-        label = f"inline policy {quote(name)}" if isinstance(name, str) and name else f"inlinePolicies[{index}]"
+        label = (
+            f"inline policy {quote(name)}" if isinstance(name, str) and name else f"inlinePolicies[{index}]"
+        )
         found.append((label, document))
     return found
 
@@ -227,8 +237,9 @@ least_privilege = ResourceValidationPolicy(
     severity=Severity.HIGH,
     remediation_steps=(
         "List the exact actions the workload calls (e.g. 's3:GetObject', not 's3:*' or 's3:Put*') and scope "
-        "Resource to the ARNs it touches (e.g. 'arn:aws:s3:::my-bucket/*'). Keep Resource '*' for actions the "
-        "IAM reference says cannot be scoped. Grant iam:PassRole and policy/role mutation only on named ARNs."
+        "Resource to the ARNs it touches (e.g. 'arn:aws:s3:::my-bucket/*'). Keep Resource '*' for actions "
+        "the IAM reference says cannot be scoped. Grant iam:PassRole and policy/role mutation only on "
+        "named ARNs."
     ),
     config_schema=PolicyConfigSchema(properties=SCHEMA),
     validate=only_types([ROLE, *DOCUMENT_TYPES], _validate),

@@ -42,7 +42,10 @@ _TRUST_ACTIONS_SCHEMA = {
     "default": ["sts:AssumeRole"],
     "description": "The only actions an instance role's trust policy may allow.",
 }
-_INSTANCE_TRUST_SCHEMA = {"ec2ServicePrincipals": _EC2_PRINCIPALS_SCHEMA, "allowedTrustActions": _TRUST_ACTIONS_SCHEMA}
+_INSTANCE_TRUST_SCHEMA = {
+    "ec2ServicePrincipals": _EC2_PRINCIPALS_SCHEMA,
+    "allowedTrustActions": _TRUST_ACTIONS_SCHEMA,
+}
 _INSTANCE_TRUST_DEFAULTS = defaults(_INSTANCE_TRUST_SCHEMA)
 
 
@@ -53,15 +56,21 @@ def trust_document(props: object) -> Document | ParseError:
 def wildcard_trust_problems(document: Document | ParseError) -> list[str]:
     """Why the trust policy lets anyone in: ``*`` in any principal form, or ``NotPrincipal`` with Allow."""
     if isinstance(document, ParseError):
-        return [f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"]
+        return [
+            f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"
+        ]
     problems: list[str] = []
     for statement in document.statements:
         if not statement.allows:
             continue
         if statement.not_principal:
-            problems.append(f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed")
+            problems.append(
+                f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed"
+            )
         elif not statement.has_principal:
-            problems.append(f"{statement.label} has no Principal; a trust statement must name who may assume the role")
+            problems.append(
+                f"{statement.label} has no Principal; a trust statement must name who may assume the role"
+            )
         problems.extend(
             f"{statement.label} trusts {p.kind} {quote(p.value)}, i.e. any principal"
             for p in statement.principals
@@ -100,7 +109,9 @@ def _action_problems(label: str, actions: Iterable[str], allowed: list[str]) -> 
 def instance_trust_problems(document: Document | ParseError, config: Mapping[str, Any]) -> list[str]:
     """Why this trust policy is not "EC2, sts:AssumeRole, nothing else"."""
     if isinstance(document, ParseError):
-        return [f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"]
+        return [
+            f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"
+        ]
     ec2 = ec2_principals(config)
     allowed = config_strings(config, "allowedTrustActions", _INSTANCE_TRUST_DEFAULTS["allowedTrustActions"])
     problems: list[str] = []
@@ -110,14 +121,18 @@ def instance_trust_problems(document: Document | ParseError, config: Mapping[str
         if not statement.allows:
             continue
         if statement.not_principal:
-            problems.append(f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed")
+            problems.append(
+                f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed"
+            )
         problems.extend(
             f"{statement.label} also trusts {p.kind} {quote(p.value)}; an instance role must trust only EC2"
             for p in statement.principals
             if not (p.kind == "Service" and p.value.strip().lower() in ec2)
         )
         if statement.not_action:
-            problems.append(f"{statement.label} uses NotAction with Allow, which allows every action not listed")
+            problems.append(
+                f"{statement.label} uses NotAction with Allow, which allows every action not listed"
+            )
         else:
             problems.extend(_action_problems(statement.label, statement.actions, allowed))
     return problems
@@ -148,19 +163,23 @@ def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) 
                 continue
             for problem in instance_trust_problems(document, config):
                 report(
-                    f"Role {quote(role.name)} is used by instance profile {quote(profile.name)}, but {problem}.",
+                    f"Role {quote(role.name)} is used by instance profile {quote(profile.name)}, "
+                    f"but {problem}.",
                     role.urn,
                 )
 
 
 no_wildcard_trust = ResourceValidationPolicy(
     name="iam-role-trust-no-wildcard-principal",
-    description="No IAM role trusts a '*' principal, in any form (AWS, Federated, Service, root ARN, NotPrincipal).",
+    description=(
+        "No IAM role trusts a '*' principal in any form (AWS, Federated, Service, root ARN, NotPrincipal)."
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     remediation_steps=(
         "Name the exact principal that may assume the role in assumeRolePolicy (a service such as "
-        "ec2.amazonaws.com, or a specific account/role ARN); never '*', 'arn:aws:iam::*:root' or NotPrincipal."
+        "ec2.amazonaws.com, or a specific account/role ARN); never '*', 'arn:aws:iam::*:root' or "
+        "NotPrincipal."
     ),
     config_schema=PolicyConfigSchema(properties={}),
     validate=only_types([ROLE], _validate_no_wildcard),
@@ -173,7 +192,8 @@ instance_role_trust = ResourceValidationPolicy(
     severity=Severity.HIGH,
     remediation_steps=(
         'Give the instance role its own trust policy: {"Effect": "Allow", "Principal": {"Service": '
-        '"ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}. Use a separate role for any other service or account.'
+        '"ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}. Use a separate role for any other service or '
+        "account."
     ),
     config_schema=PolicyConfigSchema(properties=_INSTANCE_TRUST_SCHEMA),
     validate=only_types([ROLE], _validate_instance_trust),

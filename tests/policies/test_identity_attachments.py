@@ -1,0 +1,154 @@
+"""iam-instance-role-attached-policies: attachments followed from instance roles to policy documents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from guardrails.identity.attachments import instance_role_attachments
+from pulumi_policy.proxy import UnknownValueError
+
+from tests.policies.harness import UNKNOWN, StackResource, stack_violations
+from tests.policies.identity_docs import allow, doc, role, trust
+
+ROLE = "aws:iam/role:Role"
+POLICY = "aws:iam/policy:Policy"
+PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+RPA = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PA = "aws:iam/policyAttachment:PolicyAttachment"
+EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+
+GOOD_DOC = doc(allow("s3:GetObject", "arn:aws:s3:::app/*"))
+BAD_DOC = doc(allow("s3:*", "arn:aws:s3:::app/*", Sid="Broad"))
+POLICY_ARN = "arn:aws:iam::123456789012:policy/app"
+
+
+def _stack(
+    document: str, attach: str, *, by: str = "dependency", trust_policy: str | None = None
+) -> list[StackResource]:
+    app_role = StackResource(
+        ROLE,
+        "app",
+        {"name": "app-role", "arn": "arn:aws:iam::123456789012:role/app-role", **role(trust_policy)},
+    )
+    policy = StackResource(POLICY, "perms", {"name": "app", "arn": POLICY_ARN, "policy": document})
+    profile = StackResource(PROFILE, "profile", {"role": "app-role"})
+    deps = by == "dependency"
+    role_ref = UNKNOWN if deps else "app-role"
+    arn_ref = UNKNOWN if deps else POLICY_ARN
+    if attach == "rpa":
+        link = StackResource(
+            RPA,
+            "attach",
+            {"role": role_ref, "policyArn": arn_ref},
+            property_dependencies={"role": [app_role.urn], "policyArn": [policy.urn]} if deps else {},
+        )
+    elif attach == "pa":
+        link = StackResource(
+            PA,
+            "attach",
+            {"roles": [role_ref], "policyArn": arn_ref},
+            property_dependencies={"roles": [app_role.urn], "policyArn": [policy.urn]} if deps else {},
+        )
+    elif attach == "exclusive":
+        link = StackResource(
+            EXCLUSIVE,
+            "attach",
+            {"roleName": role_ref, "policyArns": [arn_ref]},
+            property_dependencies={"roleName": [app_role.urn], "policyArns": [policy.urn]} if deps else {},
+        )
+    else:
+        app_role.props = {**app_role.props, "managedPolicyArns": [arn_ref]}
+        app_role.property_dependencies = {"managedPolicyArns": [policy.urn]} if deps else {}
+        return [app_role, policy, profile]
+    return [app_role, policy, profile, link]
+
+
+ATTACHMENTS = ["rpa", "pa", "exclusive", "role"]
+
+
+@pytest.mark.parametrize("by", ["dependency", "value"])
+@pytest.mark.parametrize("attach", ATTACHMENTS)
+def test_broad_customer_policy_attached_to_instance_role_is_reported(attach: str, by: str) -> None:
+    resources = _stack(BAD_DOC, attach, by=by)
+    (found,) = stack_violations(instance_role_attachments, resources)
+    message, urn = found
+    assert "Statement[0] (Sid 'Broad') allows 's3:*'" in message
+    assert "instance role 'app'" in message
+    assert urn == resources[-1].urn if attach != "role" else resources[0].urn
+
+
+@pytest.mark.parametrize("by", ["dependency", "value"])
+@pytest.mark.parametrize("attach", ATTACHMENTS)
+def test_least_privilege_customer_policy_passes(attach: str, by: str) -> None:
+    assert stack_violations(instance_role_attachments, _stack(GOOD_DOC, attach, by=by)) == []
+
+
+def test_role_trusting_ec2_counts_as_instance_role_without_a_profile() -> None:
+    resources = [r for r in _stack(BAD_DOC, "rpa") if r.type != PROFILE]
+    assert stack_violations(instance_role_attachments, resources)
+
+
+def test_non_instance_role_is_out_of_scope() -> None:
+    resources = [
+        r
+        for r in _stack(BAD_DOC, "rpa", trust_policy=trust({"Service": "lambda.amazonaws.com"}))
+        if r.type != PROFILE
+    ]
+    assert stack_violations(instance_role_attachments, resources) == []
+
+
+def test_external_customer_policy_on_instance_role_fails_closed_unless_allowed() -> None:
+    app_role = StackResource(
+        ROLE, "app", role(managedPolicyArns=["arn:aws:iam::999999999999:policy/Elsewhere"])
+    )
+    found = stack_violations(instance_role_attachments, [app_role])
+    assert [urn for _, urn in found] == [app_role.urn]
+    assert "'Elsewhere'" in found[0][0] and "not defined in this stack" in found[0][0]
+    assert (
+        stack_violations(instance_role_attachments, [app_role], {"allowExternalCustomerPolicies": True}) == []
+    )
+
+
+def test_aws_managed_policies_are_left_to_the_allowlist_rule() -> None:
+    app_role = StackResource(
+        ROLE, "app", role(managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"])
+    )
+    assert stack_violations(instance_role_attachments, [app_role]) == []
+
+
+def test_literal_external_arn_beside_an_in_stack_reference_is_still_read() -> None:
+    resources = _stack(GOOD_DOC, "role")
+    app_role = resources[0]
+    app_role.props = {
+        **app_role.props,
+        "managedPolicyArns": [POLICY_ARN, "arn:aws:iam::999999999999:policy/Sneaky"],
+    }
+    found = stack_violations(instance_role_attachments, resources)
+    assert any("'Sneaky'" in m for m, _ in found)
+
+
+def test_unparseable_attached_policy_fails_closed() -> None:
+    (found,) = stack_violations(instance_role_attachments, _stack(json.dumps({"Statement": 1}), "rpa"))
+    assert "cannot be parsed" in found[0]
+
+
+def test_attachment_for_another_role_with_unknown_name_does_not_block_the_rule() -> None:
+    resources = _stack(BAD_DOC, "rpa")
+    fn_role = StackResource(ROLE, "fn", role(trust({"Service": "lambda.amazonaws.com"})))
+    other = StackResource(
+        RPA,
+        "fn-attach",
+        {"role": UNKNOWN, "policyArn": UNKNOWN},
+        property_dependencies={"role": [fn_role.urn], "policyArn": [resources[1].urn]},
+    )
+    assert len(stack_violations(instance_role_attachments, [*resources, fn_role, other])) == 1
+
+
+def test_unknown_reference_without_dependencies_reaches_the_sdk() -> None:
+    resources = [
+        *_stack(GOOD_DOC, "rpa")[:3],
+        StackResource(RPA, "attach", {"role": UNKNOWN, "policyArn": UNKNOWN}),
+    ]
+    with pytest.raises(UnknownValueError):
+        stack_violations(instance_role_attachments, resources)

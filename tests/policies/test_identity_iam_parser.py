@@ -1,0 +1,143 @@
+"""The shared IAM document parser and the action database it feeds (guardrails/iam.py, actions.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from guardrails.actions import expand, is_effectively_star, is_full_wildcard
+from guardrails.iam import Document, ParseError, parse_document
+
+
+def test_statement_as_single_object_and_values_as_strings_normalise_to_tuples() -> None:
+    parsed = parse_document(
+        {"Statement": {"Sid": "One", "Effect": "Allow", "Action": "S3:GetObject", "Resource": "*"}}
+    )
+    assert isinstance(parsed, Document)
+    (statement,) = parsed.statements
+    assert statement.actions == ("S3:GetObject",)
+    assert statement.resources == ("*",)
+    assert statement.label == "Statement[0] (Sid 'One')"
+
+
+def test_json_text_and_object_forms_parse_to_the_same_document() -> None:
+    body = {"Statement": [{"Effect": "Deny", "Action": ["a:b", "c:d"], "NotResource": ["x"]}]}
+    assert parse_document(body) == parse_document(json.dumps(body))
+
+
+def test_principal_kinds_are_canonicalised_case_insensitively() -> None:
+    parsed = parse_document(
+        {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"aws": "*"}}]}
+    )
+    assert isinstance(parsed, Document)
+    assert [(p.kind, p.is_wildcard) for p in parsed.statements[0].principals] == [("AWS", True)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param('{"Statement": []} trailing garbage', id="trailing-garbage"),
+        pytest.param("not json", id="not-json"),
+        pytest.param("[1, 2]", id="json-array"),
+        pytest.param(42, id="number"),
+        pytest.param({"Version": "2012-10-17"}, id="no-statement"),
+        pytest.param({"Statement": "Allow"}, id="statement-is-text"),
+        pytest.param({"Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}, id="no-effect"),
+        pytest.param(
+            {"Statement": [{"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]}, id="bad-effect"
+        ),
+        pytest.param({"Statement": [{"Effect": "Allow", "Resource": "*"}]}, id="no-action"),
+        pytest.param({"Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}, id="empty-action"),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": [7], "Resource": "*"}]}, id="non-text-action"
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "NotAction": "c:d"}]}, id="action-and-not"
+        ),
+        pytest.param({"Statement": ["Allow"]}, id="statement-item-text"),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": "me"}]}, id="principal-text"
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Condition": "x"}]}, id="condition-text"
+        ),
+        pytest.param(
+            '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Action": "*", "Resource": "*"}]}',
+            id="duplicate-key-hides-star",
+        ),
+        pytest.param("[" * 100_000, id="deep-nesting"),
+        pytest.param(None, id="missing"),
+    ],
+)
+def test_unreadable_documents_become_parse_errors_not_exceptions(value: object) -> None:
+    assert isinstance(parse_document(value), ParseError)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", True),
+        ("s3:*", True),
+        ("S3:*", True),
+        ("*:*", True),
+        ("s3:**", True),
+        ("s3:Get*", False),
+        ("s3:x", False),
+    ],
+)
+def test_full_wildcard_detection(pattern: str, expected: bool) -> None:
+    assert is_full_wildcard(pattern) is expected
+
+
+def test_expansion_is_case_insensitive_and_reads_the_database() -> None:
+    (info,) = expand("IAM:passrole")
+    assert info.name == "iam:PassRole"
+    assert info.access_level == "Permissions management"
+    assert info.resource_level is True
+    levels = {i.access_level for i in expand("s3:Get*")}
+    assert levels == {"Read"}
+    assert expand("nosuchservice:DoIt") == ()
+
+
+def test_wildcard_only_actions_are_known_as_such() -> None:
+    (info,) = expand("s3:ListAllMyBuckets")
+    assert info.resource_level is False
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "*",
+        "*:*",
+        "arn:*",
+        "arn:aws:s3:::*",
+        "arn:aws:s3:::*/*",
+        "arn:aws-cn:s3:::*",
+        "arn:aws:iam::*:role/*",
+        "arn:*:iam::*:role/*",
+        "arn:aws:iam::123456789012:role/*",
+        "arn:aws:iam::*:r*",
+        "arn:aws:*:*:*:*",
+        "arn:aws:s3*",
+        "arn:aws:ec2:eu-*:*:instance/*",
+        "arn:aws:unknownservice:::*",
+    ],
+)
+def test_effectively_star_resources(resource: str) -> None:
+    assert is_effectively_star(resource)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:s3:::my-bucket",
+        "arn:aws:s3:::my-bucket/*",
+        "arn:aws:s3:::*-logs",
+        "arn:aws:iam::*:role/app-*",
+        "arn:aws:ssm:*:*:parameter/app/*",
+        "arn:aws:logs:*:*:log-group:/app/*",
+        "arn:aws:s3:::bucket/${aws:username}/*",
+    ],
+)
+def test_scoped_resources_are_not_star(resource: str) -> None:
+    assert not is_effectively_star(resource)

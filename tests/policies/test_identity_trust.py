@@ -1,0 +1,223 @@
+"""Trust rules: no wildcard principal anywhere; instance roles trust only EC2 with sts:AssumeRole."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from guardrails.identity.trust import instance_profile_role_trust, instance_role_trust, no_wildcard_trust
+from pulumi_policy.proxy import UnknownValueError
+
+from tests.policies.harness import UNKNOWN, StackResource, resource_violations, secret, stack_violations
+from tests.policies.identity_docs import EC2_TRUST, doc, role, trust
+
+ROLE = "aws:iam/role:Role"
+PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+
+
+# --- iam-role-trust-no-wildcard-principal ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(trust("*"), id="bare-star"),
+        pytest.param(trust({"AWS": "*"}), id="aws-star"),
+        pytest.param(trust({"AWS": ["123456789012", "*"]}), id="star-hidden-in-list"),
+        pytest.param(trust({"AWS": "arn:aws:iam::*:root"}), id="any-account-root"),
+        pytest.param(trust({"Federated": "*"}, "sts:AssumeRoleWithWebIdentity"), id="federated-star"),
+        pytest.param(trust({"CanonicalUser": "*"}), id="canonical-user-star"),
+        pytest.param(trust({"Service": "*"}), id="service-star"),
+        pytest.param(trust({"aws": "*"}), id="lower-case-key"),
+        pytest.param(
+            trust({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-123"}}),
+            id="star-with-condition",
+        ),
+        pytest.param(
+            doc(
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": "arn:aws:iam::1:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ),
+            id="not-principal-allow",
+        ),
+        pytest.param(
+            {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}, id="object-form"
+        ),
+        pytest.param(secret(trust({"AWS": "*"})), id="secret-envelope"),
+        pytest.param('{"Statement": []}}', id="unparseable-fails-closed"),
+        pytest.param(doc({"Effect": "Allow", "Action": "sts:AssumeRole"}), id="no-principal"),
+    ],
+)
+def test_wildcard_trust_is_a_violation(document: object) -> None:
+    messages = resource_violations(no_wildcard_trust, ROLE, role(document))
+    assert messages
+    assert all("Role 'subject'" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(json.dumps(EC2_TRUST), id="ec2"),
+        pytest.param(trust({"AWS": "arn:aws:iam::123456789012:root"}), id="one-account"),
+        pytest.param(doc({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}), id="deny-star"),
+    ],
+)
+def test_named_principals_pass_the_wildcard_rule(document: object) -> None:
+    assert resource_violations(no_wildcard_trust, ROLE, role(document)) == []
+
+
+def test_wildcard_message_names_the_statement_by_index_and_sid() -> None:
+    document = doc(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        {"Sid": "Everyone", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
+    )
+    (message,) = resource_violations(no_wildcard_trust, ROLE, role(document))
+    assert "Statement[1] (Sid 'Everyone')" in message
+
+
+def test_unknown_trust_policy_goes_to_the_sdk_preview_path() -> None:
+    with pytest.raises(UnknownValueError):
+        resource_violations(no_wildcard_trust, ROLE, role(UNKNOWN))
+
+
+def test_other_resource_types_are_ignored() -> None:
+    assert (
+        resource_violations(no_wildcard_trust, "aws:s3/bucket:Bucket", {"assumeRolePolicy": trust("*")}) == []
+    )
+
+
+# --- iam-instance-role-trust-ec2-only -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "fragment"),
+    [
+        pytest.param(
+            trust({"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}), "lambda", id="service-list"
+        ),
+        pytest.param(
+            trust({"Service": "ec2.amazonaws.com", "AWS": "123456789012"}), "123456789012", id="plus-account"
+        ),
+        pytest.param(trust({"Service": "ec2.amazonaws.com"}, "sts:*"), "sts:*", id="sts-star"),
+        pytest.param(trust({"Service": "ec2.amazonaws.com"}, "*"), "'*'", id="action-star"),
+        pytest.param(
+            trust({"Service": "ec2.amazonaws.com"}, "sts:AssumeRole*"), "AssumeRole*", id="assume-role-star"
+        ),
+        pytest.param(
+            trust({"Service": "ec2.amazonaws.com"}, ["sts:AssumeRole", "sts:TagSession"]),
+            "TagSession",
+            id="tag-session",
+        ),
+        pytest.param(
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                },
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                },
+            ),
+            "NotPrincipal",
+            id="not-principal",
+        ),
+        pytest.param(
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "NotAction": "sts:TagSession",
+                }
+            ),
+            "NotAction",
+            id="not-action",
+        ),
+        pytest.param(
+            trust({"Service": "EC2.amazonaws.com", "Federated": "cognito"}), "Federated", id="case-service"
+        ),
+    ],
+)
+def test_instance_role_trusting_more_than_ec2_is_a_violation(document: str, fragment: str) -> None:
+    messages = resource_violations(instance_role_trust, ROLE, role(document))
+    assert any(fragment in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(json.dumps(EC2_TRUST), id="ec2-json-text"),
+        pytest.param(EC2_TRUST, id="ec2-object"),
+        pytest.param(trust({"Service": ["ec2.amazonaws.com"]}, ["STS:AssumeRole"]), id="list-forms-any-case"),
+        pytest.param(trust({"Service": "ec2.amazonaws.com.cn"}), id="china-partition"),
+        pytest.param(trust({"Service": "lambda.amazonaws.com"}), id="not-an-instance-role"),
+    ],
+)
+def test_ec2_only_trust_passes(document: object) -> None:
+    assert resource_violations(instance_role_trust, ROLE, role(document)) == []
+
+
+def test_china_principal_can_be_configured_away() -> None:
+    messages = resource_violations(
+        instance_role_trust,
+        ROLE,
+        role(trust({"Service": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]})),
+        {"ec2ServicePrincipals": ["ec2.amazonaws.com"]},
+    )
+    assert any("ec2.amazonaws.com.cn" in m for m in messages)
+
+
+def test_missing_or_mistyped_config_falls_back_to_defaults() -> None:
+    bad = role(trust({"Service": "ec2.amazonaws.com"}, "sts:*"))
+    assert resource_violations(instance_role_trust, ROLE, bad, {"allowedTrustActions": "sts:*"})
+    assert resource_violations(instance_role_trust, ROLE, bad, {"ec2ServicePrincipals": None})
+
+
+# --- iam-instance-profile-role-trust-ec2-only (stack) ---------------------------------------------
+
+
+def _profile_stack(trust_policy: str, *, by: str) -> list[StackResource]:
+    app_role = StackResource(ROLE, "app", {"name": "app-role-1234", **role(trust_policy)})
+    if by == "dependency":
+        profile = StackResource(
+            PROFILE, "profile", {"role": UNKNOWN}, property_dependencies={"role": [app_role.urn]}
+        )
+    else:
+        profile = StackResource(PROFILE, "profile", {"role": "app-role-1234"})
+    return [app_role, profile]
+
+
+@pytest.mark.parametrize("by", ["dependency", "name"])
+def test_profile_role_trusting_a_non_ec2_principal_is_reported_on_the_role(by: str) -> None:
+    resources = _profile_stack(trust({"Service": "lambda.amazonaws.com"}), by=by)
+    found = stack_violations(instance_profile_role_trust, resources)
+    assert found
+    assert {urn for _, urn in found} == {resources[0].urn}
+    assert any("lambda.amazonaws.com" in m and "instance profile 'profile'" in m for m, _ in found)
+
+
+@pytest.mark.parametrize("by", ["dependency", "name"])
+def test_profile_role_trusting_an_account_is_reported(by: str) -> None:
+    resources = _profile_stack(trust({"AWS": "arn:aws:iam::123456789012:root"}), by=by)
+    assert stack_violations(instance_profile_role_trust, resources)
+
+
+def test_profile_role_trusting_ec2_is_left_to_the_resource_rule() -> None:
+    resources = _profile_stack(json.dumps(EC2_TRUST), by="dependency")
+    assert stack_violations(instance_profile_role_trust, resources) == []
+
+
+def test_roles_without_an_instance_profile_are_not_instance_roles() -> None:
+    lambda_role = StackResource(ROLE, "fn", role(trust({"Service": "lambda.amazonaws.com"})))
+    assert stack_violations(instance_profile_role_trust, [lambda_role]) == []
+
+
+def test_unknown_profile_role_without_dependency_reaches_the_sdk() -> None:
+    resources = [StackResource(PROFILE, "profile", {"role": UNKNOWN})]
+    with pytest.raises(UnknownValueError):
+        stack_violations(instance_profile_role_trust, resources)

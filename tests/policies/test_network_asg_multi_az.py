@@ -1,0 +1,203 @@
+"""asg-multi-az-behind-load-balancer (mandatory) and asg-multi-az (advisory)."""
+
+from __future__ import annotations
+
+import pytest
+from guardrails.network.asg_multi_az import BEHIND_LOAD_BALANCER_POLICY, STANDALONE_POLICY
+from pulumi_policy import EnforcementLevel
+from pulumi_policy.proxy import UnknownValueError
+
+from tests.policies.harness import UNKNOWN, stack_violations
+from tests.policies.network_fixtures import Spec, production_spec, subnet, tg_arn, to_stack, urn
+
+ASG = "aws:autoscaling/group:Group"
+
+
+def behind(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
+    return stack_violations(BEHIND_LOAD_BALANCER_POLICY, to_stack(specs), config)
+
+
+def standalone(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
+    return stack_violations(STANDALONE_POLICY, to_stack(specs), config)
+
+
+def one_zone(specs: dict[str, Spec]) -> dict[str, Spec]:
+    specs["private-b"].props["availabilityZone"] = "us-east-1a"
+    specs["private-b"].props["availabilityZoneId"] = "use1-az1"
+    return specs
+
+
+def detach(specs: dict[str, Spec]) -> dict[str, Spec]:
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].deps.pop("targetGroupArns")
+    return specs
+
+
+def test_levels() -> None:
+    assert BEHIND_LOAD_BALANCER_POLICY.enforcement_level is EnforcementLevel.MANDATORY
+    assert STANDALONE_POLICY.enforcement_level is EnforcementLevel.ADVISORY
+
+
+def test_two_zones_behind_load_balancer_pass() -> None:
+    assert behind(production_spec()) == []
+    assert standalone(production_spec()) == []
+
+
+def test_one_zone_behind_load_balancer_violates_mandatory_policy_only() -> None:
+    specs = one_zone(production_spec())
+    ((message, where),) = behind(specs)
+    assert message == (
+        "aws:autoscaling/group:Group 'app-asg': its subnets span 1 Availability Zone(s); "
+        "at least 2 distinct zones are required"
+    )
+    assert where == urn(ASG, "app-asg")
+    assert standalone(specs) == []
+
+
+def test_one_zone_without_load_balancer_is_advisory_policy_only() -> None:
+    specs = detach(one_zone(production_spec()))
+    assert behind(specs) == []
+    assert len(standalone(specs)) == 1
+
+
+def test_two_subnets_same_zone_by_zone_id_only() -> None:
+    specs = production_spec()
+    for name in ("private-a", "private-b"):
+        del specs[name].props["availabilityZone"]
+        specs[name].props["availabilityZoneId"] = "use1-az1"
+    assert len(behind(specs)) == 1
+
+
+def test_zone_ids_map_through_subnets_that_name_both() -> None:
+    specs = production_spec()
+    del specs["private-b"].props["availabilityZone"]
+    specs["private-b"].props["availabilityZoneId"] = "use1-az1"
+    # private-a names both us-east-1a and use1-az1, so private-b is in the same zone.
+    assert len(behind(specs)) == 1
+
+
+def test_mixed_names_and_unmappable_ids_count_a_lower_bound() -> None:
+    specs = production_spec()
+    del specs["private-a"].props["availabilityZoneId"]
+    del specs["private-b"].props["availabilityZone"]
+    specs["private-b"].props["availabilityZoneId"] = "use1-az9"
+    assert len(behind(specs)) == 1  # cannot prove us-east-1a != use1-az9
+
+
+def test_three_subnets_two_zones_with_minimum_three() -> None:
+    specs = production_spec()
+    assert len(behind(specs, {"minimumZones": 3.0})) == 1
+    specs["private-c"] = subnet("private-c", "us-east-1c")
+    specs["app-asg"].props["vpcZoneIdentifiers"].append("subnet-0private-c")
+    specs["app-asg"].deps["vpcZoneIdentifiers"].append("private-c")
+    assert behind(specs, {"minimumZones": 3.0}) == []
+
+
+def test_minimum_below_two_is_raised_to_two() -> None:
+    assert len(behind(one_zone(production_spec()), {"minimumZones": 1})) == 1
+
+
+def test_duplicate_subnet_does_not_count_twice() -> None:
+    specs = production_spec()
+    specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", "subnet-0private-a"]
+    specs["app-asg"].deps["vpcZoneIdentifiers"] = ["private-a"]
+    assert len(behind(specs)) == 1
+
+
+def test_unresolved_subnet_fails_closed_and_is_configurable() -> None:
+    specs = production_spec()
+    specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", "subnet-0elsewhere"]
+    specs["app-asg"].deps["vpcZoneIdentifiers"] = ["private-a"]
+    messages = [m for m, _ in behind(specs)]
+    assert any("'subnet-0elsewhere' matches no subnet in this stack" in m for m in messages)
+    assert any("span 1 Availability Zone" in m for m in messages)
+    relaxed = [m for m, _ in behind(specs, {"failOnUnresolvedSubnets": False})]
+    assert relaxed and all("subnet-0elsewhere" not in m for m in relaxed)
+
+
+def test_subnet_without_zone_is_reported() -> None:
+    specs = production_spec()
+    del specs["private-b"].props["availabilityZone"]
+    del specs["private-b"].props["availabilityZoneId"]
+    messages = [m for m, _ in behind(specs)]
+    assert any("'private-b' names no availabilityZone" in m for m in messages)
+
+
+def test_availability_zones_input_when_no_subnets() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("vpcZoneIdentifiers")
+    assert behind(specs) == []
+    specs["app-asg"].props["availabilityZones"] = ["us-east-1a", "US-EAST-1A "]
+    ((message, _),) = behind(specs)
+    assert "availabilityZones list 1 zone(s)" in message
+
+
+def test_no_subnets_and_no_zones_violates() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("vpcZoneIdentifiers")
+    specs["app-asg"].props.pop("availabilityZones")
+    ((message, _),) = behind(specs)
+    assert "names no vpcZoneIdentifiers or availabilityZones" in message
+
+
+def test_subnets_win_over_availability_zones_output() -> None:
+    specs = one_zone(production_spec())  # availabilityZones still lists two zones
+    assert len(behind(specs)) == 1
+
+
+@pytest.mark.parametrize("how", ["attachment", "traffic_source", "traffic_source_attachment", "classic"])
+def test_other_ways_to_sit_behind_a_load_balancer_are_mandatory(how: str) -> None:
+    specs = detach(one_zone(production_spec()))
+    if how == "attachment":
+        specs["attach"] = Spec(
+            "aws:autoscaling/attachment:Attachment",
+            {"id": "x", "autoscalingGroupName": "app-asg-9d2c", "lbTargetGroupArn": tg_arn("app-tg")},
+            {"autoscalingGroupName": ["app-asg"], "lbTargetGroupArn": ["app-tg"]},
+        )
+    elif how == "traffic_source":
+        specs["app-asg"].props["trafficSources"] = [{"identifier": tg_arn("app-tg"), "type": "elbv2"}]
+    elif how == "traffic_source_attachment":
+        specs["attach"] = Spec(
+            "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+            {
+                "id": "x",
+                "autoscalingGroupName": "app-asg-9d2c",
+                "trafficSource": {"identifier": tg_arn("app-tg"), "type": "elbv2"},
+            },
+            {"autoscalingGroupName": ["app-asg"]},
+        )
+    else:
+        specs["app-asg"].props["loadBalancers"] = ["classic-elb"]
+    assert len(behind(specs)) == 1
+    assert standalone(specs) == []
+
+
+def test_attachment_to_another_group_does_not_count() -> None:
+    specs = detach(one_zone(production_spec()))
+    specs["attach"] = Spec(
+        "aws:autoscaling/attachment:Attachment",
+        {"id": "x", "autoscalingGroupName": "other-asg", "lbTargetGroupArn": tg_arn("app-tg")},
+    )
+    assert behind(specs) == []
+
+
+def test_target_group_outside_stack_still_means_behind_load_balancer() -> None:
+    specs = one_zone(production_spec())
+    specs["app-asg"].props["targetGroupArns"] = ["arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1"]
+    specs["app-asg"].deps["targetGroupArns"] = []
+    assert len(behind(specs)) == 1
+
+
+@pytest.mark.parametrize("value", [7.0, "subnet-0private-a", [None, 3.0], {"a": "b"}])
+def test_malformed_subnet_lists_never_raise(value: object) -> None:
+    specs = production_spec()
+    specs["app-asg"].props["vpcZoneIdentifiers"] = value
+    specs["app-asg"].deps["vpcZoneIdentifiers"] = []
+    assert behind(specs)  # one zone at most, or nothing readable: always a violation
+
+
+def test_unknown_subnet_list_raises() -> None:
+    specs = production_spec()
+    specs["app-asg"].props["vpcZoneIdentifiers"] = UNKNOWN
+    with pytest.raises(UnknownValueError):
+        behind(specs)

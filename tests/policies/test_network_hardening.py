@@ -1,0 +1,262 @@
+"""Hardening rules (advisory by default): each flags the weak resource and stays silent on its fixed twin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from guardrails.network import alb_drop_invalid_headers, asg_elb_health_check, ebs_encryption, http_redirects_to_https
+from pulumi_policy import EnforcementLevel
+from pulumi_policy.proxy import UnknownValueError
+
+from tests.policies.harness import UNKNOWN, resource_violations, stack_violations
+from tests.policies.network_fixtures import Spec, listener_arn, production_spec, tg_arn, to_stack, urn
+
+INSTANCE = "aws:ec2/instance:Instance"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+VOLUME = "aws:ebs/volume:Volume"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+ALB = "aws:alb/loadBalancer:LoadBalancer"
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        ebs_encryption.POLICY,
+        alb_drop_invalid_headers.POLICY,
+        http_redirects_to_https.POLICY,
+        asg_elb_health_check.POLICY,
+    ],
+)
+def test_hardening_is_advisory_by_default(policy: Any) -> None:
+    assert policy.enforcement_level is EnforcementLevel.ADVISORY
+
+
+# --- ebs-encryption -----------------------------------------------------------------------------------
+
+
+def ebs(type_: str, props: dict[str, Any], config: dict | None = None) -> list[str]:
+    return resource_violations(ebs_encryption.POLICY, type_, props, config)
+
+
+def test_instance_unencrypted_root_and_fixed_twin() -> None:
+    weak = {"rootBlockDevice": {"volumeSize": 8.0, "encrypted": False}}
+    assert ebs(INSTANCE, weak) == ["rootBlockDevice.encrypted is false"]
+    assert ebs(INSTANCE, {"rootBlockDevice": {"volumeSize": 8.0, "encrypted": True}}) == []
+
+
+def test_instance_without_root_block_device_is_unset() -> None:
+    (message,) = ebs(INSTANCE, {"instanceType": "t3.micro"})
+    assert "rootBlockDevice is unset" in message
+    assert ebs(INSTANCE, {"instanceType": "t3.micro"}, {"accountDefaultEncryption": True}) == []
+
+
+def test_instance_data_volume_and_fixed_twin() -> None:
+    props: dict[str, Any] = {"rootBlockDevice": {"encrypted": True}, "ebsBlockDevices": [{"deviceName": "/dev/sdf"}]}
+    assert ebs(INSTANCE, props) == [
+        "ebsBlockDevices[0].encrypted is unset (unencrypted unless the account encrypts by default)"
+    ]
+    props["ebsBlockDevices"][0]["encrypted"] = True
+    assert ebs(INSTANCE, props) == []
+
+
+def test_explicit_false_fails_even_with_account_default() -> None:
+    assert ebs(INSTANCE, {"rootBlockDevice": {"encrypted": False}}, {"accountDefaultEncryption": True})
+
+
+@pytest.mark.parametrize("value", ["false", "FALSE", False])
+def test_launch_template_string_false_is_unencrypted(value: object) -> None:
+    props = {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": value}}]}
+    assert ebs(LT, props) == ["blockDeviceMappings[0].ebs.encrypted is false"]
+
+
+@pytest.mark.parametrize("value", ["true", "True", True])
+def test_launch_template_fixed_twin(value: object) -> None:
+    assert ebs(LT, {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": value}}]}) == []
+
+
+def test_launch_template_unreadable_and_missing() -> None:
+    assert ebs(LT, {"blockDeviceMappings": [{"ebs": {"encrypted": "yes"}}]}) == [
+        "blockDeviceMappings[0].ebs.encrypted is not a readable boolean"
+    ]
+    assert ebs(LT, {}) == ["blockDeviceMappings is unset, so volume encryption follows the AMI"]
+    assert ebs(LT, {"blockDeviceMappings": [{"deviceName": "/dev/sdb", "virtualName": "ephemeral0"}]}) == []
+
+
+def test_standalone_volume_and_fixed_twin() -> None:
+    assert ebs(VOLUME, {"size": 10.0}) != []
+    assert ebs(VOLUME, {"size": 10.0, "encrypted": True}) == []
+
+
+def test_ebs_unknown_raises() -> None:
+    with pytest.raises(UnknownValueError):
+        ebs(LT, {"blockDeviceMappings": [{"ebs": {"encrypted": UNKNOWN}}]})
+
+
+# --- alb-drop-invalid-headers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_", [LB, ALB])
+@pytest.mark.parametrize("kind", [None, "application", "APPLICATION"])
+def test_alb_without_header_dropping_and_fixed_twin(type_: str, kind: str | None) -> None:
+    props: dict[str, Any] = {"securityGroups": ["sg-0a"]}
+    if kind:
+        props["loadBalancerType"] = kind
+    (message,) = resource_violations(alb_drop_invalid_headers.POLICY, type_, props)
+    assert "dropInvalidHeaderFields is unset" in message
+    props["dropInvalidHeaderFields"] = True
+    assert resource_violations(alb_drop_invalid_headers.POLICY, type_, props) == []
+
+
+def test_alb_explicit_false_and_text_true() -> None:
+    assert resource_violations(alb_drop_invalid_headers.POLICY, LB, {"dropInvalidHeaderFields": False}) == [
+        "application load balancer dropInvalidHeaderFields is not true"
+    ]
+    assert resource_violations(alb_drop_invalid_headers.POLICY, LB, {"dropInvalidHeaderFields": "true"}) == []
+
+
+def test_network_load_balancer_is_out_of_scope() -> None:
+    assert resource_violations(alb_drop_invalid_headers.POLICY, LB, {"loadBalancerType": "network"}) == []
+
+
+# --- http-redirects-to-https --------------------------------------------------------------------------
+
+
+def redirects(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
+    return stack_violations(http_redirects_to_https.POLICY, to_stack(specs), config)
+
+
+def forward_http(specs: dict[str, Spec]) -> dict[str, Spec]:
+    specs["http"].props["defaultActions"] = [{"type": "forward", "targetGroupArn": tg_arn("app-tg")}]
+    return specs
+
+
+def test_http_forward_with_https_in_stack_and_fixed_twin() -> None:
+    ((message, where),) = redirects(forward_http(production_spec()))
+    assert message == (
+        "HTTP aws:lb/listener:Listener 'http' defaultActions[0] is a forward action, not a redirect to HTTPS"
+    )
+    assert where == urn("aws:lb/listener:Listener", "http")
+    assert redirects(production_spec()) == []
+
+
+@pytest.mark.parametrize(
+    ("redirect", "shown"),
+    [
+        ({"protocol": "HTTP", "statusCode": "HTTP_301"}, "HTTP"),
+        ({"protocol": "#{protocol}", "statusCode": "HTTP_301"}, "#{protocol}"),
+        ({"statusCode": "HTTP_301"}, "#{protocol}"),
+        ({"protocol": "HTTPX", "statusCode": "HTTP_301"}, "a protocol other than HTTPS"),
+    ],
+)
+def test_redirect_that_is_not_to_https(redirect: dict[str, Any], shown: str) -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"] = [{"type": "redirect", "redirect": redirect}]
+    ((message, _),) = redirects(specs)
+    assert message.endswith(f"defaultActions[0] redirects to {shown}, not HTTPS")
+
+
+def test_lowercase_https_redirect_passes() -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"][0]["redirect"]["protocol"] = "https"
+    assert redirects(specs) == []
+
+
+def test_no_certificate_and_no_https_listener_is_out_of_scope_unless_configured() -> None:
+    specs = forward_http(production_spec())
+    del specs["cert"]
+    del specs["https"]
+    assert redirects(specs) == []
+    assert len(redirects(specs, {"requireWithoutCertificate": True})) == 1
+
+
+def test_certificate_alone_triggers_the_rule() -> None:
+    specs = forward_http(production_spec())
+    del specs["https"]
+    assert len(redirects(specs)) == 1
+
+
+def test_listener_without_protocol_on_alb_is_http() -> None:
+    specs = forward_http(production_spec())
+    del specs["http"].props["protocol"]
+    assert len(redirects(specs)) == 1
+
+
+def test_listener_rule_forwarding_over_http_undoes_the_redirect() -> None:
+    specs = production_spec()
+    specs["admin"] = Spec(
+        "aws:alb/listenerRule:ListenerRule",
+        {
+            "id": "r",
+            "arn": "r",
+            "listenerArn": listener_arn("http"),
+            "priority": 1.0,
+            "actions": [{"type": "forward", "targetGroupArn": tg_arn("app-tg")}],
+        },
+        {"listenerArn": ["http"]},
+    )
+    ((message, where),) = redirects(specs)
+    assert "ListenerRule 'admin' on HTTP aws:lb/listener:Listener 'http' actions[0] is a forward action" in message
+    assert where == urn("aws:alb/listenerRule:ListenerRule", "admin")
+
+
+def test_empty_default_actions_violate() -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"] = []
+    ((message, _),) = redirects(specs)
+    assert message.endswith("defaultActions has no redirect to HTTPS")
+
+
+def test_authenticate_then_redirect_passes() -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"].insert(0, {"type": "authenticate-oidc", "order": 1.0})
+    assert redirects(specs) == []
+
+
+def test_redirect_unknown_raises() -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"][0]["redirect"]["protocol"] = UNKNOWN
+    with pytest.raises(UnknownValueError):
+        redirects(specs)
+
+
+# --- asg-elb-health-check -----------------------------------------------------------------------------
+
+
+def health(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
+    return stack_violations(asg_elb_health_check.POLICY, to_stack(specs), config)
+
+
+@pytest.mark.parametrize("value", [None, "EC2", "ec2", "elbx"])
+def test_asg_with_target_groups_needs_elb_health_check(value: str | None) -> None:
+    specs = production_spec()
+    if value is None:
+        del specs["app-asg"].props["healthCheckType"]
+    else:
+        specs["app-asg"].props["healthCheckType"] = value
+    ((message, where),) = health(specs)
+    assert message.startswith("aws:autoscaling/group:Group 'app-asg' is behind a load balancer but healthCheckType")
+    assert where == urn("aws:autoscaling/group:Group", "app-asg")
+
+
+@pytest.mark.parametrize("value", ["ELB", "elb"])
+def test_asg_health_check_fixed_twin(value: str) -> None:
+    specs = production_spec()
+    specs["app-asg"].props["healthCheckType"] = value
+    assert health(specs) == []
+
+
+def test_asg_without_load_balancer_is_out_of_scope() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    assert health(specs) == []
+
+
+def test_classic_only_is_configurable() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].props["loadBalancers"] = ["classic"]
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    assert len(health(specs)) == 1
+    assert health(specs, {"includeClassicLoadBalancers": False}) == []

@@ -1,0 +1,226 @@
+"""The ingress normaliser: one IngressPermission shape from all four resource types."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from guardrails.ingress import (
+    DEFAULT_SECURITY_GROUP,
+    SECURITY_GROUP,
+    SECURITY_GROUP_INGRESS_RULE,
+    SECURITY_GROUP_RULE,
+    Protocol,
+    ProtocolKind,
+    SourceKind,
+    ingress_permissions,
+    parse_cidr,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from tests.policies.harness import secret
+
+
+def wrapped(props: dict) -> dict:
+    """Props as the SDK hands them to a policy: secrets unwrapped, read-only proxies."""
+    return unknown_checking_proxy(deserialize_properties(props))
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("tcp", ProtocolKind.TCP),
+        ("TCP", ProtocolKind.TCP),
+        (" tcp ", ProtocolKind.TCP),
+        ("6", ProtocolKind.TCP),
+        (6.0, ProtocolKind.TCP),
+        ("-1", ProtocolKind.ALL),
+        (-1.0, ProtocolKind.ALL),
+        ("all", ProtocolKind.ALL),
+        ("ALL", ProtocolKind.ALL),
+        ("udp", ProtocolKind.OTHER),
+        ("17", ProtocolKind.OTHER),
+        ("icmp", ProtocolKind.OTHER),
+        ("tcp6", ProtocolKind.UNRECOGNISED),
+        ("256", ProtocolKind.UNRECOGNISED),
+        (None, ProtocolKind.UNRECOGNISED),
+        (True, ProtocolKind.UNRECOGNISED),
+        ({"x": 1}, ProtocolKind.UNRECOGNISED),
+    ],
+)
+def test_protocol_parse(raw: object, kind: ProtocolKind) -> None:
+    assert Protocol.parse(raw).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "single_host"),
+    [
+        ("10.0.0.1/32", SourceKind.IPV4, True),
+        ("10.0.0.0/8", SourceKind.IPV4, False),
+        ("0.0.0.0/0", SourceKind.IPV4, False),
+        ("1.2.3.4/31", SourceKind.IPV4, False),  # two hosts
+        ("1.2.3.5/30", SourceKind.INVALID, False),  # host bits set
+        ("1.2.3.4/32 ", SourceKind.INVALID, False),  # padding
+        ("0.0.0.0/0 ", SourceKind.INVALID, False),
+        ("010.0.0.1/32", SourceKind.INVALID, False),  # leading zero: octal on some parsers
+        ("10.0.0.1", SourceKind.INVALID, False),  # no prefix length
+        ("::/0", SourceKind.IPV6, False),
+        ("2001:db8::1/128", SourceKind.IPV6, False),
+        ("::ffff:1.2.3.4/128", SourceKind.INVALID, False),  # not canonical; never a v4 host either
+        ("garbage", SourceKind.INVALID, False),
+        (32, SourceKind.INVALID, False),
+        (None, SourceKind.INVALID, False),
+    ],
+)
+def test_parse_cidr(text: object, kind: SourceKind, single_host: bool) -> None:
+    source = parse_cidr(text, "cidrBlocks[0]")
+    assert source.kind is kind
+    assert source.is_single_ipv4_host is single_host
+
+
+def test_inline_security_group_rule_normalised() -> None:
+    props = wrapped(
+        {
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 22.0,
+                    "toPort": 22.0,
+                    "cidrBlocks": ["203.0.113.7/32"],
+                    "ipv6CidrBlocks": ["::/0"],
+                    "prefixListIds": ["pl-123"],
+                    "securityGroups": ["sg-0abc"],
+                    "self": True,
+                }
+            ]
+        }
+    )
+    (permission,) = ingress_permissions(SECURITY_GROUP, props)
+    assert permission.location == "ingress[0]"
+    assert (permission.from_port, permission.to_port) == (22, 22)
+    assert [s.kind for s in permission.sources] == [
+        SourceKind.IPV4,
+        SourceKind.IPV6,
+        SourceKind.PREFIX_LIST,
+        SourceKind.SECURITY_GROUP,
+        SourceKind.SELF,
+    ]
+    assert permission.sources[0].network == ipaddress.ip_network("203.0.113.7/32")
+    assert permission.describe() == "ingress[0] tcp 22-22"
+
+
+def test_default_security_group_reads_like_security_group() -> None:
+    props = wrapped({"ingress": [{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "self": True}]})
+    (permission,) = ingress_permissions(DEFAULT_SECURITY_GROUP, props)
+    assert permission.protocol.kind is ProtocolKind.ALL
+    assert permission.reaches_tcp_port(22)
+    assert [s.kind for s in permission.sources] == [SourceKind.SELF]
+
+
+def test_security_group_rule_uses_source_security_group_id_and_target() -> None:
+    props = wrapped(
+        {
+            "type": "ingress",
+            "securityGroupId": "sg-0target",
+            "protocol": "6",
+            "fromPort": "20",
+            "toPort": "25",
+            "sourceSecurityGroupId": "sg-0src",
+        }
+    )
+    (permission,) = ingress_permissions(SECURITY_GROUP_RULE, props)
+    assert permission.target_group == "sg-0target"
+    assert permission.reaches_tcp_port(22)
+    assert not permission.reaches_tcp_port(26)
+    assert permission.sources[0].kind is SourceKind.SECURITY_GROUP
+    assert permission.sources[0].reference == "sg-0src"
+
+
+def test_egress_security_group_rule_grants_no_ingress() -> None:
+    props = wrapped({"type": "EGRESS", "protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "cidrBlocks": ["0.0.0.0/0"]})
+    assert ingress_permissions(SECURITY_GROUP_RULE, props) == []
+
+
+def test_security_group_rule_with_garbage_type_fails_closed_to_ingress() -> None:
+    props = wrapped(
+        {"type": "ingres", "protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"]}
+    )
+    assert len(ingress_permissions(SECURITY_GROUP_RULE, props)) == 1
+
+
+def test_vpc_ingress_rule_fields() -> None:
+    props = wrapped(
+        {
+            "securityGroupId": "sg-0target",
+            "ipProtocol": "tcp",
+            "fromPort": 22.0,
+            "toPort": 22.0,
+            "cidrIpv4": "0.0.0.0/0",
+        }
+    )
+    (permission,) = ingress_permissions(SECURITY_GROUP_INGRESS_RULE, props)
+    assert permission.sources[0].kind is SourceKind.IPV4
+    assert permission.sources[0].field == "cidrIpv4"
+    assert permission.target_group == "sg-0target"
+
+
+def test_vpc_ingress_rule_reference_and_prefix_list() -> None:
+    props = wrapped({"ipProtocol": "-1", "referencedSecurityGroupId": "sg-0x", "prefixListId": "pl-1"})
+    (first,) = ingress_permissions(SECURITY_GROUP_INGRESS_RULE, props)
+    assert {s.kind for s in first.sources} == {SourceKind.SECURITY_GROUP, SourceKind.PREFIX_LIST}
+
+
+def test_single_object_ingress_and_scalar_cidr() -> None:
+    props = wrapped({"ingress": {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": "10.0.0.0/8"}})
+    (permission,) = ingress_permissions(SECURITY_GROUP, props)
+    assert permission.sources[0].network == ipaddress.ip_network("10.0.0.0/8")
+
+
+def test_secret_cidr_is_unwrapped() -> None:
+    props = wrapped(
+        {"ingress": [{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": secret(["0.0.0.0/0"])}]}
+    )
+    (permission,) = ingress_permissions(SECURITY_GROUP, props)
+    assert permission.sources[0].network == ipaddress.ip_network("0.0.0.0/0")
+
+
+def test_non_mapping_ingress_entry_is_kept_as_invalid() -> None:
+    props = wrapped({"ingress": ["tcp/22 from anywhere"]})
+    (permission,) = ingress_permissions(SECURITY_GROUP, props)
+    assert permission.reaches_tcp_port(22)
+    assert permission.sources[0].kind is SourceKind.INVALID
+
+
+@pytest.mark.parametrize(
+    ("from_port", "to_port", "reaches"),
+    [
+        (22.0, 22.0, True),
+        (21.0, 23.0, True),
+        (0.0, 65535.0, True),
+        (23.0, 80.0, False),
+        (None, None, True),  # tcp without ports: unreadable, fails closed
+        (22.5, 22.5, True),
+        (-1.0, -1.0, True),
+        (30.0, 20.0, True),  # inverted range: unreadable
+        ("x", 22.0, True),
+    ],
+)
+def test_tcp_port_ranges(from_port: object, to_port: object, reaches: bool) -> None:
+    rule: dict[str, object] = {"protocol": "tcp", "cidrBlocks": ["0.0.0.0/0"]}
+    if from_port is not None:
+        rule["fromPort"] = from_port
+    if to_port is not None:
+        rule["toPort"] = to_port
+    (permission,) = ingress_permissions(SECURITY_GROUP, wrapped({"ingress": [rule]}))
+    assert permission.reaches_tcp_port(22) is reaches
+
+
+def test_udp_never_reaches_tcp() -> None:
+    rule = {"protocol": "udp", "fromPort": 0.0, "toPort": 65535.0, "cidrBlocks": ["0.0.0.0/0"]}
+    (permission,) = ingress_permissions(SECURITY_GROUP, wrapped({"ingress": [rule]}))
+    assert not permission.reaches_tcp_port(22)
+
+
+def test_other_resource_types_yield_nothing() -> None:
+    assert ingress_permissions("aws:ec2/instance:Instance", wrapped({"ingress": [{"protocol": "-1"}]})) == []
