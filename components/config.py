@@ -150,8 +150,12 @@ def parse_bool(key: str, raw: str) -> bool:
 def parse_int(key: str, raw: str, *, low: int, high: int) -> int:
     setter = f"pulumi config set --path {key}" if "." in key else f"pulumi config set {key}"
     text = raw.strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
+    # [0-9], not \d: \d also matches other scripts' digits, which int() would quietly accept.
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
         raise ConfigError(key, f"{_shown(raw)} is not a whole number", f"{setter} <integer {low}-{high}>")
+    # Long digit strings are out of range anyway, and int() refuses more than 4300 digits.
+    if len(text) > 20:
+        raise ConfigError(key, f"{_shown(raw)} is outside {low}-{high}", f"{setter} <integer {low}-{high}>")
     value = int(text)
     if not low <= value <= high:
         raise ConfigError(key, f"{value} is outside {low}-{high}", f"{setter} <integer {low}-{high}>")
@@ -180,13 +184,9 @@ def parse_ssh_cidr(raw: str) -> str:
     return text
 
 
-SSH_KEY_TYPES = (
-    "ssh-ed25519",
-    "ssh-rsa",
-    "ecdsa-sha2-nistp256",
-    "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",
-)
+# EC2's ImportKeyPair takes RSA and ED25519 keys only; an ECDSA key would fail mid-`pulumi up`.
+SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa")
+_UNIMPORTABLE_KEY_PREFIXES = ("ecdsa-sha2-", "ssh-dss", "sk-")
 _MIN_RSA_BITS = 2048
 
 
@@ -203,6 +203,12 @@ def parse_ssh_public_key(raw: str) -> str:
     if "\n" in text or "\r" in text:
         raise ConfigError("sshPublicKey", "holds more than one line", fix)
     parts = text.split()
+    if parts and parts[0].startswith(_UNIMPORTABLE_KEY_PREFIXES):
+        raise ConfigError(
+            "sshPublicKey",
+            f"EC2 cannot import {_shown(parts[0])} keys, only {' or '.join(SSH_KEY_TYPES)}",
+            'ssh-keygen -t ed25519, then pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)"',
+        )
     if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
         raise ConfigError("sshPublicKey", f"must start with one of {', '.join(SSH_KEY_TYPES)} followed by the key", fix)
     try:
@@ -279,15 +285,20 @@ def parse_app_bucket(raw: str) -> AppBucket:
     return AppBucket(bucket=bucket, prefix=prefix)
 
 
+_RFC1918 = tuple(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
 def parse_vpc_cidr(raw: str) -> str:
-    fix = "pulumi config set vpcCidr 10.0.0.0/16 (a private IPv4 block from /16 to /24)"
+    fix = "pulumi config set vpcCidr 10.0.0.0/16 (a private IPv4 block from /16 to /23)"
     try:
         network = ipaddress.ip_network(raw.strip(), strict=True)
     except ValueError:
         raise ConfigError("vpcCidr", f"{_shown(raw)} is not a CIDR block without host bits", fix) from None
-    if network.version != 4 or not 16 <= network.prefixlen <= 24:
-        raise ConfigError("vpcCidr", f"{network} must be IPv4 with a prefix from /16 to /24", fix)
-    if not network.is_private:
+    # /23 at most: the subnet planner carves a 32-slot grid and AWS's smallest subnet is a /28.
+    if network.version != 4 or not 16 <= network.prefixlen <= 23:
+        raise ConfigError("vpcCidr", f"{network} must be IPv4 with a prefix from /16 to /23", fix)
+    # ``is_private`` would also pass loopback, link-local and documentation ranges, which AWS rejects.
+    if not any(network.subnet_of(block) for block in _RFC1918):
         raise ConfigError("vpcCidr", f"{network} is not a private (RFC 1918) range", fix)
     return str(network)
 
@@ -347,8 +358,8 @@ def parse_green(raw: str) -> GreenFleet:
     fix = "pulumi config set --path green.amiId ami-... (and optionally green.instanceType, green.weight 0-100)"
     try:
         value: Any = json.loads(raw)
-    except json.JSONDecodeError:
-        raise ConfigError("green", "is not an object", fix) from None
+    except (ValueError, RecursionError):  # JSONDecodeError, oversized integers, absurd nesting
+        raise ConfigError("green", "is not valid JSON (an object with amiId, instanceType, weight)", fix) from None
     if not isinstance(value, dict):
         raise ConfigError("green", "is not an object", fix)
     unknown = sorted(set(value) - {"amiId", "instanceType", "weight"})
@@ -432,7 +443,10 @@ def parse_config(raw: Mapping[str, str]) -> StackConfig:
     cert_raw = text("certificateArn")
 
     if not 1 <= min_size <= desired <= max_size:
-        bad = "minSize" if min_size < 1 or min_size > desired else "maxSize"
+        # Blame the key of the out-of-order pair the operator actually set (desiredCapacity if both).
+        pair = ("minSize", "desiredCapacity") if min_size > desired else ("desiredCapacity", "maxSize")
+        chosen = [key for key in pair if text(key) is not None]
+        bad = "minSize" if min_size < 1 else chosen[0] if len(chosen) == 1 else "desiredCapacity"
         raise ConfigError(
             bad,
             "capacities must satisfy 1 <= minSize <= desiredCapacity <= maxSize"

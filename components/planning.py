@@ -81,6 +81,8 @@ def choose_zones(available: Sequence[str], count: int) -> list[str]:
         raise ConfigError(
             "azCount",
             f"{count} Availability Zones requested but the region offers {len(zones)} ({offered})",
-            f"pulumi config set azCount {max(len(zones), 1)}, or choose a region with more zones",
+            f"pulumi config set azCount {len(zones)}, or choose a region with more zones"
+            if zones
+            else "choose a region that has Availability Zones (check aws:region)",
         )
     return zones[:count]

@@ -83,6 +83,8 @@ class MockCloud(Mocks):
 
     region: str = "us-east-1"
     account: str = DEFAULT_ACCOUNT
+    # Accounts can delete their default VPC; False answers as such an account does.
+    has_default_vpc: bool = True
     # Invokes seen, in order, as (token, args): tests assert on what the program asked.
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
@@ -108,6 +110,7 @@ class MockCloud(Mocks):
             "aws:ssm/getParameter:getParameter": self._ssm_parameter,
             "aws:ec2/getAmi:getAmi": self._ami,
             "aws:ec2/getVpc:getVpc": self._default_vpc,
+            "aws:ec2/getVpcs:getVpcs": self._vpcs,
             "aws:ec2/getSubnets:getSubnets": self._default_subnets,
             "aws:ec2/getSubnet:getSubnet": self._subnet,
         }
@@ -174,7 +177,9 @@ class MockCloud(Mocks):
         }
 
     def _ami(self, args: dict[str, Any]) -> dict[str, Any]:
-        image_id = "ami-" + _digest(self.region, repr(sorted(args.items())))
+        # A lookup by image id answers with that image, as DescribeImages does.
+        by_id = [f.get("values", []) for f in args.get("filters", []) or [] if f.get("name") == "image-id"]
+        image_id = by_id[0][0] if by_id and by_id[0] else "ami-" + _digest(self.region, repr(sorted(args.items())))
         return {
             "id": image_id,
             "imageId": image_id,
@@ -191,6 +196,8 @@ class MockCloud(Mocks):
     def _default_vpc(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("default"):
             raise UnknownInvokeError("aws:ec2/getVpc:getVpc (only default=True is mocked)")
+        if not self.has_default_vpc:
+            raise LookupError("no matching EC2 VPC found")
         return {
             "id": self.default_vpc_id(),
             "arn": f"arn:{self.partition}:ec2:{self.region}:{self.account}:vpc/{self.default_vpc_id()}",
@@ -199,6 +206,18 @@ class MockCloud(Mocks):
             "ownerId": self.account,
             "state": "available",
         }
+
+    def _vpcs(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Only the default VPC exists before the program creates any; filters narrow it as AWS would."""
+        filters = {f.get("name"): list(f.get("values", [])) for f in args.get("filters", []) or []}
+        known = {"is-default", "vpc-id", "state"}
+        if set(filters) - known:
+            raise UnknownInvokeError(f"aws:ec2/getVpcs:getVpcs (filters {sorted(set(filters) - known)})")
+        matches = self.has_default_vpc
+        matches = matches and filters.get("is-default", ["true"]) == ["true"]
+        matches = matches and self.default_vpc_id() in filters.get("vpc-id", [self.default_vpc_id()])
+        matches = matches and "available" in filters.get("state", ["available"])
+        return {"id": self.region, "ids": [self.default_vpc_id()] if matches else []}
 
     def default_subnets(self) -> list[dict[str, Any]]:
         """The default VPC's subnets: one /20 per AZ from 172.31.0.0/16, each public on launch."""
@@ -223,7 +242,9 @@ class MockCloud(Mocks):
     def _default_subnets(self, args: dict[str, Any]) -> dict[str, Any]:
         filters = {f.get("name"): list(f.get("values", [])) for f in args.get("filters", []) or []}
         vpc_ids = filters.get("vpc-id")
-        if vpc_ids is not None and self.default_vpc_id() not in vpc_ids:
+        if not self.has_default_vpc or (vpc_ids is not None and self.default_vpc_id() not in vpc_ids):
+            return {"id": self.region, "ids": []}
+        if filters.get("default-for-az", ["true"]) != ["true"]:
             return {"id": self.region, "ids": []}
         subnets = self.default_subnets()
         zones = filters.get("availability-zone") or filters.get("availabilityZone")
@@ -291,7 +312,9 @@ class MockCloud(Mocks):
         if typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
             return self._arn("elasticloadbalancing", f"targetgroup/{state.get('name')}/{_digest(name, length=16)}")
         if typ in ("aws:lb/listener:Listener", "aws:alb/listener:Listener"):
-            return self._arn("elasticloadbalancing", f"listener/app/{_digest(name, length=8)}/{_digest(name, length=16)}")
+            return self._arn(
+                "elasticloadbalancing", f"listener/app/{_digest(name, length=8)}/{_digest(name, length=16)}"
+            )
         if typ.startswith("aws:iam/rolePolicyAttachment"):
             return f"{state.get('role')}-{_digest(name, length=8)}"
         if typ.startswith("pulumi:providers:"):
@@ -332,7 +355,9 @@ class MockCloud(Mocks):
                 domain="vpc",
             )
         elif typ == "aws:ec2/natGateway:NatGateway":
-            out.update(publicIp=self._public_ip(name), privateIp="10.0.0." + str(5 + int(_digest(name, length=2), 16) % 200))
+            out.update(
+                publicIp=self._public_ip(name), privateIp="10.0.0." + str(5 + int(_digest(name, length=2), 16) % 200)
+            )
         elif typ == "aws:ec2/instance:Instance":
             out.update(
                 arn=self._arn("ec2", f"instance/{rid}"),
@@ -395,4 +420,3 @@ class MockCloud(Mocks):
         ip = self._public_ip(name).replace(".", "-")
         host = "compute-1" if self.region == "us-east-1" else f"{self.region}.compute"
         return f"ec2-{ip}.{host}.{dns_suffix_of(self.partition)}"
-

@@ -1,0 +1,508 @@
+"""The config contract, key by key: good values parse to the typed field, bad ones name their key.
+
+Pure: ``parse_config`` sees the bare-key text map ``read_raw_config`` would hand it, no engine involved.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.config import (
+    KNOWN_KEYS,
+    AppBucket,
+    ConfigError,
+    GreenFleet,
+    StackConfig,
+    parse_config,
+    parse_ssh_cidr,
+)
+
+SSH_CIDR = "203.0.113.10/32"
+LAB = {"sshCidr": SSH_CIDR}
+PROD = {"production": "true"}
+ACM_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f2b8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+def openssh(public_key: Any) -> str:
+    return public_key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
+ED25519_KEY = openssh(ed25519.Ed25519PrivateKey.generate().public_key())
+RSA_2048_KEY = openssh(rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key())
+RSA_1024_KEY = openssh(rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key())
+ECDSA_KEY = openssh(ec.generate_private_key(ec.SECP256R1()).public_key())
+
+
+def rejects(raw: Mapping[str, str], key: str) -> ConfigError:
+    """Parse ``raw``, expect a ConfigError naming ``key`` on one line, and return it."""
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw)
+    error = caught.value
+    message = str(error)
+    assert error.key == key, message
+    assert message.startswith(f"config '{key}': "), message
+    assert "Fix: " in message
+    assert "\n" not in message and "\r" not in message
+    return error
+
+
+# --- the whole contract ---------------------------------------------------------------------------
+
+
+def test_lab_defaults_match_the_documented_contract() -> None:
+    # GIVEN only the required key WHEN parsed THEN every other field takes its documented default
+    assert parse_config(LAB) == StackConfig(ssh_cidr=SSH_CIDR)
+    config = parse_config(LAB)
+    assert (config.instance_type, config.az_count, config.app_port) == ("t3.micro", 2, 80)
+    assert (config.min_size, config.desired_capacity, config.max_size) == (1, 2, 4)
+    assert config.ssh_enabled and not config.production and not config.use_default_vpc
+    assert config.session_manager and config.nat_gateways == "perAz"
+
+
+def test_pulumi_yaml_empty_defaults_read_as_unset() -> None:
+    # The project schema gives optional strings a "" default; the CLI hands those to the program.
+    raw = {**LAB, "sshPublicKey": "", "amiId": "", "appBucket": "", "certificateArn": "", "green": " "}
+    config = parse_config(raw)
+    assert config.ssh_public_key is None and config.ami_id is None and config.app_bucket is None
+    assert config.certificate_arn is None and config.green is None
+
+
+def test_unknown_key_is_named_with_a_suggestion() -> None:
+    error = rejects({**LAB, "sshCIDR": SSH_CIDR}, "sshCIDR")
+    assert "did you mean 'sshCidr'" in str(error)
+
+
+def test_unknown_key_without_a_close_match() -> None:
+    error = rejects({**LAB, "zzz": "1"}, "zzz")
+    assert "did you mean" not in str(error)
+
+
+# --- sshCidr --------------------------------------------------------------------------------------
+
+
+def test_ssh_cidr_required_while_ssh_enabled() -> None:
+    error = rejects({}, "sshCidr")
+    assert "checkip.amazonaws.com" in str(error)
+
+
+def test_ssh_cidr_not_required_when_ssh_disabled() -> None:
+    config = parse_config({"sshEnabled": "false"})
+    assert not config.ssh_enabled and config.ssh_cidr is None
+
+
+@pytest.mark.parametrize("value", ["203.0.113.10/32", "198.51.100.255/32", " 192.0.2.1/32 "])
+def test_ssh_cidr_accepts_one_ipv4_host(value: str) -> None:
+    assert parse_config({"sshCidr": value}).ssh_cidr == value.strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("0.0.0.0/0", "not a single host"),
+        ("203.0.113.0/24", "not a single host"),
+        ("203.0.113.10/31", "not a single host"),
+        ("203.0.113.10/24", "not a CIDR"),  # host bits set
+        ("203.0.113.10", "no prefix length"),
+        ("2001:db8::1/128", "IPv6"),
+        ("::/0", "IPv6"),
+        ("garbage", "not a CIDR"),
+        ("203.0.113.10/33", "not a CIDR"),
+        ("203.0.113.010/32", "not a CIDR"),  # leading zeros are ambiguous (octal in some tools)
+        ("203.0.113.10/255.255.255.255", "canonical"),
+        ("203.0.113.10/32,0.0.0.0/0", "not a CIDR"),
+        ("203.0.113.10/32\n0.0.0.0/0", "not a CIDR"),
+    ],
+)
+def test_ssh_cidr_rejects_everything_but_a_canonical_host(value: str, why: str) -> None:
+    error = rejects({"sshCidr": value}, "sshCidr")
+    assert re.search(why, str(error)), str(error)
+
+
+@given(st.ip_addresses(v=4))
+def test_every_canonical_ipv4_host_is_accepted(address: ipaddress.IPv4Address) -> None:
+    assert parse_ssh_cidr(f"{address}/32") == f"{address}/32"
+
+
+@given(st.ip_addresses(v=4), st.integers(min_value=0, max_value=31))
+def test_every_wider_ipv4_prefix_is_rejected(address: ipaddress.IPv4Address, prefix: int) -> None:
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    for value in (str(network), f"{address}/{prefix}"):
+        rejects({"sshCidr": value}, "sshCidr")
+
+
+@given(st.ip_addresses(v=6), st.integers(min_value=0, max_value=128))
+def test_every_ipv6_block_is_rejected(address: ipaddress.IPv6Address, prefix: int) -> None:
+    rejects({"sshCidr": str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))}, "sshCidr")
+
+
+# --- sshPublicKey ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", [ED25519_KEY, RSA_2048_KEY, ED25519_KEY + " me@laptop", "  " + RSA_2048_KEY + "\n"])
+def test_ssh_public_key_accepts_importable_keys(key: str) -> None:
+    assert parse_config({**LAB, "sshPublicKey": key}).ssh_public_key == key.strip()
+
+
+def _swap_type(key: str, new_type: str) -> str:
+    return " ".join([new_type, *key.split()[1:]])
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", "private key"),
+        ("ssh-ed25519", "must start with"),
+        ("AAAAC3NzaC1lZDI1NTE5AAAAIO", "must start with"),
+        ("ssh-ed25519 not*base64", "base64"),
+        (_swap_type(ED25519_KEY, "ssh-rsa"), "does not encode a ssh-rsa"),
+        (_swap_type(RSA_2048_KEY, "ssh-ed25519"), "does not encode a ssh-ed25519"),
+        ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", "malformed"),  # right type, truncated key
+        (RSA_1024_KEY, "too weak"),
+        (ECDSA_KEY, "cannot import"),
+        ("ssh-dss AAAAB3NzaC1kc3M=", "cannot import"),
+        (ED25519_KEY + "\n" + ED25519_KEY, "more than one line"),
+        ('from="10.0.0.1" ' + ED25519_KEY, "must start with"),
+    ],
+)
+def test_ssh_public_key_rejects_malformed_keys(key: str, why: str) -> None:
+    error = rejects({**LAB, "sshPublicKey": key}, "sshPublicKey")
+    assert re.search(why, str(error)), str(error)
+
+
+def test_ssh_public_key_error_never_echoes_the_key_material() -> None:
+    body = RSA_1024_KEY.split()[1]
+    error = rejects({**LAB, "sshPublicKey": RSA_1024_KEY}, "sshPublicKey")
+    assert body[:40] not in str(error)
+
+
+# --- instanceType and amiId -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["t3.micro", "m7g.large", "c5n.18xlarge", "u-6tb1.metal", "mac2-m2pro.metal"])
+def test_instance_type_accepts_family_dot_size(value: str) -> None:
+    assert parse_config({**LAB, "instanceType": value}).instance_type == value
+
+
+@pytest.mark.parametrize(("value", "why"), [("", "is empty"), ("   ", "is empty"), ("t3", "family.size")])
+def test_instance_type_rejects_empty_and_malformed(value: str, why: str) -> None:
+    assert why in str(rejects({**LAB, "instanceType": value}, "instanceType"))
+
+
+@pytest.mark.parametrize("value", ["T3.MICRO", "t3..micro", "t3.micro;reboot", "t3.micro t3.large", "x" * 40 + ".l"])
+def test_instance_type_rejects_what_ec2_would_refuse(value: str) -> None:
+    rejects({**LAB, "instanceType": value}, "instanceType")
+
+
+@pytest.mark.parametrize("value", ["ami-12345678", "ami-0123456789abcdef0"])
+def test_ami_id_accepts_both_id_lengths(value: str) -> None:
+    assert parse_config({**LAB, "amiId": value}).ami_id == value
+
+
+@pytest.mark.parametrize("value", ["ami-123", "ami-0123456789ABCDEF0", "i-0123456789abcdef0", "al2023", "ami-1234567g"])
+def test_ami_id_rejects_non_ids(value: str) -> None:
+    rejects({**LAB, "amiId": value}, "amiId")
+
+
+# --- booleans -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["production", "useDefaultVpc", "sessionManager", "sshEnabled", "deletionProtection"])
+@pytest.mark.parametrize("value", ["yes", "1", "on", "tru", "false!", "null"])
+def test_booleans_reject_anything_but_true_or_false(key: str, value: str) -> None:
+    rejects({**LAB, key: value}, key)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False), ("True", True), (" FALSE ", False)])
+def test_booleans_accept_true_and_false(value: str, expected: bool) -> None:
+    assert parse_config({**LAB, "useDefaultVpc": value}).use_default_vpc is expected
+    assert parse_config({**LAB, "sessionManager": value}).session_manager is expected
+
+
+def test_non_boolean_production_is_rejected_before_anything_else() -> None:
+    # Even with other problems present, the flag that decides which rules apply is named first.
+    rejects({"production": "maybe", "azCount": "0"}, "production")
+
+
+# --- network keys ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/16", "172.31.0.0/16", "192.168.4.0/23", "10.128.0.0/20"])
+def test_vpc_cidr_accepts_private_blocks_the_planner_fits(value: str) -> None:
+    assert parse_config({**LAB, "vpcCidr": value}).vpc_cidr == value
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("10.0.0.0/24", "/16 to /23"),  # subnets would be smaller than AWS's /28 minimum
+        ("10.0.0.0/8", "/16 to /23"),
+        ("10.0.0.1/16", "host bits"),
+        ("8.8.0.0/16", "RFC 1918"),
+        ("127.0.0.0/16", "RFC 1918"),
+        ("169.254.0.0/16", "RFC 1918"),
+        ("fd00::/56", "IPv4"),
+        ("ten", "not a CIDR"),
+    ],
+)
+def test_vpc_cidr_rejects_blocks_aws_or_the_planner_cannot_use(value: str, why: str) -> None:
+    assert why in str(rejects({**LAB, "vpcCidr": value}, "vpcCidr"))
+
+
+@pytest.mark.parametrize("value", ["1", "2", "6"])
+def test_az_count_accepts_one_to_six_in_the_lab(value: str) -> None:
+    assert parse_config({**LAB, "azCount": value}).az_count == int(value)
+
+
+@pytest.mark.parametrize("value", ["0", "7", "-1", "two", "2.0", "1e1", "٣", "9" * 5000])
+def test_az_count_rejects_out_of_range_and_non_integers(value: str) -> None:
+    rejects({**LAB, "azCount": value}, "azCount")
+
+
+def test_az_count_below_two_is_rejected_in_production() -> None:
+    error = rejects({**PROD, "azCount": "1"}, "azCount")
+    assert "one Availability Zone" in str(error)
+
+
+def test_default_vpc_is_rejected_in_production() -> None:
+    error = rejects({**PROD, "useDefaultVpc": "true"}, "useDefaultVpc")
+    assert "production" in str(error)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("perAz", "perAz"), ("single", "single")])
+def test_nat_gateways_accepts_both_layouts(value: str, expected: str) -> None:
+    assert parse_config({**PROD, "natGateways": value}).nat_gateways == expected
+
+
+@pytest.mark.parametrize("value", ["PerAz", "per-az", "none", "2", "SINGLE"])
+def test_unknown_nat_gateways_value_is_rejected(value: str) -> None:
+    rejects({**PROD, "natGateways": value}, "natGateways")
+
+
+# --- appBucket ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("my-bucket", AppBucket("my-bucket", "")),
+        ("my-bucket/app", AppBucket("my-bucket", "app")),
+        ("s3://my-bucket/app/config/", AppBucket("my-bucket", "app/config")),
+        ("logs.example.com/2024", AppBucket("logs.example.com", "2024")),
+    ],
+)
+def test_app_bucket_accepts_bucket_and_optional_prefix(value: str, expected: AppBucket) -> None:
+    assert parse_config({**LAB, "appBucket": value}).app_bucket == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "My_Bucket",
+        "ab",
+        "-bucket",
+        "bucket-",
+        "a..b",
+        "a.-b",
+        "192.168.1.1",
+        "*",
+        "bucket/app*",
+        "bucket/a?b",
+        "b" * 64,
+    ],
+)
+def test_app_bucket_rejects_bad_names_and_wildcard_prefixes(value: str) -> None:
+    rejects({**LAB, "appBucket": value}, "appBucket")
+
+
+def test_app_bucket_rejects_control_characters_in_the_prefix() -> None:
+    rejects({**LAB, "appBucket": "bucket/app\x00x"}, "appBucket")
+    rejects({**LAB, "appBucket": "bucket/a//b"}, "appBucket")
+
+
+# --- capacities and port --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "blamed"),
+    [
+        ({"minSize": "0"}, "minSize"),
+        ({"minSize": "3"}, "minSize"),  # above the default desired capacity of 2
+        ({"desiredCapacity": "0"}, "desiredCapacity"),
+        ({"desiredCapacity": "5"}, "desiredCapacity"),  # above the default max of 4
+        ({"maxSize": "1"}, "maxSize"),
+        ({"minSize": "3", "desiredCapacity": "2", "maxSize": "4"}, "desiredCapacity"),
+    ],
+)
+def test_capacities_out_of_order_name_the_key(keys: dict[str, str], blamed: str) -> None:
+    error = rejects({**PROD, **keys}, blamed)
+    assert "1 <= minSize <= desiredCapacity <= maxSize" in str(error)
+
+
+@pytest.mark.parametrize(("key", "value"), [("minSize", "x"), ("maxSize", "4.5"), ("desiredCapacity", "1001")])
+def test_capacities_reject_non_integers_and_absurd_sizes(key: str, value: str) -> None:
+    rejects({**PROD, key: value}, key)
+
+
+@given(*(st.integers(min_value=-2, max_value=12) for _ in range(3)))
+def test_capacities_are_accepted_exactly_when_ordered(low: int, desired: int, high: int) -> None:
+    raw = {**PROD, "minSize": str(low), "desiredCapacity": str(desired), "maxSize": str(high)}
+    if 1 <= low <= desired <= high:
+        config = parse_config(raw)
+        assert (config.min_size, config.desired_capacity, config.max_size) == (low, desired, high)
+    else:
+        with pytest.raises(ConfigError) as caught:
+            parse_config(raw)
+        assert caught.value.key in {"minSize", "desiredCapacity", "maxSize"}
+
+
+@given(st.integers(min_value=1, max_value=65535))
+def test_every_valid_app_port_is_accepted(port: int) -> None:
+    assert parse_config({**LAB, "appPort": str(port)}).app_port == port
+
+
+@given(st.one_of(st.integers(max_value=0), st.integers(min_value=65536)))
+def test_every_app_port_outside_the_tcp_range_is_rejected(port: int) -> None:
+    rejects({**LAB, "appPort": str(port)}, "appPort")
+
+
+@pytest.mark.parametrize("value", ["http", "80.0", "0x50", "8 0", "٨٠"])
+def test_app_port_rejects_non_integers(value: str) -> None:
+    rejects({**LAB, "appPort": value}, "appPort")
+
+
+# --- production-only keys -------------------------------------------------------------------------
+
+
+def test_production_never_opens_ssh() -> None:
+    config = parse_config({**PROD, "sshEnabled": "true"})
+    assert config.production and not config.ssh_enabled
+
+
+@pytest.mark.parametrize(("value", "expected"), [("10", 10.0), ("90", 90.0), ("55.5", 55.5)])
+def test_target_cpu_accepts_ten_to_ninety(value: str, expected: float) -> None:
+    assert parse_config({**PROD, "targetCpuPercent": value}).target_cpu_percent == expected
+
+
+@pytest.mark.parametrize("value", ["5", "95", "fifty", "nan", "inf", "-inf"])
+def test_target_cpu_rejects_out_of_range(value: str) -> None:
+    rejects({**PROD, "targetCpuPercent": value}, "targetCpuPercent")
+
+
+@pytest.mark.parametrize("value", ["/health", "/", "/api/v1/ready"])
+def test_health_check_path_accepts_paths(value: str) -> None:
+    assert parse_config({**PROD, "healthCheckPath": value}).health_check_path == value
+
+
+@pytest.mark.parametrize("value", ["health", "http://x/health", "/he alth", "/" + "a" * 1100])
+def test_health_check_path_rejects_non_paths(value: str) -> None:
+    rejects({**PROD, "healthCheckPath": value}, "healthCheckPath")
+
+
+def test_certificate_arn_accepts_acm_and_iam_certificates() -> None:
+    assert parse_config({**PROD, "certificateArn": ACM_ARN}).certificate_arn == ACM_ARN
+    iam = "arn:aws:iam::123456789012:server-certificate/prod/site"
+    assert parse_config({**PROD, "certificateArn": iam}).certificate_arn == iam
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:acm:us-east-1:123:certificate/x",
+        "arn:aws:s3:::bucket",
+        ACM_ARN.replace("acm", "acm-pca"),
+        ACM_ARN + "/extra",
+        "certificate",
+    ],
+)
+def test_malformed_certificate_arn_is_rejected(value: str) -> None:
+    rejects({**PROD, "certificateArn": value}, "certificateArn")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("certificateArn", ACM_ARN), ("green", json.dumps({"amiId": "ami-12345678"}))]
+)
+def test_production_only_keys_are_rejected_in_the_lab(key: str, value: str) -> None:
+    assert "production" in str(rejects({**LAB, key: value}, key))
+
+
+def test_green_fleet_parses_with_defaults() -> None:
+    config = parse_config({**PROD, "green": json.dumps({"amiId": "ami-12345678"})})
+    assert config.green == GreenFleet(ami_id="ami-12345678", instance_type=None, weight=0)
+    full = {"amiId": "ami-0123456789abcdef0", "instanceType": "t3.small", "weight": 25}
+    assert parse_config({**PROD, "green": json.dumps(full)}).green == GreenFleet(
+        "ami-0123456789abcdef0", "t3.small", 25
+    )
+
+
+@given(st.integers(min_value=0, max_value=100))
+def test_every_green_weight_from_zero_to_hundred_is_accepted(weight: int) -> None:
+    green = parse_config({**PROD, "green": json.dumps({"amiId": "ami-12345678", "weight": weight})}).green
+    assert green is not None and green.weight == weight
+
+
+@pytest.mark.parametrize(
+    ("green", "key"),
+    [
+        ({"amiId": "ami-12345678", "weight": 101}, "green.weight"),
+        ({"amiId": "ami-12345678", "weight": -1}, "green.weight"),
+        ({"amiId": "ami-12345678", "weight": 10.5}, "green.weight"),
+        ({"amiId": "ami-12345678", "weight": True}, "green.weight"),
+        ({"amiId": "ami-12345678", "weight": "ten"}, "green.weight"),
+        ({"amiId": "ami-12345678", "weight": None}, "green.weight"),
+        ({"weight": 10}, "green.amiId"),
+        ({"amiId": "ami-bad"}, "green.amiId"),
+        ({"amiId": "ami-12345678", "instanceType": "big"}, "green.instanceType"),
+        ({"amiId": "ami-12345678", "instanceType": 3}, "green.instanceType"),
+        ({"amiId": "ami-12345678", "wieght": 10}, "green"),
+    ],
+)
+def test_bad_green_fleet_names_the_field(green: dict[str, Any], key: str) -> None:
+    rejects({**PROD, "green": json.dumps(green)}, key)
+
+
+@pytest.mark.parametrize(
+    "raw", ["ami-12345678", "[1]", "{", "[" * 100_000, '{"amiId": "ami-12345678", "weight": ' + "1" * 5000 + "}"]
+)
+def test_green_that_is_not_a_json_object_is_rejected(raw: str) -> None:
+    rejects({**PROD, "green": raw}, "green")
+
+
+# --- no input produces a traceback ----------------------------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["amiId", "weight", "instanceType", "x"]), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_VALUES = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["true", "false", "0", "1", "-1", "65536", "/32", "0.0.0.0/0", "ami-12345678", "{}", "null"]),
+    st.builds(json.dumps, _JSON),
+)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([{}, LAB, PROD]), st.dictionaries(st.sampled_from(KNOWN_KEYS), _VALUES, max_size=4))
+def test_any_text_either_parses_or_fails_with_a_one_line_config_error(
+    base: dict[str, str], keys: dict[str, str]
+) -> None:
+    try:
+        config = parse_config({**base, **keys})
+    except ConfigError as error:
+        assert error.key in KNOWN_KEYS or error.key.startswith("green.")
+        assert str(error).startswith(f"config '{error.key}': ") and "\n" not in str(error)
+    else:
+        assert isinstance(config, StackConfig)
