@@ -10,19 +10,15 @@ import pulumi
 import pulumi_aws as aws
 
 from components.compute import Compute, ComputeArgs, FleetArgs
-from components.config import PROJECT, StackConfig
+from components.config import StackConfig
 from components.identity import Identity, IdentityArgs
 from components.network import Network, NetworkArgs
+from components.tags import traceability_tags
 
 
 def aws_provider(region: str | None) -> aws.Provider:
     """The one AWS provider every resource uses, tagging everything it creates for traceability."""
-    tags = {
-        "project": PROJECT,
-        "stack": pulumi.get_stack(),
-        "managed-by": "pulumi",
-    }
-    return aws.Provider("aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=tags))
+    return aws.Provider("aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=traceability_tags()))
 
 
 def build_stack(config: StackConfig, *, region: str | None) -> None:
@@ -71,6 +67,8 @@ def build_stack(config: StackConfig, *, region: str | None) -> None:
             ssh_public_key=config.ssh_public_key,
             app_port=config.app_port,
             fleet=fleet,
+            role_name=identity.role_name,
+            tags=traceability_tags(),
         ),
         opts=opts,
     )

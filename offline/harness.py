@@ -41,6 +41,10 @@ class RegisteredResource:
     provider: str = ""
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # Where the program constructed it, as state records it: "project:///<path>#<line>" (SARIF points here).
+    source_position: str = ""
+    # Input names `pulumi up` leaves as they are in the cloud (the `ignore_changes` resource option).
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +115,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             provider=request.provider,
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            source_position=source_position(request),
+            ignore_changes=list(request.ignoreChanges),
         )
         return response
 
@@ -122,6 +128,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.urn.split("::")[2] == STACK_TYPE:
             self.stack_outputs = dict(outputs)
         return super().RegisterResourceOutputs(request)
+
+
+def source_position(request: Any) -> str:
+    """The SDK's source position of a registration, relative to the project root as the engine stores it."""
+    if not request.HasField("sourcePosition") or not request.sourcePosition.uri:
+        return ""
+    uri, line = request.sourcePosition.uri, request.sourcePosition.line
+    root = Path.cwd().as_uri() + "/"
+    if uri.startswith(root):
+        uri = "project:///" + uri[len(root) :]
+    return f"{uri}#{line}" if line else uri
 
 
 def run_program(
