@@ -14,7 +14,7 @@ import hashlib
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
@@ -278,7 +278,7 @@ class MockCloud(Mocks):
         acct = self.account if account else ""
         return f"arn:{self.partition}:{service}:{region}:{acct}:{resource}"
 
-    _ID_PREFIXES = {
+    _ID_PREFIXES: ClassVar[dict[str, str]] = {
         "aws:ec2/vpc:Vpc": "vpc-",
         "aws:ec2/subnet:Subnet": "subnet-",
         "aws:ec2/internetGateway:InternetGateway": "igw-",

@@ -61,9 +61,7 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
     index: dict[str, ActionInfo] = {}
     for name in get_actions_for_service(service):
         # Unlisted levels count as Write: an action the database cannot classify is not assumed harmless.
-        index[name.split(":", 1)[1].lower()] = ActionInfo(
-            name, levels.get(name, "Write"), name not in wildcard_only
-        )
+        index[name.split(":", 1)[1].lower()] = ActionInfo(name, levels.get(name, "Write"), name not in wildcard_only)
     return index
 
 
@@ -144,9 +142,7 @@ def is_effectively_star(resource: str) -> bool:
     parts = text.split(":", 5)
     fields = dict(_DEFAULT_FIELDS)
     if len(parts) == 6 and parts[0].lower() == "arn":
-        for key, value in zip(
-            ("Partition", "Region", "Account"), (parts[1], parts[3], parts[4]), strict=True
-        ):
+        for key, value in zip(("Partition", "Region", "Account"), (parts[1], parts[3], parts[4]), strict=True):
             fields[key] = _satisfying(value)
         service_field = parts[2].lower()
         if has_wildcard(service_field):

@@ -91,29 +91,21 @@ def test_role_trusting_ec2_counts_as_instance_role_without_a_profile() -> None:
 
 def test_non_instance_role_is_out_of_scope() -> None:
     resources = [
-        r
-        for r in _stack(BAD_DOC, "rpa", trust_policy=trust({"Service": "lambda.amazonaws.com"}))
-        if r.type != PROFILE
+        r for r in _stack(BAD_DOC, "rpa", trust_policy=trust({"Service": "lambda.amazonaws.com"})) if r.type != PROFILE
     ]
     assert stack_violations(instance_role_attachments, resources) == []
 
 
 def test_external_customer_policy_on_instance_role_fails_closed_unless_allowed() -> None:
-    app_role = StackResource(
-        ROLE, "app", role(managedPolicyArns=["arn:aws:iam::999999999999:policy/Elsewhere"])
-    )
+    app_role = StackResource(ROLE, "app", role(managedPolicyArns=["arn:aws:iam::999999999999:policy/Elsewhere"]))
     found = stack_violations(instance_role_attachments, [app_role])
     assert [urn for _, urn in found] == [app_role.urn]
     assert "'Elsewhere'" in found[0][0] and "not defined in this stack" in found[0][0]
-    assert (
-        stack_violations(instance_role_attachments, [app_role], {"allowExternalCustomerPolicies": True}) == []
-    )
+    assert stack_violations(instance_role_attachments, [app_role], {"allowExternalCustomerPolicies": True}) == []
 
 
 def test_aws_managed_policies_are_left_to_the_allowlist_rule() -> None:
-    app_role = StackResource(
-        ROLE, "app", role(managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"])
-    )
+    app_role = StackResource(ROLE, "app", role(managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"]))
     assert stack_violations(instance_role_attachments, [app_role]) == []
 
 

@@ -10,9 +10,7 @@ from guardrails.iam import Document, ParseError, parse_document
 
 
 def test_statement_as_single_object_and_values_as_strings_normalise_to_tuples() -> None:
-    parsed = parse_document(
-        {"Statement": {"Sid": "One", "Effect": "Allow", "Action": "S3:GetObject", "Resource": "*"}}
-    )
+    parsed = parse_document({"Statement": {"Sid": "One", "Effect": "Allow", "Action": "S3:GetObject", "Resource": "*"}})
     assert isinstance(parsed, Document)
     (statement,) = parsed.statements
     assert statement.actions == ("S3:GetObject",)
@@ -26,9 +24,7 @@ def test_json_text_and_object_forms_parse_to_the_same_document() -> None:
 
 
 def test_principal_kinds_are_canonicalised_case_insensitively() -> None:
-    parsed = parse_document(
-        {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"aws": "*"}}]}
-    )
+    parsed = parse_document({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"aws": "*"}}]})
     assert isinstance(parsed, Document)
     assert [(p.kind, p.is_wildcard) for p in parsed.statements[0].principals] == [("AWS", True)]
 
@@ -43,24 +39,14 @@ def test_principal_kinds_are_canonicalised_case_insensitively() -> None:
         pytest.param({"Version": "2012-10-17"}, id="no-statement"),
         pytest.param({"Statement": "Allow"}, id="statement-is-text"),
         pytest.param({"Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}, id="no-effect"),
-        pytest.param(
-            {"Statement": [{"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]}, id="bad-effect"
-        ),
+        pytest.param({"Statement": [{"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]}, id="bad-effect"),
         pytest.param({"Statement": [{"Effect": "Allow", "Resource": "*"}]}, id="no-action"),
         pytest.param({"Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}, id="empty-action"),
-        pytest.param(
-            {"Statement": [{"Effect": "Allow", "Action": [7], "Resource": "*"}]}, id="non-text-action"
-        ),
-        pytest.param(
-            {"Statement": [{"Effect": "Allow", "Action": "a:b", "NotAction": "c:d"}]}, id="action-and-not"
-        ),
+        pytest.param({"Statement": [{"Effect": "Allow", "Action": [7], "Resource": "*"}]}, id="non-text-action"),
+        pytest.param({"Statement": [{"Effect": "Allow", "Action": "a:b", "NotAction": "c:d"}]}, id="action-and-not"),
         pytest.param({"Statement": ["Allow"]}, id="statement-item-text"),
-        pytest.param(
-            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": "me"}]}, id="principal-text"
-        ),
-        pytest.param(
-            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Condition": "x"}]}, id="condition-text"
-        ),
+        pytest.param({"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": "me"}]}, id="principal-text"),
+        pytest.param({"Statement": [{"Effect": "Allow", "Action": "a:b", "Condition": "x"}]}, id="condition-text"),
         pytest.param(
             '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Action": "*", "Resource": "*"}]}',
             id="duplicate-key-hides-star",

@@ -11,9 +11,7 @@ from pulumi_policy import EnforcementLevel
 from tests.policies.harness import resource_violations
 
 TYPES = ["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"]
-FIXED = {
-    "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1.0, "httpEndpoint": "enabled"}
-}
+FIXED = {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1.0, "httpEndpoint": "enabled"}}
 
 
 @pytest.mark.parametrize("resource_type", TYPES)
@@ -36,9 +34,7 @@ FIXED = {
         ),
     ],
 )
-def test_imdsv1_or_a_far_reaching_token_is_flagged(
-    resource_type: str, props: dict[str, Any], fragment: str
-) -> None:
+def test_imdsv1_or_a_far_reaching_token_is_flagged(resource_type: str, props: dict[str, Any], fragment: str) -> None:
     messages = resource_violations(imdsv2_required, resource_type, props)
     assert any(fragment in m for m in messages), messages
 
@@ -50,10 +46,7 @@ def test_fixed_twin_is_silent(resource_type: str) -> None:
 
 @pytest.mark.parametrize("resource_type", TYPES)
 def test_disabled_endpoint_serves_no_credentials_and_passes(resource_type: str) -> None:
-    assert (
-        resource_violations(imdsv2_required, resource_type, {"metadataOptions": {"httpEndpoint": "disabled"}})
-        == []
-    )
+    assert resource_violations(imdsv2_required, resource_type, {"metadataOptions": {"httpEndpoint": "disabled"}}) == []
 
 
 def test_hop_limit_is_configurable_and_read_from_floats() -> None:

@@ -19,12 +19,8 @@ def carriers(arn: Any) -> list[Any]:
     """The same ARN on each resource type that can attach it, as the engine sends their inputs."""
     return [
         pytest.param("aws:iam/role:Role", role(managedPolicyArns=[arn]), id="role"),
-        pytest.param(
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"role": "r", "policyArn": arn}, id="rpa"
-        ),
-        pytest.param(
-            "aws:iam/policyAttachment:PolicyAttachment", {"roles": ["r"], "policyArn": arn}, id="pa"
-        ),
+        pytest.param("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"role": "r", "policyArn": arn}, id="rpa"),
+        pytest.param("aws:iam/policyAttachment:PolicyAttachment", {"roles": ["r"], "policyArn": arn}, id="pa"),
         pytest.param(
             "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
             {"roleName": "r", "policyArns": [SSM, arn]},
@@ -70,10 +66,7 @@ def test_unlisted_aws_managed_policies_are_rejected_in_every_partition_and_path(
     ],
 )
 def test_allowlisted_and_customer_policies_pass(arn: str) -> None:
-    assert (
-        resource_violations(managed_policy_allowlist, "aws:iam/role:Role", role(managedPolicyArns=[arn]))
-        == []
-    )
+    assert resource_violations(managed_policy_allowlist, "aws:iam/role:Role", role(managedPolicyArns=[arn])) == []
 
 
 def test_allowlist_entries_with_a_path_are_configurable() -> None:
@@ -88,13 +81,9 @@ def test_admin_hidden_after_an_allowed_entry_is_still_found() -> None:
     assert "managedPolicyArns[1]" in message
 
 
-@pytest.mark.parametrize(
-    "props", [{"role": "r"}, {"role": "r", "policyArn": 12.0}], ids=["missing", "number"]
-)
+@pytest.mark.parametrize("props", [{"role": "r"}, {"role": "r", "policyArn": 12.0}], ids=["missing", "number"])
 def test_unreadable_attachment_fails_closed(props: dict[str, Any]) -> None:
-    assert resource_violations(
-        managed_policy_allowlist, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props
-    )
+    assert resource_violations(managed_policy_allowlist, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props)
 
 
 def test_unknown_policy_arn_reaches_the_sdk_preview_path() -> None:

@@ -22,21 +22,15 @@ BAD_STATEMENTS = [
     pytest.param(allow(["s3:GetObject", "iam:*"], SCOPED), "'iam:*'", id="iam-star-hidden-in-list"),
     pytest.param(allow("iam:Put*", SCOPED), "write or permissions-management", id="put-wildcard"),
     pytest.param(allow("ec2:*Instance*", SCOPED), "write or permissions-management", id="infix-wildcard"),
-    pytest.param(
-        allow("iam:*Policy*", "arn:aws:iam::1:policy/x"), "write or permissions", id="policy-wildcard"
-    ),
+    pytest.param(allow("iam:*Policy*", "arn:aws:iam::1:policy/x"), "write or permissions", id="policy-wildcard"),
     pytest.param(allow("s3:Get*"), "resource-level", id="read-wildcard-on-star"),
     pytest.param(allow("s3:GetObject", "arn:aws:s3:::*"), "resource-level", id="bucket-star"),
     pytest.param(allow("s3:GetObject", "arn:aws:s3:::*/*"), "resource-level", id="object-star"),
-    pytest.param(
-        allow("s3:GetObject", ["arn:aws:s3:::app/*", "*"]), "resource-level", id="star-beside-scoped"
-    ),
+    pytest.param(allow("s3:GetObject", ["arn:aws:s3:::app/*", "*"]), "resource-level", id="star-beside-scoped"),
     pytest.param(allow("iam:PassRole"), "privilege escalation", id="passrole"),
     pytest.param(allow("IAM:PassRole"), "privilege escalation", id="passrole-upper"),
     pytest.param(allow("iam:Pas?Role"), "expands to write or permissions", id="passrole-question-mark"),
-    pytest.param(
-        allow("iam:PassRole", "arn:aws:iam::*:role/*"), "privilege escalation", id="passrole-any-role"
-    ),
+    pytest.param(allow("iam:PassRole", "arn:aws:iam::*:role/*"), "privilege escalation", id="passrole-any-role"),
     pytest.param(
         allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}),
         "Condition does not make this safe",
@@ -44,27 +38,19 @@ BAD_STATEMENTS = [
     ),
     pytest.param(allow("iam:CreateRole"), "privilege escalation", id="create-role"),
     pytest.param(allow("iam:AttachRolePolicy"), "privilege escalation", id="attach-role-policy"),
-    pytest.param(
-        allow("iam:CreateAccessKey", "arn:aws:iam::*:user/*"), "privilege escalation", id="access-key"
-    ),
+    pytest.param(allow("iam:CreateAccessKey", "arn:aws:iam::*:user/*"), "privilege escalation", id="access-key"),
     pytest.param(allow("sts:AssumeRole"), "privilege escalation", id="assume-any-role"),
     pytest.param(allow("ec2:RunInstances"), "privilege escalation", id="run-instances"),
-    pytest.param(
-        allow("s3:PutAccountPublicAccessBlock"), "privilege escalation", id="wildcard-only-perm-mgmt"
-    ),
+    pytest.param(allow("s3:PutAccountPublicAccessBlock"), "privilege escalation", id="wildcard-only-perm-mgmt"),
     pytest.param({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, "NotAction", id="not-action"),
-    pytest.param(
-        {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": SCOPED}, "NotResource", id="not-res"
-    ),
+    pytest.param({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": SCOPED}, "NotResource", id="not-res"),
     pytest.param({"Effect": "Allow", "Action": "s3:GetObject"}, "no Resource", id="no-resource"),
     pytest.param(allow("madeup:DoThing"), "not in the IAM action database", id="unknown-action-on-star"),
 ]
 
 
 @pytest.mark.parametrize(("statement", "fragment"), BAD_STATEMENTS)
-def test_policy_resource_with_a_bad_statement_is_a_violation(
-    statement: dict[str, Any], fragment: str
-) -> None:
+def test_policy_resource_with_a_bad_statement_is_a_violation(statement: dict[str, Any], fragment: str) -> None:
     messages = resource_violations(least_privilege, "aws:iam/policy:Policy", {"policy": doc(statement)})
     assert any(fragment in m for m in messages), messages
     assert all(m.startswith("Policy 'subject' policy: Statement[0]") for m in messages)
@@ -73,16 +59,10 @@ def test_policy_resource_with_a_bad_statement_is_a_violation(
 GOOD_STATEMENTS = [
     pytest.param(allow(["s3:GetObject", "s3:PutObject"], SCOPED), id="scoped-object-rw"),
     pytest.param(allow("s3:Get*", SCOPED), id="read-wildcard-scoped"),
-    pytest.param(
-        allow(["cloudwatch:PutMetricData", "ec2:DescribeTags", "s3:ListAllMyBuckets"]), id="wildcard-only"
-    ),
+    pytest.param(allow(["cloudwatch:PutMetricData", "ec2:DescribeTags", "s3:ListAllMyBuckets"]), id="wildcard-only"),
     pytest.param(allow("ec2:DescribeInstances"), id="describe-on-star"),
-    pytest.param(
-        allow("iam:PassRole", "arn:aws:iam::123456789012:role/app-instance"), id="passrole-named-role"
-    ),
-    pytest.param(
-        allow("ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/app/*"), id="ssm-path"
-    ),
+    pytest.param(allow("iam:PassRole", "arn:aws:iam::123456789012:role/app-instance"), id="passrole-named-role"),
+    pytest.param(allow("ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/app/*"), id="ssm-path"),
     pytest.param({"Effect": "Deny", "Action": "*", "Resource": "*"}, id="deny-star"),
     pytest.param({"Effect": "Deny", "NotAction": "s3:GetObject", "NotResource": SCOPED}, id="deny-not"),
 ]
@@ -97,9 +77,7 @@ def test_least_privilege_statement_passes(statement: dict[str, Any]) -> None:
     ("resource_type", "props"),
     [
         pytest.param("aws:iam/policy:Policy", {"policy": doc(allow("*"))}, id="policy"),
-        pytest.param(
-            "aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": doc(allow("*"))}, id="role-policy"
-        ),
+        pytest.param("aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": doc(allow("*"))}, id="role-policy"),
         pytest.param("aws:iam/userPolicy:UserPolicy", {"policy": doc(allow("*"))}, id="user-policy"),
         pytest.param("aws:iam/groupPolicy:GroupPolicy", {"policy": doc(allow("*"))}, id="group-policy"),
         pytest.param(
@@ -124,18 +102,13 @@ def test_every_document_carrier_is_checked(resource_type: str, props: dict[str, 
     ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy"],
 )
 def test_clean_document_passes_on_every_carrier(resource_type: str) -> None:
-    assert (
-        resource_violations(least_privilege, resource_type, {"policy": doc(allow("s3:GetObject", SCOPED))})
-        == []
-    )
+    assert resource_violations(least_privilege, resource_type, {"policy": doc(allow("s3:GetObject", SCOPED))}) == []
 
 
 def test_role_inline_message_names_the_inline_policy_and_sid() -> None:
     props = role(inlinePolicies=[{"name": "admin", "policy": doc(allow("s3:*", SCOPED, Sid="Admin"))}])
     (message,) = resource_violations(least_privilege, "aws:iam/role:Role", props)
-    assert message.startswith(
-        "Role 'subject' inline policy 'admin': Statement[0] (Sid 'Admin') allows 's3:*'"
-    )
+    assert message.startswith("Role 'subject' inline policy 'admin': Statement[0] (Sid 'Admin') allows 's3:*'")
 
 
 def test_role_without_inline_policies_or_with_empty_entry_passes() -> None:
@@ -146,9 +119,7 @@ def test_role_without_inline_policies_or_with_empty_entry_passes() -> None:
 @pytest.mark.parametrize(
     "policy",
     [
-        pytest.param(
-            {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}, id="object-single-statement"
-        ),
+        pytest.param({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}, id="object-single-statement"),
         pytest.param(secret(doc(allow("*"))), id="secret-envelope-text"),
         pytest.param(secret({"Statement": [allow("*")]}), id="secret-envelope-object"),
         pytest.param(json.dumps({"Statement": allow("*")}), id="json-single-statement"),
@@ -198,15 +169,10 @@ def test_unknown_inside_an_object_document_reaches_the_sdk_preview_path() -> Non
 def test_config_tunes_wildcard_access_levels_and_tolerates_bad_values() -> None:
     props = {"policy": doc(allow("s3:PutObject*", SCOPED))}
     assert resource_violations(least_privilege, "aws:iam/policy:Policy", props)
-    assert resource_violations(
-        least_privilege, "aws:iam/policy:Policy", props, {"forbiddenWildcardAccessLevels": 3}
-    )
+    assert resource_violations(least_privilege, "aws:iam/policy:Policy", props, {"forbiddenWildcardAccessLevels": 3})
     relaxed: dict[str, Any] = {"forbiddenWildcardAccessLevels": []}
     assert resource_violations(least_privilege, "aws:iam/policy:Policy", props, relaxed) == []
 
 
 def test_non_iam_resources_are_ignored() -> None:
-    assert (
-        resource_violations(least_privilege, "aws:s3/bucketPolicy:BucketPolicy", {"policy": doc(allow("*"))})
-        == []
-    )
+    assert resource_violations(least_privilege, "aws:s3/bucketPolicy:BucketPolicy", {"policy": doc(allow("*"))}) == []

@@ -84,9 +84,7 @@ def test_unknown_trust_policy_goes_to_the_sdk_preview_path() -> None:
 
 
 def test_other_resource_types_are_ignored() -> None:
-    assert (
-        resource_violations(no_wildcard_trust, "aws:s3/bucket:Bucket", {"assumeRolePolicy": trust("*")}) == []
-    )
+    assert resource_violations(no_wildcard_trust, "aws:s3/bucket:Bucket", {"assumeRolePolicy": trust("*")}) == []
 
 
 # --- iam-instance-role-trust-ec2-only -------------------------------------------------------------
@@ -95,17 +93,11 @@ def test_other_resource_types_are_ignored() -> None:
 @pytest.mark.parametrize(
     ("document", "fragment"),
     [
-        pytest.param(
-            trust({"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}), "lambda", id="service-list"
-        ),
-        pytest.param(
-            trust({"Service": "ec2.amazonaws.com", "AWS": "123456789012"}), "123456789012", id="plus-account"
-        ),
+        pytest.param(trust({"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}), "lambda", id="service-list"),
+        pytest.param(trust({"Service": "ec2.amazonaws.com", "AWS": "123456789012"}), "123456789012", id="plus-account"),
         pytest.param(trust({"Service": "ec2.amazonaws.com"}, "sts:*"), "sts:*", id="sts-star"),
         pytest.param(trust({"Service": "ec2.amazonaws.com"}, "*"), "'*'", id="action-star"),
-        pytest.param(
-            trust({"Service": "ec2.amazonaws.com"}, "sts:AssumeRole*"), "AssumeRole*", id="assume-role-star"
-        ),
+        pytest.param(trust({"Service": "ec2.amazonaws.com"}, "sts:AssumeRole*"), "AssumeRole*", id="assume-role-star"),
         pytest.param(
             trust({"Service": "ec2.amazonaws.com"}, ["sts:AssumeRole", "sts:TagSession"]),
             "TagSession",
@@ -138,9 +130,7 @@ def test_other_resource_types_are_ignored() -> None:
             "NotAction",
             id="not-action",
         ),
-        pytest.param(
-            trust({"Service": "EC2.amazonaws.com", "Federated": "cognito"}), "Federated", id="case-service"
-        ),
+        pytest.param(trust({"Service": "EC2.amazonaws.com", "Federated": "cognito"}), "Federated", id="case-service"),
     ],
 )
 def test_instance_role_trusting_more_than_ec2_is_a_violation(document: str, fragment: str) -> None:
@@ -184,9 +174,7 @@ def test_missing_or_mistyped_config_falls_back_to_defaults() -> None:
 def _profile_stack(trust_policy: str, *, by: str) -> list[StackResource]:
     app_role = StackResource(ROLE, "app", {"name": "app-role-1234", **role(trust_policy)})
     if by == "dependency":
-        profile = StackResource(
-            PROFILE, "profile", {"role": UNKNOWN}, property_dependencies={"role": [app_role.urn]}
-        )
+        profile = StackResource(PROFILE, "profile", {"role": UNKNOWN}, property_dependencies={"role": [app_role.urn]})
     else:
         profile = StackResource(PROFILE, "profile", {"role": "app-role-1234"})
     return [app_role, profile]

@@ -92,8 +92,7 @@ def _check_policies(
             report(
                 f"{quote(via.name)} attaches Policy {quote(policy.name)} "
                 f"to instance role {quote(role.name)}, "
-                f"and that policy {problems[0]}"
-                + (f" (+{len(problems) - 1} more)." if len(problems) > 1 else "."),
+                f"and that policy {problems[0]}" + (f" (+{len(problems) - 1} more)." if len(problems) > 1 else "."),
                 via.urn,
             )
     for arn in unresolved:

@@ -65,9 +65,7 @@ def attached_arns(resource_type: str, props: Mapping[str, Any]) -> list[Any]:
 
 
 def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    allowlist = config_strings(
-        args.get_config(), "allowedManagedPolicies", DEFAULTS["allowedManagedPolicies"]
-    )
+    allowlist = config_strings(args.get_config(), "allowedManagedPolicies", DEFAULTS["allowedManagedPolicies"])
     key, many = ATTACHMENT_PROPS[canonical_type(args.resource_type)]
     values = attached_arns(args.resource_type, args.props)
     if not values and not many:

@@ -165,13 +165,9 @@ def statement_problems(statement: Statement, settings: Settings) -> list[str]:
     if statement.not_action:
         problems.append(f"{statement.label} uses NotAction with Allow, which allows every action not listed")
     if statement.not_resource:
-        problems.append(
-            f"{statement.label} uses NotResource with Allow, which allows every resource not listed"
-        )
+        problems.append(f"{statement.label} uses NotResource with Allow, which allows every resource not listed")
     if not statement.has_resource:
-        problems.append(
-            f"{statement.label} has no Resource; an identity policy statement must name its resources"
-        )
+        problems.append(f"{statement.label} has no Resource; an identity policy statement must name its resources")
     if statement.not_action:
         return problems
     star: str | None = "*" if statement.not_resource else None
@@ -189,9 +185,7 @@ def document_problems(value: Any, settings: Settings) -> list[str]:
     document = parse_document(value)
     if isinstance(document, ParseError):
         return [f"cannot be parsed ({document.reason}); an unreadable permissions document fails closed"]
-    return [
-        problem for statement in document.statements for problem in statement_problems(statement, settings)
-    ]
+    return [problem for statement in document.statements for problem in statement_problems(statement, settings)]
 
 
 def _inline_documents(props: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -205,9 +199,7 @@ def _inline_documents(props: Mapping[str, Any]) -> list[tuple[str, Any]]:
         if document is None:
             continue
         name = get(entry, "name")
-        label = (
-            f"inline policy {quote(name)}" if isinstance(name, str) and name else f"inlinePolicies[{index}]"
-        )
+        label = f"inline policy {quote(name)}" if isinstance(name, str) and name else f"inlinePolicies[{index}]"
         found.append((label, document))
     return found
 

@@ -56,21 +56,15 @@ def trust_document(props: object) -> Document | ParseError:
 def wildcard_trust_problems(document: Document | ParseError) -> list[str]:
     """Why the trust policy lets anyone in: ``*`` in any principal form, or ``NotPrincipal`` with Allow."""
     if isinstance(document, ParseError):
-        return [
-            f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"
-        ]
+        return [f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"]
     problems: list[str] = []
     for statement in document.statements:
         if not statement.allows:
             continue
         if statement.not_principal:
-            problems.append(
-                f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed"
-            )
+            problems.append(f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed")
         elif not statement.has_principal:
-            problems.append(
-                f"{statement.label} has no Principal; a trust statement must name who may assume the role"
-            )
+            problems.append(f"{statement.label} has no Principal; a trust statement must name who may assume the role")
         problems.extend(
             f"{statement.label} trusts {p.kind} {quote(p.value)}, i.e. any principal"
             for p in statement.principals
@@ -109,9 +103,7 @@ def _action_problems(label: str, actions: Iterable[str], allowed: list[str]) -> 
 def instance_trust_problems(document: Document | ParseError, config: Mapping[str, Any]) -> list[str]:
     """Why this trust policy is not "EC2, sts:AssumeRole, nothing else"."""
     if isinstance(document, ParseError):
-        return [
-            f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"
-        ]
+        return [f"assumeRolePolicy cannot be parsed ({document.reason}); an unreadable trust policy fails closed"]
     ec2 = ec2_principals(config)
     allowed = config_strings(config, "allowedTrustActions", _INSTANCE_TRUST_DEFAULTS["allowedTrustActions"])
     problems: list[str] = []
@@ -121,18 +113,14 @@ def instance_trust_problems(document: Document | ParseError, config: Mapping[str
         if not statement.allows:
             continue
         if statement.not_principal:
-            problems.append(
-                f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed"
-            )
+            problems.append(f"{statement.label} uses NotPrincipal with Allow, which trusts every principal not listed")
         problems.extend(
             f"{statement.label} also trusts {p.kind} {quote(p.value)}; an instance role must trust only EC2"
             for p in statement.principals
             if not (p.kind == "Service" and p.value.strip().lower() in ec2)
         )
         if statement.not_action:
-            problems.append(
-                f"{statement.label} uses NotAction with Allow, which allows every action not listed"
-            )
+            problems.append(f"{statement.label} uses NotAction with Allow, which allows every action not listed")
         else:
             problems.extend(_action_problems(statement.label, statement.actions, allowed))
     return problems
@@ -163,17 +151,14 @@ def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) 
                 continue
             for problem in instance_trust_problems(document, config):
                 report(
-                    f"Role {quote(role.name)} is used by instance profile {quote(profile.name)}, "
-                    f"but {problem}.",
+                    f"Role {quote(role.name)} is used by instance profile {quote(profile.name)}, but {problem}.",
                     role.urn,
                 )
 
 
 no_wildcard_trust = ResourceValidationPolicy(
     name="iam-role-trust-no-wildcard-principal",
-    description=(
-        "No IAM role trusts a '*' principal in any form (AWS, Federated, Service, root ARN, NotPrincipal)."
-    ),
+    description=("No IAM role trusts a '*' principal in any form (AWS, Federated, Service, root ARN, NotPrincipal)."),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     remediation_steps=(

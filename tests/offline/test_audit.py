@@ -1,0 +1,208 @@
+"""``make audit``: stack exports and preview JSON read as the engine wrote them, secrets decoded or reported
+as not evaluable (never passed in silence), the real packs run over them, and bad files exit 2 cleanly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from offline.analyzer import SECRET_SIG, SIG_KEY, UNKNOWN
+from offline.audit import StateFileError, load_state, run_audit
+from offline.report import REPORT_SCHEMA
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CLEAN = FIXTURES / "stack-export-clean.json"
+ENCRYPTED = FIXTURES / "stack-export-encrypted.json"
+VIOLATIONS = FIXTURES / "stack-export-violations.json"
+PREVIEW = FIXTURES / "preview-prod.json"
+SSH_RULE = "compute-ssh"
+
+
+def by_name(path: Path) -> dict[str, Any]:
+    return {r.name: r for r in load_state(path).resources}
+
+
+# -- reading files ----------------------------------------------------------------------------------
+
+
+def test_clean_export_is_read_as_the_engine_would_hand_it_over() -> None:
+    audit = load_state(CLEAN)
+    assert (audit.stack, audit.project, audit.not_evaluable) == ("dev", "aws-compute-foundations", [])
+    resources = {r.name: r for r in audit.resources}
+    rule = resources[SSH_RULE]
+    # --show-secrets plaintext is decoded back into the engine's secret envelope.
+    assert rule.inputs["cidrIpv4"] == {SIG_KEY: SECRET_SIG, "value": "203.0.113.10/32"}
+    assert rule.outputs["cidrIpv4"] == {SIG_KEY: SECRET_SIG, "value": "203.0.113.10/32"}
+    assert rule.inputs["fromPort"] == 22
+    assert rule.parent.endswith("::compute") and rule.provider.startswith("urn:pulumi:dev::")
+    assert rule.property_dependencies["securityGroupId"] == [resources["compute-instance-sg"].urn]
+    assert rule.source_position == "project:///components/compute.py#180"
+    assert resources["aws-compute-foundations-dev"].type == "pulumi:pulumi:Stack"
+
+
+def test_encrypted_secrets_are_unknown_and_listed() -> None:
+    audit = load_state(ENCRYPTED)
+    rule = next(r for r in audit.resources if r.name == SSH_RULE)
+    assert rule.inputs["cidrIpv4"] == UNKNOWN and rule.outputs["cidrIpv4"] == UNKNOWN
+    assert audit.not_evaluable == [f"{rule.urn} inputs.cidrIpv4", f"{rule.urn} outputs.cidrIpv4"]
+
+
+def test_preview_json_is_read() -> None:
+    audit = load_state(PREVIEW)
+    assert (audit.stack, len(audit.resources)) == ("prod", 42)
+    asg = next(r for r in audit.resources if r.type == "aws:autoscaling/group:Group")
+    assert asg.outputs["arn"] == UNKNOWN  # computed by the provider at create time
+
+
+def _preview(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"steps": steps, "changeSummary": {}}
+
+
+def _state(name: str, **inputs: Any) -> dict[str, Any]:
+    return {
+        "urn": f"urn:pulumi:dev::p::aws:s3/bucket:Bucket::{name}",
+        "type": "aws:s3/bucket:Bucket",
+        "custom": True,
+        "inputs": inputs,
+    }
+
+
+def test_preview_steps_deleted_replaced_and_blinded(tmp_path: Path) -> None:
+    doc = _preview(
+        [
+            {"op": "delete", "urn": "x", "oldState": _state("gone")},
+            {"op": "create-replacement", "urn": "u", "newState": _state("b", acl="old")},
+            {"op": "replace", "urn": "u", "newState": _state("b", acl="new", key="[secret]")},
+            {"op": "delete-replaced", "urn": "u", "oldState": _state("b")},
+            {"op": "same", "urn": "s", "newState": _state("c", tags={"k": [1, "[secret]"]})},
+        ]
+    )
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    audit = load_state(tmp_path / "p.json")
+    names = {r.name: r for r in audit.resources}
+    assert sorted(names) == ["b", "c"]
+    assert names["b"].inputs == {"acl": "new", "key": UNKNOWN}
+    assert names["b"].outputs == names["b"].inputs  # nothing computed yet: the inputs stand in
+    assert names["c"].inputs["tags"] == {"k": [1, UNKNOWN]}
+    assert audit.not_evaluable == [f"{names['b'].urn} inputs.key", f"{names['c'].urn} inputs.tags.k[1]"]
+
+
+def test_pending_deletes_are_left_out(tmp_path: Path) -> None:
+    doc = json.loads(CLEAN.read_text())
+    doc["deployment"]["resources"][-1]["delete"] = True
+    (tmp_path / "e.json").write_text(json.dumps(doc))
+    assert len(load_state(tmp_path / "e.json").resources) == len(load_state(CLEAN).resources) - 1
+
+
+BAD_DOCUMENTS: list[tuple[str, str]] = [
+    ("{", "is not JSON"),
+    ("[]", "top level is not an object"),
+    ("{}", "neither a `pulumi stack export`"),
+    ('{"version": 2, "deployment": {}}', "unsupported stack export version 2"),
+    ('{"version": 3, "deployment": []}', "no 'deployment' object"),
+    ('{"version": 3, "deployment": {"resources": {}}}', "must be a list"),
+    ('{"version": 3, "deployment": {"resources": []}}', "holds no resources"),
+    ('{"version": 3, "deployment": {"resources": [{"type": "t"}]}}', "no string 'urn' and 'type'"),
+    ('{"version": 3, "deployment": {"resources": [{"urn": "nope", "type": "t"}]}}', "not a Pulumi URN"),
+    (
+        '{"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:s::p::t::n", "type": "t", "inputs": []}]}}',
+        "inputs is list",
+    ),
+    (
+        '{"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:s::p::t::n", "type": "t", '
+        '"dependencies": [1]}]}}',
+        "dependencies must be a list of URNs",
+    ),
+    ('{"steps": {"a": 1}}', "'steps' must be a list"),
+    ('{"steps": [3]}', "holds a non-object"),
+]
+
+
+@pytest.mark.parametrize(("text", "pattern"), BAD_DOCUMENTS)
+def test_bad_files_are_rejected_with_a_reason(tmp_path: Path, text: str, pattern: str) -> None:
+    (tmp_path / "bad.json").write_text(text)
+    with pytest.raises(StateFileError, match=pattern):
+        load_state(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize(("text", "pattern"), [*BAD_DOCUMENTS[:3], ("\udcff", "cannot read")])
+def test_run_audit_exits_2_with_a_message_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, pattern: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert run_audit(path) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and pattern in err and "Traceback" not in err
+
+
+def test_run_audit_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_audit(tmp_path / "absent.json") == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_run_audit_bad_policy_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "c.json").write_text('{"ssh-ingress-single-host": "off"}')
+    assert run_audit(CLEAN, policy_config=tmp_path / "c.json") == 2
+    assert "'off' is not a valid enforcement level" in capsys.readouterr().err
+
+
+# -- the real packs over the fixtures ----------------------------------------------------------------
+
+
+def test_clean_export_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_audit(CLEAN) == 0
+    out = capsys.readouterr().out
+    assert "stack dev of project aws-compute-foundations, 21 resources" in out and "0 mandatory" in out
+
+
+def test_violations_export_fails_and_names_every_offender(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_json, out_sarif = tmp_path / "a.json", tmp_path / "a.sarif"
+    assert run_audit(VIOLATIONS, out=out_json, sarif=out_sarif) == 1
+    printed = capsys.readouterr().out
+    report = json.loads(out_json.read_text())
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text())).validate(report)
+    mandatory = {
+        (v["urn"].rsplit("::", 1)[1], v["policy"]) for v in report["violations"] if v["enforcementLevel"] == "mandatory"
+    }
+    assert mandatory == {
+        (SSH_RULE, "ssh-ingress-single-host"),
+        ("identity-admin", "iam-least-privilege-permissions"),
+        ("identity-ci-deployer", "iam-role-trust-no-wildcard-principal"),
+        ("compute-public-lt", "launch-template-no-public-ip"),
+    }
+    for name, policy in mandatory:
+        assert f"[mandatory]  {policy}" in printed and name in printed
+    sarif = json.loads(out_sarif.read_text())
+    schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(sarif)) == []
+    assert sum(r["level"] == "error" for r in sarif["runs"][0]["results"]) == 4
+
+
+def test_encrypted_export_is_not_silently_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_json = tmp_path / "a.json"
+    assert run_audit(ENCRYPTED, out=out_json) == 0
+    printed = capsys.readouterr().out
+    assert "NOT EVALUABLE: 2 encrypted" in printed and "inputs.cidrIpv4" in printed
+    report = json.loads(out_json.read_text())
+    assert len(report["notEvaluable"]) == 2
+    [cant] = [v for v in report["violations"] if v["policy"] == "ssh-ingress-single-host"]
+    assert cant["enforcementLevel"] == "advisory" and "can't run policy" in cant["message"]
+    assert cant["urn"].endswith(f"::{SSH_RULE}")
+
+
+def test_policy_config_disables_a_policy_in_an_audit(tmp_path: Path) -> None:
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"ssh-ingress-single-host": "disabled"}))
+    out_json = tmp_path / "a.json"
+    assert run_audit(VIOLATIONS, policy_config=config, out=out_json) == 1
+    policies = {v["policy"] for v in json.loads(out_json.read_text())["violations"]}
+    assert "ssh-ingress-single-host" not in policies and "launch-template-no-public-ip" in policies
+
+
+def test_preview_json_of_prod_passes() -> None:
+    assert run_audit(PREVIEW) == 0
