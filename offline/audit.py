@@ -235,8 +235,13 @@ def run_audit(
     sarif: Path | str | None = None,
     *,
     packs: Sequence[Path] | None = None,
+    allow_not_evaluable: bool = False,
 ) -> int:
-    """Audit ``path`` with every pack; 0 clean, 1 a mandatory violation, 2 the file, config or a pack failed."""
+    """Audit ``path`` with every pack; 0 clean, 1 a mandatory violation, 2 the file, config or a pack failed.
+
+    Encrypted values the packs cannot read make the audit fail (1) too: a security gate that cannot see
+    an SSH source or a policy document has not shown it compliant. ``allow_not_evaluable`` accepts them.
+    """
     try:
         audit = load_state(Path(path))
         config = _config(policy_config)
@@ -269,4 +274,10 @@ def run_audit(
     except OSError as exc:
         print(f"error: cannot write report: {exc}", file=sys.stderr)
         return 2
+    if audit.not_evaluable and not allow_not_evaluable:
+        print(
+            f"FAILED: {len(audit.not_evaluable)} value(s) could not be evaluated; compliance is not shown. "
+            "Audit a `--show-secrets` export, or pass --allow-not-evaluable to accept the gap."
+        )
+        return 1
     return 1 if has_mandatory(results) else 0

@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("file", type=Path, help="a `pulumi stack export` (v3) or `pulumi preview --json` file")
     _report_arguments(audit)
     audit.add_argument("--policy-pack", dest="policy_packs", action="append", type=Path, metavar="DIR")
+    audit.add_argument(
+        "--allow-not-evaluable",
+        action="store_true",
+        help="exit 0 even when encrypted secrets kept some values from the packs (default: exit 1)",
+    )
 
     commands.add_parser("bench", help="preview wall time, pack evaluation rate and test-suite time")
     return parser
@@ -88,7 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "audit":
         from offline.audit import run_audit
 
-        return run_audit(args.file, args.policy_config, args.out, args.sarif, packs=args.policy_packs)
+        return run_audit(
+            args.file,
+            args.policy_config,
+            args.out,
+            args.sarif,
+            packs=args.policy_packs,
+            allow_not_evaluable=args.allow_not_evaluable,
+        )
     return _bench()
 
 

@@ -19,7 +19,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,24 +137,10 @@ def analyze(
     run: ProgramRun,
     policy_config: Mapping[str, Any] | None,
 ) -> list[PackResult]:
-    """``run_packs`` over packs that are already running: configure each, analyze every resource, the stack."""
-    from offline.analyzer import parse_policy_config, run_pack, stack_urn_of
+    """``run_packs`` over packs already started while the program ran."""
+    from offline.analyzer import run_started
 
-    user_config = parse_policy_config(policy_config)
-    roots = [r for r in run.resources if r.type == "pulumi:pulumi:Stack"]
-    stack_urn = roots[0].urn if roots else stack_urn_of(run.project, run.stack)
-    with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
-        futures = [
-            pool.submit(run_pack, p, run.resources, stack_urn=stack_urn, policy_config=user_config) for p in processes
-        ]
-        results = [f.result() for f in futures]
-    known = {name for result in results for name in result.policies}
-    unused = sorted(set(user_config) - known - {"all"})
-    if unused and results:
-        results[0].diagnostics.append(
-            "policy config names " + ", ".join(repr(n) for n in unused) + ", which no policy pack defines"
-        )
-    return results
+    return run_started(processes, run.resources, project=run.project, stack=run.stack, policy_config=policy_config)
 
 
 def _display_path(path: Path) -> str:

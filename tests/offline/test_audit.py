@@ -185,14 +185,20 @@ def test_violations_export_fails_and_names_every_offender(tmp_path: Path, capsys
 
 def test_encrypted_export_is_not_silently_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_json = tmp_path / "a.json"
-    assert run_audit(ENCRYPTED, out=out_json) == 0
+    assert run_audit(ENCRYPTED, out=out_json) == 1
     printed = capsys.readouterr().out
     assert "NOT EVALUABLE: 2 encrypted" in printed and "inputs.cidrIpv4" in printed
+    assert "FAILED: 2 value(s) could not be evaluated" in printed
     report = json.loads(out_json.read_text())
     assert len(report["notEvaluable"]) == 2
     [cant] = [v for v in report["violations"] if v["policy"] == "ssh-ingress-single-host"]
     assert cant["enforcementLevel"] == "advisory" and "can't run policy" in cant["message"]
     assert cant["urn"].endswith(f"::{SSH_RULE}")
+
+
+def test_encrypted_export_passes_only_when_the_gap_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_audit(ENCRYPTED, allow_not_evaluable=True) == 0
+    assert "NOT EVALUABLE: 2 encrypted" in capsys.readouterr().out
 
 
 def test_policy_config_disables_a_policy_in_an_audit(tmp_path: Path) -> None:
