@@ -58,7 +58,9 @@ class ConfigError(pulumi.RunError):
 
     def __init__(self, key: str, problem: str, fix: str) -> None:
         self.key = key
-        super().__init__(f"config '{key}': {problem}. Fix: {fix}")
+        # A key, a problem or a fix may echo what the user typed; keep the message on one line.
+        text = f"config '{key}': {problem}. Fix: {fix}"
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in text))
 
 
 @dataclass(frozen=True)
