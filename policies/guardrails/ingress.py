@@ -14,10 +14,13 @@ source so a rule reports it instead of skipping it.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any
+
+from pulumi_policy.proxy import UnknownValueError
 
 from . import props as p
 
@@ -108,21 +111,48 @@ class Source:
         return f"an unparseable source ({self.field})"
 
 
-@dataclass(frozen=True)
 class IngressPermission:
     """One ingress permission: a protocol, a port range and the sources it admits.
 
     ``location`` names it inside its resource (``ingress[1]``, or ``rule`` for a standalone rule);
     ``target_group`` is the group a standalone rule opens (``securityGroupId``), ``None`` for inline.
+
+    Each field is read from the resource on first use, not up front: during a first ``pulumi preview``
+    some properties are unknown (a standalone rule's ``securityGroupId`` always is), and reading one
+    raises. A rule asks only what its decision needs (protocol, then ports only for TCP, then sources
+    only for a permission that reaches a guarded port), so an unknown it does not need never stops it.
     """
 
-    resource_type: str
-    location: str
-    protocol: Protocol
-    from_port: int | None
-    to_port: int | None
-    sources: tuple[Source, ...]
-    target_group: Any = None
+    def __init__(self, resource_type: str, location: str, rule: Any, shape: _Shape) -> None:
+        self.resource_type = resource_type
+        self.location = location
+        self._rule = rule if p.is_mapping(rule) else None
+        self._shape = shape
+
+    def _read(self, key: str | None) -> Any:
+        return p.get(self._rule, key) if self._rule is not None and key is not None else None
+
+    @cached_property
+    def protocol(self) -> Protocol:
+        return Protocol.parse(self._read(self._shape.protocol_key))
+
+    @cached_property
+    def from_port(self) -> int | None:
+        return p.as_int(self._read("fromPort"))
+
+    @cached_property
+    def to_port(self) -> int | None:
+        return p.as_int(self._read("toPort"))
+
+    @cached_property
+    def sources(self) -> tuple[Source, ...]:
+        if self._rule is None:
+            return (Source(SourceKind.INVALID, self.location),)
+        return tuple(self._shape.sources(self._rule))
+
+    @cached_property
+    def target_group(self) -> Any:
+        return self._read(self._shape.target_key)
 
     @property
     def ports_readable(self) -> bool:
@@ -143,12 +173,19 @@ class IngressPermission:
         return self.from_port <= port <= self.to_port
 
     def describe(self) -> str:
-        """``ingress[1] tcp 0-65535``: the words a violation message uses to name this permission."""
-        kind = self.protocol.kind
-        if kind is not ProtocolKind.TCP:
-            return f"{self.location} {self.protocol.label}"
-        if not self.ports_readable:
-            return f"{self.location} tcp with an unreadable port range (treated as 0-{MAX_PORT})"
+        """``ingress[1] tcp 0-65535``: the words a violation message uses to name this permission.
+
+        A rule whose decision did not need the protocol or ports (a source check) may find them unknown
+        during preview; the violation still stands, so the message says so instead of raising.
+        """
+        try:
+            kind = self.protocol.kind
+            if kind is not ProtocolKind.TCP:
+                return f"{self.location} {self.protocol.label}"
+            if not self.ports_readable:
+                return f"{self.location} tcp with an unreadable port range (treated as 0-{MAX_PORT})"
+        except UnknownValueError:
+            return f"{self.location} (protocol or ports unknown during preview)"
         return f"{self.location} tcp {self.from_port}-{self.to_port}"
 
 
@@ -207,33 +244,22 @@ def _self_source(rule: Mapping[str, Any]) -> list[Source]:
     return [Source(SourceKind.SELF, "self")]
 
 
-def _ec2_rule(
-    resource_type: str,
-    location: str,
-    rule: Mapping[str, Any],
-    source_group_key: str,
-    target_group: Any = None,
-) -> IngressPermission:
+def _ec2_sources(source_group_key: str) -> Callable[[Mapping[str, Any]], list[Source]]:
     """Inline ingress and ``SecurityGroupRule`` share the EC2 classic field names."""
-    sources = (
-        _cidr_sources(rule, "cidrBlocks")
-        + _cidr_sources(rule, "ipv6CidrBlocks")
-        + _reference_sources(rule, "prefixListIds", SourceKind.PREFIX_LIST)
-        + _reference_sources(rule, source_group_key, SourceKind.SECURITY_GROUP)
-        + _self_source(rule)
-    )
-    return IngressPermission(
-        resource_type=resource_type,
-        location=location,
-        protocol=Protocol.parse(p.get(rule, "protocol")),
-        from_port=p.as_int(p.get(rule, "fromPort")),
-        to_port=p.as_int(p.get(rule, "toPort")),
-        sources=tuple(sources),
-        target_group=target_group,
-    )
+
+    def sources(rule: Mapping[str, Any]) -> list[Source]:
+        return (
+            _cidr_sources(rule, "cidrBlocks")
+            + _cidr_sources(rule, "ipv6CidrBlocks")
+            + _reference_sources(rule, "prefixListIds", SourceKind.PREFIX_LIST)
+            + _reference_sources(rule, source_group_key, SourceKind.SECURITY_GROUP)
+            + _self_source(rule)
+        )
+
+    return sources
 
 
-def _vpc_ingress_rule(props: Mapping[str, Any]) -> IngressPermission:
+def _vpc_sources(props: Mapping[str, Any]) -> list[Source]:
     sources: list[Source] = []
     for key in ("cidrIpv4", "cidrIpv6"):
         value = p.get(props, key)
@@ -241,15 +267,21 @@ def _vpc_ingress_rule(props: Mapping[str, Any]) -> IngressPermission:
             sources.append(parse_cidr(value, key))
     sources += _reference_sources(props, "prefixListId", SourceKind.PREFIX_LIST)
     sources += _reference_sources(props, "referencedSecurityGroupId", SourceKind.SECURITY_GROUP)
-    return IngressPermission(
-        resource_type=SECURITY_GROUP_INGRESS_RULE,
-        location="rule",
-        protocol=Protocol.parse(p.get(props, "ipProtocol")),
-        from_port=p.as_int(p.get(props, "fromPort")),
-        to_port=p.as_int(p.get(props, "toPort")),
-        sources=tuple(sources),
-        target_group=p.get(props, "securityGroupId"),
-    )
+    return sources
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Where one resource type keeps a permission's protocol, sources and target group."""
+
+    protocol_key: str
+    sources: Callable[[Mapping[str, Any]], list[Source]]
+    target_key: str | None = None
+
+
+_INLINE = _Shape("protocol", _ec2_sources("securityGroups"))
+_EC2_RULE = _Shape("protocol", _ec2_sources("sourceSecurityGroupId"), "securityGroupId")
+_VPC_RULE = _Shape("ipProtocol", _vpc_sources, "securityGroupId")
 
 
 def is_egress_rule(props: Mapping[str, Any]) -> bool:
@@ -262,30 +294,11 @@ def ingress_permissions(resource_type: str, props: Mapping[str, Any]) -> list[In
     """Every ingress permission ``props`` of ``resource_type`` grants; ``[]`` for other types."""
     if resource_type in INLINE_INGRESS_TYPES:
         return [
-            _ec2_rule(resource_type, f"ingress[{i}]", rule, "securityGroups")
-            if p.is_mapping(rule)
-            else IngressPermission(
-                resource_type,
-                f"ingress[{i}]",
-                Protocol.parse(None),
-                None,
-                None,
-                (Source(SourceKind.INVALID, f"ingress[{i}]"),),
-            )
+            IngressPermission(resource_type, f"ingress[{i}]", rule, _INLINE)
             for i, rule in enumerate(p.as_list(p.get(props, "ingress")))
         ]
     if resource_type == SECURITY_GROUP_RULE:
-        if is_egress_rule(props):
-            return []
-        return [
-            _ec2_rule(
-                resource_type,
-                "rule",
-                props,
-                "sourceSecurityGroupId",
-                target_group=p.get(props, "securityGroupId"),
-            )
-        ]
+        return [] if is_egress_rule(props) else [IngressPermission(resource_type, "rule", props, _EC2_RULE)]
     if resource_type == SECURITY_GROUP_INGRESS_RULE:
-        return [_vpc_ingress_rule(props)]
+        return [IngressPermission(resource_type, "rule", props, _VPC_RULE)]
     return []

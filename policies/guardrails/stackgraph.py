@@ -18,9 +18,9 @@ stops a policy from running.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pulumi_policy import PolicyResource
 
@@ -28,16 +28,23 @@ from . import props as p
 
 IDENTIFIER_KEYS = ("id", "arn", "name")
 
+T = TypeVar("T")
+V = TypeVar("V")
 
-@dataclass(frozen=True, eq=False)
+
 class Node:
-    """A stack resource with its canonical type token (``aws:alb/...`` read as ``aws:lb/...``)."""
+    """A stack resource with its canonical type token (``aws:alb/...`` read as ``aws:lb/...``).
 
-    resource: PolicyResource
+    Reading a property through the SDK's proxy is the costly part of a stack policy, so a node reads its
+    identifiers once; nodes compare by identity.
+    """
 
-    @property
-    def type(self) -> str:
-        return p.canonical_type(self.resource.resource_type)
+    __slots__ = ("_identifiers", "resource", "type")
+
+    def __init__(self, resource: PolicyResource) -> None:
+        self.resource = resource
+        self.type = p.canonical_type(resource.resource_type)
+        self._identifiers: frozenset[str] | None = None
 
     @property
     def urn(self) -> str:
@@ -51,13 +58,15 @@ class Node:
     def props(self) -> Mapping[str, Any]:
         return self.resource.props
 
-    def identifiers(self) -> set[str]:
-        found: set[str] = set()
-        for key in IDENTIFIER_KEYS:
-            value = p.as_str(p.get(self.props, key))
-            if value is not None and value.strip():
-                found.add(value.strip())
-        return found
+    def identifiers(self) -> frozenset[str]:
+        if self._identifiers is None:
+            found: set[str] = set()
+            for key in IDENTIFIER_KEYS:
+                value = p.as_str(p.get(self.props, key))
+                if value is not None and value.strip():
+                    found.add(value.strip())
+            self._identifiers = frozenset(found)
+        return self._identifiers
 
     def label(self) -> str:
         """``aws:ec2/securityGroup:SecurityGroup 'web'``: how messages name a resource."""
@@ -81,22 +90,82 @@ def describe_reference(value: Any) -> str:
     return f"<{type(value).__name__} value>"
 
 
+class OrderedIndex(Generic[V]):
+    """Which ``items`` point at a target: a reverse index built in stack order, one item at a time.
+
+    ``targets_of(item)`` reads one item: its ``(value, target nodes)`` pairs. A query walks the items in
+    order, reading each at most once over the index's life, and yields those that point at its target,
+    so a rule that reports as it goes reports what the plain nested loop would before an unknown value
+    stops it. Once every item is read, a query is a dictionary look-up.
+    """
+
+    def __init__(self, items: list[Node], targets_of: Callable[[Node], list[tuple[V, list[Node]]]]) -> None:
+        self._items = items
+        self._targets_of = targets_of
+        self._read: list[list[tuple[V, list[Node]]]] = []
+        self._by_target: dict[Node, list[tuple[Node, V]]] = {}
+
+    def matching(self, target: Node) -> Iterator[tuple[Node, V]]:
+        if len(self._read) == len(self._items):
+            yield from self._by_target.get(target, [])
+            return
+        for i, item in enumerate(self._items):
+            if i == len(self._read):
+                entries = self._targets_of(item)
+                self._read.append(entries)
+                for value, nodes in entries:
+                    for node in nodes:
+                        self._by_target.setdefault(node, []).append((item, value))
+            for value, nodes in self._read[i]:
+                if any(node is target for node in nodes):
+                    yield item, value
+
+
 class StackGraph:
-    """The stack's resources, indexed by URN and type, with reference resolution."""
+    """The stack's resources, indexed by URN and type, with reference resolution.
+
+    Indexes are built once per graph (one ``AnalyzeStack`` call of one policy) and only when first
+    needed, so a graph reads the same resources the plain scans would, each of them once. Rule modules
+    keep their own derived answers (reverse indexes, per-node results) in :meth:`memo`.
+    """
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
         self.nodes: list[Node] = [Node(r) for r in resources]
         self._by_urn: dict[str, Node] = {n.urn: n for n in self.nodes}
+        self._of_types: dict[frozenset[str], list[Node]] = {}
+        self._by_identifier: dict[frozenset[str], dict[str, list[Node]]] = {}
+        self._memo: dict[Any, Any] = {}
+
+    def _of_wanted(self, wanted: frozenset[str]) -> list[Node]:
+        found = self._of_types.get(wanted)
+        if found is None:
+            found = self._of_types[wanted] = [n for n in self.nodes if n.type in wanted]
+        return found
 
     def of_type(self, *types: str) -> list[Node]:
-        wanted = {p.canonical_type(t) for t in types}
-        return [n for n in self.nodes if n.type in wanted]
+        return list(self._of_wanted(frozenset(p.canonical_type(t) for t in types)))
 
     def by_urn(self, urn: str) -> Node | None:
         return self._by_urn.get(urn)
 
-    def dependencies(self, node: Node, key: str, types: Sequence[str]) -> list[Node]:
-        wanted = {p.canonical_type(t) for t in types}
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, once per graph and ``key``; an exception (an unknown value) is not remembered."""
+        if key in self._memo:
+            return self._memo[key]
+        value = self._memo[key] = compute()
+        return value
+
+    def _with_identifier(self, text: str, wanted: frozenset[str]) -> list[Node]:
+        index = self._by_identifier.get(wanted)
+        if index is None:
+            index = {}
+            for node in self._of_wanted(wanted):
+                for identifier in node.identifiers():
+                    index.setdefault(identifier, []).append(node)
+            self._by_identifier[wanted] = index
+        return index.get(text, [])
+
+    def _dependencies(self, node: Node, key: str, wanted: frozenset[str]) -> list[Node]:
         deps = node.resource.property_dependencies.get(key, []) if node.resource.property_dependencies else []
         found: list[Node] = []
         for dep in deps:
@@ -105,10 +174,13 @@ class StackGraph:
                 found.append(dep_node)
         return found
 
+    def dependencies(self, node: Node, key: str, types: Sequence[str]) -> list[Node]:
+        return self._dependencies(node, key, frozenset(p.canonical_type(t) for t in types))
+
     def resolve(self, node: Node, key: str, values: Iterable[Any], types: Sequence[str]) -> Resolution:
         """The resources of ``types`` that ``values`` (read from ``node``'s property ``key``) refer to."""
-        deps = self.dependencies(node, key, types)
-        everyone = self.of_type(*types)
+        wanted = frozenset(p.canonical_type(t) for t in types)
+        deps = self._dependencies(node, key, wanted)
         result = Resolution()
         matched_deps: list[Node] = []
         unmatched: list[Any] = []
@@ -116,7 +188,7 @@ class StackGraph:
             text = value.strip() if isinstance(value, str) else None
             hits: list[Node] = []
             if text:
-                hits = [d for d in deps if text in d.identifiers()] or [n for n in everyone if text in n.identifiers()]
+                hits = [d for d in deps if text in d.identifiers()] or self._with_identifier(text, wanted)
             if hits:
                 for hit in hits:
                     result.add(hit)

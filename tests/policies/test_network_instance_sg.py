@@ -317,3 +317,40 @@ def test_malformed_template_groups_never_raise(value: object) -> None:
     specs = production_spec()
     specs["app-lt"].props["networkInterfaces"][0]["securityGroups"] = value
     run(specs)  # any verdict, never a traceback
+
+
+def test_unknown_protocol_on_a_bad_rule_still_reports_the_source() -> None:
+    specs = production_spec()
+    specs["wide"] = Spec(
+        VPC_RULE,
+        {"id": "sgr-2", "securityGroupId": "sg-0app-sg", "ipProtocol": UNKNOWN, "cidrIpv4": "10.0.0.0/8"},
+        {"securityGroupId": ["app-sg"]},
+    )
+    ((message, _),) = run(specs)
+    assert "rule (protocol or ports unknown during preview) admits 10.0.0.0/8 (cidrIpv4)" in message
+
+
+def test_unknown_source_on_a_rule_for_another_group_does_not_block_the_check() -> None:
+    specs = production_spec()
+    specs["alb-wide"] = Spec(
+        VPC_RULE,
+        {"id": "sgr-3", "securityGroupId": "sg-0alb-sg", "ipProtocol": "tcp", "cidrIpv4": UNKNOWN},
+        {"securityGroupId": ["alb-sg"]},
+    )
+    specs["wide"] = Spec(
+        VPC_RULE,
+        {"id": "sgr-2", "securityGroupId": "sg-0app-sg", "ipProtocol": "-1", "cidrIpv4": "10.0.0.0/8"},
+        {"securityGroupId": ["app-sg"]},
+    )
+    assert ["10.0.0.0/8" in message for message in messages(specs)] == [True]
+
+
+def test_unknown_source_on_a_rule_for_the_instance_group_raises() -> None:
+    specs = production_spec()
+    specs["wide"] = Spec(
+        VPC_RULE,
+        {"id": "sgr-2", "securityGroupId": "sg-0app-sg", "ipProtocol": "tcp", "cidrIpv4": UNKNOWN},
+        {"securityGroupId": ["app-sg"]},
+    )
+    with pytest.raises(UnknownValueError):
+        run(specs)

@@ -272,6 +272,68 @@ def test_unknown_protocol_on_standalone_rule_raises() -> None:
         resource_violations(POLICY, RULE, props)
 
 
+# --- first preview: a standalone rule's securityGroupId is unknown ---------------------------------------
+
+
+def _alb_http_rule(type_: str) -> dict[str, Any]:
+    if type_ == VPC_RULE:
+        return {
+            "securityGroupId": UNKNOWN,
+            "ipProtocol": "tcp",
+            "fromPort": 80.0,
+            "toPort": 80.0,
+            "cidrIpv4": "0.0.0.0/0",
+        }
+    return {
+        "type": "ingress",
+        "securityGroupId": UNKNOWN,
+        "protocol": "tcp",
+        "fromPort": 80.0,
+        "toPort": 80.0,
+        "cidrBlocks": ["0.0.0.0/0"],
+    }
+
+
+@pytest.mark.parametrize("type_", [RULE, VPC_RULE])
+def test_port_80_rule_with_unknown_group_id_runs_at_preview(type_: str) -> None:
+    assert resource_violations(POLICY, type_, _alb_http_rule(type_)) == []
+
+
+@pytest.mark.parametrize("type_", [RULE, VPC_RULE])
+def test_world_ssh_rule_with_unknown_group_id_is_still_reported(type_: str) -> None:
+    props = _alb_http_rule(type_) | {"fromPort": 22.0, "toPort": 22.0}
+    (message,) = resource_violations(POLICY, type_, props)
+    assert "0.0.0.0/0" in message and "tcp/22" in message
+
+
+@pytest.mark.parametrize("type_", [RULE, VPC_RULE])
+def test_port_22_rule_with_unknown_cidr_raises_through_the_sdk_path(type_: str) -> None:
+    key = "cidrIpv4" if type_ == VPC_RULE else "cidrBlocks"
+    props = _alb_http_rule(type_) | {"fromPort": 22.0, "toPort": 22.0, key: UNKNOWN if type_ == VPC_RULE else [UNKNOWN]}
+    with pytest.raises(UnknownValueError):
+        resource_violations(POLICY, type_, props)
+
+
+@pytest.mark.parametrize("type_", [RULE, VPC_RULE])
+def test_udp_rule_with_unknown_ports_and_sources_runs_at_preview(type_: str) -> None:
+    protocol_key = "ipProtocol" if type_ == VPC_RULE else "protocol"
+    props = _alb_http_rule(type_) | {protocol_key: "udp", "fromPort": UNKNOWN, "toPort": UNKNOWN}
+    props |= {"cidrIpv4": UNKNOWN} if type_ == VPC_RULE else {"cidrBlocks": UNKNOWN}
+    assert resource_violations(POLICY, type_, props) == []
+
+
+def test_unknown_port_on_tcp_rule_raises() -> None:
+    with pytest.raises(UnknownValueError):
+        sg_violations(inline(from_port=UNKNOWN, cidrBlocks=["0.0.0.0/0"]))
+
+
+def test_unknown_source_on_port_443_does_not_block_the_ssh_check() -> None:
+    found = sg_violations(
+        inline(cidrBlocks=["0.0.0.0/0"]), inline(from_port=443.0, to_port=443.0, cidrBlocks=[UNKNOWN])
+    )
+    assert len(found) == 1 and "ingress[0]" in found[0]
+
+
 @pytest.mark.parametrize(
     "props",
     [

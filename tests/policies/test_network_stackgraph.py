@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from guardrails.stackgraph import StackGraph
+import pytest
+from guardrails.stackgraph import Node, OrderedIndex, StackGraph
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
-from tests.policies.harness import StackResource, _options, _wrap
+from tests.policies.harness import UNKNOWN, StackResource, _options, _wrap
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 LT = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -86,3 +88,37 @@ def test_alias_tokens_are_canonical() -> None:
     alb = StackResource("aws:alb/loadBalancer:LoadBalancer", "alb", {"arn": "arn:lb"})
     g = graph(alb)
     assert [n.name for n in g.of_type("aws:lb/loadBalancer:LoadBalancer")] == ["alb"]
+
+
+def test_ordered_index_yields_in_stack_order_and_reads_each_item_once() -> None:
+    a, b, c = sg("a"), sg("b"), sg("c")
+    g = graph(a, b, c)
+    nodes = g.of_type(SG)
+    target = nodes[2]
+    reads: list[str] = []
+
+    def targets_of(item: Node) -> list[tuple[str, list[Node]]]:
+        reads.append(item.name)
+        return [(item.name, [target] if item.name != "b" else [])]
+
+    index = OrderedIndex(nodes, targets_of)
+    assert [v for _, v in index.matching(target)] == ["a", "c"]
+    assert [v for _, v in index.matching(target)] == ["a", "c"]
+    assert list(index.matching(nodes[1])) == []
+    assert reads == ["a", "b", "c"]
+
+
+def test_ordered_index_yields_what_precedes_an_unreadable_item() -> None:
+    a, b = sg("a"), sg("b")
+    g = graph(a, b)
+    nodes = g.of_type(SG)
+
+    def targets_of(item: Node) -> list[tuple[str, list[Node]]]:
+        if item.name == "b":
+            raise UnknownValueError(UNKNOWN, ["securityGroupId"])
+        return [(item.name, [nodes[0]])]
+
+    found = OrderedIndex(nodes, targets_of).matching(nodes[0])
+    assert next(found)[1] == "a"
+    with pytest.raises(UnknownValueError):
+        next(found)

@@ -175,6 +175,13 @@ def test_an_unknown_cidr_cannot_run_and_is_not_a_pass(packs: dict[str, PackProce
     assert [(level, "can't run policy" in message) for _, level, message in findings] == [("advisory", True)]
 
 
+def test_first_preview_port_80_rule_with_unknown_group_gets_no_advisory(packs: dict[str, PackProcess]) -> None:
+    network = packs["network"]
+    configure(network)
+    props = ssh_rule("0.0.0.0/0") | {"fromPort": 80.0, "toPort": 80.0, "securityGroupId": UNKNOWN}
+    assert [f for f in analyze(network, RULE, props) if f[0] == SSH] == []
+
+
 @pytest.mark.parametrize(
     "props",
     [

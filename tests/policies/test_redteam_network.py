@@ -396,12 +396,6 @@ def test_unknown_ssh_source_next_to_a_clean_host_still_goes_to_the_preview_path(
         resource_violations(SSH_POLICY, SG, {"ingress": [rule(cidrBlocks=[HOST, UNKNOWN])]})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: every permission's sources are read before ports are checked, so an unknown CIDR on an "
-    "unrelated port-443 rule (e.g. the VPC's own CIDR at preview) raises UnknownValueError and the "
-    "definite 0.0.0.0/0->22 violation in the same group is never reported at preview",
-)
 def test_unknown_source_on_an_unrelated_port_does_not_hide_world_ssh() -> None:
     props = {"ingress": [rule(cidrBlocks=["0.0.0.0/0"]), rule("tcp", 443.0, 443.0, cidrBlocks=[UNKNOWN])]}
     assert resource_violations(SSH_POLICY, SG, props)

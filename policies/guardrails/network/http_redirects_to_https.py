@@ -22,7 +22,7 @@ from pulumi_policy import (
 )
 
 from .. import props as p
-from ..stackgraph import Node, StackGraph
+from ..stackgraph import Node, OrderedIndex, StackGraph
 from . import tokens as t
 from .settings import Settings
 
@@ -79,21 +79,29 @@ def action_problems(actions: Any, where: str) -> list[str]:
     return problems
 
 
+def _rules_by_listener(graph: StackGraph) -> OrderedIndex[None]:
+    """Listener rules by the listener they attach to (``listenerArn``)."""
+
+    def targets_of(rule: Node) -> list[tuple[None, list[Node]]]:
+        value = p.get(rule.props, "listenerArn")
+        return [(None, graph.resolve(rule, "listenerArn", [value], [t.LISTENER]).nodes)]
+
+    return OrderedIndex(graph.of_type(t.LISTENER_RULE), targets_of)
+
+
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = StackGraph(args.resources)
     settings = Settings(args.get_config(), CONFIG)
     if not settings.flag("requireWithoutCertificate") and not _serves_https(graph):
         return
-    rules = graph.of_type(t.LISTENER_RULE)
     for listener in graph.of_type(t.LISTENER):
         if _protocol(listener, graph) != "HTTP":
             continue
         for problem in action_problems(p.get(listener.props, "defaultActions"), "defaultActions"):
             report_violation(f"HTTP {listener.label()} {problem}", listener.urn)
-        for rule in rules:
-            if graph.refers_to(rule, "listenerArn", [p.get(rule.props, "listenerArn")], listener):
-                for problem in action_problems(p.get(rule.props, "actions"), "actions"):
-                    report_violation(f"{rule.label()} on HTTP {listener.label()} {problem}", rule.urn)
+        for rule, _ in graph.memo("rules_by_listener", lambda: _rules_by_listener(graph)).matching(listener):
+            for problem in action_problems(p.get(rule.props, "actions"), "actions"):
+                report_violation(f"{rule.label()} on HTTP {listener.label()} {problem}", rule.urn)
 
 
 POLICY = StackValidationPolicy(

@@ -38,7 +38,7 @@ from ..ingress import (
     SourceKind,
     ingress_permissions,
 )
-from ..stackgraph import Node, Resolution, StackGraph, describe_reference
+from ..stackgraph import Node, OrderedIndex, Resolution, StackGraph, describe_reference
 from . import tokens as t
 from .settings import Settings
 from .topology import (
@@ -127,15 +127,29 @@ def _instance_groups(graph: StackGraph, asg: Node, unresolved: list[str]) -> lis
     return groups.nodes
 
 
+def _permissions(graph: StackGraph, node: Node) -> list[IngressPermission]:
+    return graph.memo(("ingress", node), lambda: ingress_permissions(node.type, node.props))
+
+
+def _standalone_rules(graph: StackGraph, group_type: str) -> OrderedIndex[IngressPermission]:
+    """Standalone ingress rules by the group of ``group_type`` they open (``securityGroupId``)."""
+
+    def targets_of(rule: Node) -> list[tuple[IngressPermission, list[Node]]]:
+        return [
+            (permission, graph.resolve(rule, "securityGroupId", [permission.target_group], [group_type]).nodes)
+            for permission in _permissions(graph, rule)
+        ]
+
+    return OrderedIndex(graph.of_type(SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE), targets_of)
+
+
 def _permissions_on(graph: StackGraph, group: Node) -> Iterator[tuple[Node, IngressPermission]]:
     """Inline ingress of ``group`` and every standalone ingress rule that targets it."""
     if group.type in INLINE_INGRESS_TYPES:
-        for permission in ingress_permissions(group.type, group.props):
+        for permission in _permissions(graph, group):
             yield group, permission
-    for rule in graph.of_type(SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE):
-        for permission in ingress_permissions(rule.type, rule.props):
-            if graph.refers_to(rule, "securityGroupId", [permission.target_group], group):
-                yield rule, permission
+    rules = graph.memo(("standalone_rules", group.type), lambda: _standalone_rules(graph, group.type))
+    yield from rules.matching(group)
 
 
 def _source_allowed(graph: StackGraph, owner: Node, source: Source, allowed: _Allowed) -> bool:

@@ -66,7 +66,22 @@ def _add_traffic_sources(graph: StackGraph, owner: Node, key: str, sources: list
             _merge(into.target_groups, graph.resolve_one(owner, key, identifier, [t.TARGET_GROUP]))
 
 
+def _attachments_by_group(graph: StackGraph) -> dict[Node, list[Node]]:
+    """Standalone attachments by the ASG they name, in stack order: one pass instead of one per ASG."""
+    found: dict[Node, list[Node]] = {}
+    for attachment in graph.of_type(t.AUTOSCALING_ATTACHMENT, t.TRAFFIC_SOURCE_ATTACHMENT):
+        group_name = p.get(attachment.props, "autoscalingGroupName")
+        for asg in graph.resolve(attachment, "autoscalingGroupName", [group_name], [t.AUTOSCALING_GROUP]).nodes:
+            found.setdefault(asg, []).append(attachment)
+    return found
+
+
 def asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
+    """What sends traffic to ``asg``; computed once per graph, since every stack rule asks."""
+    return graph.memo(("asg_traffic", asg), lambda: _asg_traffic(graph, asg))
+
+
+def _asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
     traffic = AsgTraffic()
     _merge(
         traffic.target_groups,
@@ -78,10 +93,8 @@ def asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
     )
     _add_traffic_sources(graph, asg, "trafficSources", p.as_list(p.get(asg.props, "trafficSources")), traffic)
 
-    for attachment in graph.of_type(t.AUTOSCALING_ATTACHMENT, t.TRAFFIC_SOURCE_ATTACHMENT):
-        group_name = p.get(attachment.props, "autoscalingGroupName")
-        if not graph.refers_to(attachment, "autoscalingGroupName", [group_name], asg):
-            continue
+    attachments = graph.memo("attachments_by_group", lambda: _attachments_by_group(graph))
+    for attachment in attachments.get(asg, []):
         if attachment.type == t.AUTOSCALING_ATTACHMENT:
             tg = p.get(attachment.props, "lbTargetGroupArn")
             if tg is not None:
@@ -119,6 +132,34 @@ def _action_target_groups(actions: Any) -> list[Any]:
     return arns
 
 
+@dataclass
+class _ForwardingIndex:
+    """Listeners and listener rules by the target groups their actions forward to, in stack order."""
+
+    listeners: dict[Node, list[Node]] = field(default_factory=dict)
+    rules: dict[Node, list[Node]] = field(default_factory=dict)
+
+
+def _forwarding_index(graph: StackGraph) -> _ForwardingIndex:
+    index = _ForwardingIndex()
+    for listener in graph.of_type(t.LISTENER):
+        values = _action_target_groups(p.get(listener.props, "defaultActions"))
+        for target_group in graph.resolve(listener, "defaultActions", values, [t.TARGET_GROUP]).nodes:
+            index.listeners.setdefault(target_group, []).append(listener)
+    for rule in graph.of_type(t.LISTENER_RULE):
+        values = _action_target_groups(p.get(rule.props, "actions"))
+        for target_group in graph.resolve(rule, "actions", values, [t.TARGET_GROUP]).nodes:
+            index.rules.setdefault(target_group, []).append(rule)
+    return index
+
+
+def _rule_listeners(graph: StackGraph, rule: Node) -> list[Node]:
+    return graph.memo(
+        ("rule_listeners", rule),
+        lambda: graph.resolve_one(rule, "listenerArn", p.get(rule.props, "listenerArn"), [t.LISTENER]).nodes,
+    )
+
+
 def load_balancers_of_target_group(graph: StackGraph, target_group: Node) -> Resolution:
     """The load balancers whose listeners (or listener rules) forward to ``target_group``."""
     found = graph.resolve(
@@ -127,22 +168,10 @@ def load_balancers_of_target_group(graph: StackGraph, target_group: Node) -> Res
         p.as_list(p.get(target_group.props, "loadBalancerArns")),
         [t.LOAD_BALANCER],
     )
-    listeners = [
-        listener
-        for listener in graph.of_type(t.LISTENER)
-        if graph.refers_to(
-            listener,
-            "defaultActions",
-            _action_target_groups(p.get(listener.props, "defaultActions")),
-            target_group,
-        )
-    ]
-    for rule in graph.of_type(t.LISTENER_RULE):
-        if graph.refers_to(rule, "actions", _action_target_groups(p.get(rule.props, "actions")), target_group):
-            for listener in graph.resolve_one(
-                rule, "listenerArn", p.get(rule.props, "listenerArn"), [t.LISTENER]
-            ).nodes:
-                listeners.append(listener)
+    index = graph.memo("forwarding_index", lambda: _forwarding_index(graph))
+    listeners = list(index.listeners.get(target_group, []))
+    for rule in index.rules.get(target_group, []):
+        listeners.extend(_rule_listeners(graph, rule))
     for listener in listeners:
         _merge(
             found,
@@ -173,6 +202,11 @@ def _first(*values: Any) -> Any:
 
 
 def launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
+    """The templates and configurations ``asg`` launches from; computed once per graph."""
+    return graph.memo(("launch_spec", asg), lambda: _launch_spec(graph, asg))
+
+
+def _launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
     spec = LaunchSpec()
     direct = p.get(asg.props, "launchTemplate")
     if direct is not None:
@@ -209,6 +243,10 @@ def launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
 
 def launch_security_groups(graph: StackGraph, launcher: Node) -> tuple[Resolution, bool]:
     """The security groups a launch template/configuration gives instances, and whether it names any."""
+    return graph.memo(("launch_security_groups", launcher), lambda: _launch_security_groups(graph, launcher))
+
+
+def _launch_security_groups(graph: StackGraph, launcher: Node) -> tuple[Resolution, bool]:
     found = Resolution()
     named = False
     if launcher.type == t.LAUNCH_CONFIGURATION:
@@ -230,16 +268,27 @@ def launch_security_groups(graph: StackGraph, launcher: Node) -> tuple[Resolutio
     return found, named
 
 
-def users_of_launch_template(graph: StackGraph, template: Node) -> list[Node]:
-    """ASGs and instances in the stack that launch from ``template``."""
-    users: list[Node] = []
+@dataclass
+class _TemplateUsers:
+    groups: dict[Node, list[Node]] = field(default_factory=dict)
+    instances: dict[Node, list[Node]] = field(default_factory=dict)
+
+
+def _template_users(graph: StackGraph) -> _TemplateUsers:
+    users = _TemplateUsers()
     for asg in graph.of_type(t.AUTOSCALING_GROUP):
-        if any(node is template for node in launch_spec(graph, asg).templates.nodes):
-            users.append(asg)
+        for template in launch_spec(graph, asg).templates.nodes:
+            users.groups.setdefault(template, []).append(asg)
     for instance in graph.of_type(t.INSTANCE):
         ref = p.get(instance.props, "launchTemplate")
         if ref is not None:
             value = _first(p.get(ref, "id"), p.get(ref, "name"))
-            if graph.refers_to(instance, "launchTemplate", [value], template):
-                users.append(instance)
+            for template in graph.resolve(instance, "launchTemplate", [value], [t.LAUNCH_TEMPLATE]).nodes:
+                users.instances.setdefault(template, []).append(instance)
     return users
+
+
+def users_of_launch_template(graph: StackGraph, template: Node) -> list[Node]:
+    """ASGs and instances in the stack that launch from ``template``."""
+    users = graph.memo("template_users", lambda: _template_users(graph))
+    return users.groups.get(template, []) + users.instances.get(template, [])
