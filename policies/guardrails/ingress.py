@@ -14,6 +14,7 @@ source so a rule reports it instead of skipping it.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -61,14 +62,23 @@ class Protocol:
         if not isinstance(raw, str) or not raw.strip():
             return cls(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")
         text = raw.strip().lower()
-        if text in ("-1", "all"):
+        # Numbers compare as numbers ("006" is TCP to AWS), ASCII digits only: int() also reads
+        # "٦" and isdigit() admits "²", neither of which AWS would take as a protocol number.
+        if re.fullmatch(r"[+-]?[0-9]+", text):
+            number = int(text)
+            if number == -1:
+                return cls(ProtocolKind.ALL, "all protocols")
+            if number == 6:
+                return cls(ProtocolKind.TCP, "tcp")
+            if 0 <= number <= 255:
+                return cls(ProtocolKind.OTHER, f"protocol {number}")
+            return cls(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")
+        if text == "all":
             return cls(ProtocolKind.ALL, "all protocols")
-        if text in ("tcp", "6"):
+        if text == "tcp":
             return cls(ProtocolKind.TCP, "tcp")
         if text in _NON_TCP_NAMES:
             return cls(ProtocolKind.OTHER, text)
-        if text.isdigit() and int(text) <= 255:
-            return cls(ProtocolKind.OTHER, f"protocol {int(text)}")
         return cls(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")
 
 

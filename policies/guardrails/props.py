@@ -12,6 +12,7 @@ whether that absence means the AWS default, a pass, or a fail-closed violation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -99,7 +100,8 @@ def as_int(value: Any) -> int | None:
         return int(value) if value.is_integer() else None
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit():
+        # ASCII digits only: isdigit() admits "²" and int() reads "٦", which no AWS API would.
+        if re.fullmatch(r"[+-]?[0-9]+", text):
             return int(text)
     return None
 

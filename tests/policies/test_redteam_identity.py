@@ -1,7 +1,7 @@
 """Red team: trust, permission and attachment inputs nobody tried, run as the SDK wraps them.
 
-Each test states what a demanding security reviewer expects (issue 4). ``xfail(strict=True,
-reason="BUG: ...")`` pins a real gap so the suite stays green until it is fixed.
+Each test states what a demanding security reviewer expects (issue 4). The gaps these tests found
+(an unknown-service wildcard on a scoped resource, an empty policyArn) are fixed.
 """
 
 from __future__ import annotations
@@ -307,12 +307,6 @@ def test_unknown_description_on_policy_does_not_stop_the_check() -> None:
     assert messages
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a wildcard action pattern that matches nothing in policy_sentry's database (a service newer "
-    "than the pinned DB, e.g. 'newsvc:Delete*') passes on any non-star resource: its access level cannot be "
-    "proven, yet it is not failed closed as the same action on '*' is",
-)
 def test_wildcard_pattern_unknown_to_the_database_fails_closed_on_scoped_resource() -> None:
     assert perms(doc(allow("brandnewservice:Delete*", "arn:aws:brandnewservice:us-east-1:123456789012:thing/x")))
 
@@ -372,11 +366,6 @@ def test_unreadable_attachment_arn_fails_closed_without_raising(value: Any) -> N
     assert resource_violations(managed_policy_allowlist, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): an empty-string policyArn counts as a readable customer ARN and passes; the README "
-    "says a missing ARN fails closed, and '' is the engine's shape for an unset string (AWS rejects it at apply)",
-)
 @pytest.mark.parametrize("value", ["", "   "])
 def test_empty_attachment_arn_fails_closed(value: str) -> None:
     props = {"role": "r", "policyArn": value}

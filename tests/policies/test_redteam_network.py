@@ -1,7 +1,8 @@
 """Red team: inputs nobody tried, driven through the network rules exactly as the SDK wraps them.
 
-Each test states the outcome a demanding security reviewer expects (issue 4). Tests marked
-``xfail(strict=True, reason="BUG: ...")`` pin a real gap: they turn red the day it is fixed.
+Each test states the outcome a demanding security reviewer expects (issue 4). The gaps these tests
+found (zero-padded and non-ASCII protocol numbers, ports that crashed int(), an unknown source hiding
+world SSH) are fixed.
 """
 
 from __future__ import annotations
@@ -52,11 +53,6 @@ def test_every_tcp_or_all_spelling_from_one_host_passes(protocol: Any) -> None:
     assert sg(rule(protocol, cidrBlocks=[HOST])) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: protocol '006'/'0006' is classed as 'protocol 6' (OTHER, not TCP) and skipped; the AWS "
-    "provider maps numeric text through strconv.Atoi, so '006' is TCP and 0.0.0.0/0 reaches port 22",
-)
 @pytest.mark.parametrize("protocol", ["006", "0006"])
 def test_zero_padded_protocol_six_is_tcp(protocol: str) -> None:
     assert sg(rule(protocol, cidrBlocks=["0.0.0.0/0"]))
@@ -67,38 +63,18 @@ def test_unreadable_protocol_fails_closed_without_raising(protocol: Any) -> None
     assert sg(rule(protocol, cidrBlocks=["0.0.0.0/0"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Protocol.parse calls int() on any str.isdigit() text; '²' (superscript two) passes isdigit "
-    "but int('²') raises ValueError, so the policy raises and fails the whole pulumi preview",
-)
 def test_superscript_digit_protocol_does_not_raise() -> None:
     assert sg(rule("²", cidrBlocks=["0.0.0.0/0"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: protocol '٦' (Arabic-Indic six) passes isdigit, int() reads 6, and the rule labels it "
-    "'protocol 6' yet classes it OTHER (not TCP): world SSH is skipped instead of failing closed",
-)
 def test_non_ascii_digit_protocol_fails_closed() -> None:
     assert sg(rule("٦", cidrBlocks=["0.0.0.0/0"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: props.as_int strips every leading '-' before isdigit(), then int('--22') raises ValueError; "
-    "a malformed fromPort crashes the policy (and every rule reading ports) instead of failing closed",
-)
 def test_double_minus_port_does_not_raise() -> None:
     assert sg(rule("tcp", "--22", "22", cidrBlocks=["0.0.0.0/0"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: props.as_int accepts str.isdigit() text, so a superscript port '²' reaches int() and raises "
-    "ValueError out of the policy",
-)
 def test_superscript_port_does_not_raise() -> None:
     assert sg(rule("tcp", "²", "²", cidrBlocks=["0.0.0.0/0"]))
 

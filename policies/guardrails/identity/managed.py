@@ -72,7 +72,7 @@ def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report(f"{quote(args.name)} has no {key}; an attachment that cannot be read fails closed.", None)
     for index, value in enumerate(values):
         where = f"{key}[{index}]" if many else key
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not value.strip():
             report(f"{quote(args.name)} {where} is not an ARN string; it fails closed.", None)
             continue
         name = aws_managed_name(value)
