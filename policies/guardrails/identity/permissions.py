@@ -143,7 +143,7 @@ def _action_problem(action: str, star: str | None, statement: Statement, setting
             return f"{head}, a wildcard that expands to write or permissions-management actions ({examples})"
         if not infos:
             # A service newer than the database: what the pattern grants cannot be shown to be read-only.
-            return f"{head}, a wildcard that matches no action in the IAM action database, so its reach cannot be proven"
+            return f"{head}, a wildcard matching no action in the IAM action database: its reach cannot be proven"
     if star is None:
         return None
     on = f"on wildcard resource {quote(star)}"
