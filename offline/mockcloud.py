@@ -420,3 +420,18 @@ class MockCloud(Mocks):
         ip = self._public_ip(name).replace(".", "-")
         host = "compute-1" if self.region == "us-east-1" else f"{self.region}.compute"
         return f"ec2-{ip}.{host}.{dns_suffix_of(self.partition)}"
+
+
+class FirstPreviewCloud(MockCloud):
+    """The cloud as a first ``pulumi preview`` sees it: nothing exists yet, so nothing is computed.
+
+    Every resource comes back with its inputs only: no id, ARN, auto-generated name or other output the
+    provider fills in on create. Run with ``preview=True``, so inputs built from those outputs (a subnet
+    id in an ASG, a security group id in an ingress rule) stay unknown and reach the packs as the
+    engine's unknown sentinel. Policies that read them say "can't run during preview"; this cloud is
+    how tests prove the stack rules still decide, through ``propertyDependencies``, what is knowable
+    before anything is created. Invokes answer as :class:`MockCloud` does: data sources do run at preview.
+    """
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return "", dict(args.inputs)

@@ -98,7 +98,7 @@ class Source:
     kind: SourceKind
     field: str
     network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
-    reference: str | None = None
+    reference: Any = None
 
     @property
     def is_single_ipv4_host(self) -> bool:
@@ -162,7 +162,10 @@ class IngressPermission:
 
     @cached_property
     def target_group(self) -> Any:
-        return self._read(self._shape.target_key)
+        """The group a standalone rule opens; :data:`props.UNKNOWN` while its id is not created yet."""
+        if self._rule is None or self._shape.target_key is None:
+            return None
+        return p.reference(self._rule, self._shape.target_key)
 
     @property
     def ports_readable(self) -> bool:
@@ -200,6 +203,8 @@ class IngressPermission:
 
 
 def _display(value: Any) -> str:
+    if value is p.UNKNOWN:
+        return "<unknown during preview>"
     if isinstance(value, str) and value and len(value) <= 80 and value.isprintable():
         return value
     return "<unreadable reference>"
@@ -233,14 +238,15 @@ def _cidr_sources(rule: Mapping[str, Any], key: str) -> list[Source]:
 
 
 def _reference_sources(rule: Mapping[str, Any], key: str, kind: SourceKind) -> list[Source]:
-    value = p.get(rule, key)
+    """Sources named by reference; an id unknown during preview stays a source of ``kind`` (see props)."""
+    value = p.reference(rule, key)
     if value is None:
         return []
-    items = list(value) if p.is_sequence(value) else [value]
+    items = p.reference_items(value)
     labelled = [(f"{key}[{i}]" if p.is_sequence(value) else key, item) for i, item in enumerate(items)]
     return [
         Source(kind, field, reference=item)
-        if isinstance(item, str) and item.strip()
+        if (isinstance(item, str) and item.strip()) or item is p.UNKNOWN
         else Source(SourceKind.INVALID, field)
         for field, item in labelled
     ]

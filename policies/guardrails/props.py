@@ -16,6 +16,18 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    _DictProxy,
+    _ListProxy,
+)
+
 # Types that AWS exposes under two tokens; rules compare against the canonical (left) one.
 TYPE_ALIASES: dict[str, str] = {
     "aws:alb/loadBalancer:LoadBalancer": "aws:lb/loadBalancer:LoadBalancer",
@@ -116,3 +128,77 @@ def to_plain(value: Any) -> Any:
     if is_sequence(value):
         return [to_plain(v) for v in value]
     return value
+
+
+class Unknown:
+    """A reference whose value the engine does not know yet (a first ``pulumi preview``).
+
+    Only the reference readers below hand it out, and only :meth:`StackGraph.resolve` gives it meaning:
+    it can name a resource through the property's ``propertyDependencies`` (URNs are always known) and
+    nothing else, so a rule that meets it either follows a dependency or fails closed, never passes.
+    """
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<unknown during preview>"
+
+
+UNKNOWN = Unknown()
+
+_UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+    }
+)
+
+
+def is_unknown_at(container: Any, key: str | int) -> bool:
+    """Whether ``container[key]`` is unknown, found without reading it through the proxy (that raises).
+
+    The SDK's proxy hands out its own storage under the key ``__target``; an unknown there is still the
+    engine's sentinel string. Plain containers (tests, exports) are looked at directly.
+    """
+    raw = container["__target"] if isinstance(container, (_DictProxy, _ListProxy)) else container
+    if is_mapping(raw) and isinstance(key, str):
+        value = raw.get(key) if key in raw else None
+    elif is_sequence(raw) and isinstance(key, int) and -len(raw) <= key < len(raw):
+        value = raw[key]
+    else:
+        return False
+    return isinstance(value, str) and value in _UNKNOWN_SENTINELS
+
+
+def reference(container: Any, key: str) -> Any:
+    """``get(container, key)`` for a value that only names another resource: :data:`UNKNOWN` if unknown."""
+    return UNKNOWN if is_unknown_at(container, key) else get(container, key)
+
+
+def reference_items(value: Any) -> list[Any]:
+    """``as_list(value)`` for a list of references, each unknown element as :data:`UNKNOWN`.
+
+    ``len()`` of a known list never raises, so how many references there are is always known; a whole
+    list that is unknown has already raised when ``value`` was read, as it should.
+    """
+    if not is_sequence(value):
+        return as_list(value)
+    return [UNKNOWN if is_unknown_at(value, i) else value[i] for i in range(len(value))]
+
+
+def first_reference(*values: Any) -> Any:
+    """The first known, present value; :data:`UNKNOWN` if only unknowns are present; else ``None``."""
+    known = next((v for v in values if v is not None and v is not UNKNOWN), None)
+    if known is not None:
+        return known
+    return UNKNOWN if any(v is UNKNOWN for v in values) else None

@@ -10,7 +10,17 @@ module answers "which resources does this property refer to?" by trusting both, 
 2. values still unmatched are paired with dependencies of the expected type that carry no readable
    identifier at all (outputs without ``id``, e.g. a thin mock): a dependency whose id is known and
    matches no value is not what the value names, so it is never paired;
-3. whatever is left is reported as unresolved, so a rule can fail closed on it.
+3. a value still unknown (a first ``pulumi preview``, where ids and ARNs of resources not yet created
+   are computed) is paired through ``propertyDependencies`` alone: the property's unknown values with
+   its dependencies of the expected type whose ``id`` is not known, but only when there are exactly as
+   many of each, so no pairing is a guess; an unknown value that cannot be paired so raises
+   ``UnknownValueError`` (the SDK reports "can't run during preview"), unless the caller only needs to
+   know that the property names something and asks to keep it (``keep_unknown``);
+4. whatever is left is reported as unresolved, so a rule can fail closed on it.
+
+An unknown value is never read (that raises): the readers in :mod:`props` hand it over as
+:data:`props.UNKNOWN`, and a node's identifiers leave out the unknown ones. With every value known,
+step 3 never applies and resolution is what it always was.
 
 Only resources of the expected types are read, so an unknown value in an unrelated resource never
 stops a policy from running.
@@ -23,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from . import props as p
 
@@ -39,12 +50,13 @@ class Node:
     identifiers once; nodes compare by identity.
     """
 
-    __slots__ = ("_identifiers", "resource", "type")
+    __slots__ = ("_id_known", "_identifiers", "resource", "type")
 
     def __init__(self, resource: PolicyResource) -> None:
         self.resource = resource
         self.type = p.canonical_type(resource.resource_type)
         self._identifiers: frozenset[str] | None = None
+        self._id_known = False
 
     @property
     def urn(self) -> str:
@@ -59,14 +71,21 @@ class Node:
         return self.resource.props
 
     def identifiers(self) -> frozenset[str]:
+        """The known ``id``, ``arn`` and ``name``; unknown ones (not created yet) are left out unread."""
         if self._identifiers is None:
             found: set[str] = set()
             for key in IDENTIFIER_KEYS:
-                value = p.as_str(p.get(self.props, key))
+                value = p.as_str(p.reference(self.props, key))
                 if value is not None and value.strip():
                     found.add(value.strip())
+                    self._id_known = self._id_known or key == "id"
             self._identifiers = frozenset(found)
         return self._identifiers
+
+    def id_known(self) -> bool:
+        """Whether the resource has a known ``id``: one without it may be what an unknown value names."""
+        self.identifiers()
+        return self._id_known
 
     def label(self) -> str:
         """``aws:ec2/securityGroup:SecurityGroup 'web'``: how messages name a resource."""
@@ -75,16 +94,28 @@ class Node:
 
 @dataclass
 class Resolution:
+    """What a property refers to: resources, references outside the stack, and (kept only on request)
+    the paths of references unknown during preview that no dependency accounts for."""
+
     nodes: list[Node] = field(default_factory=list)
     unresolved: list[Any] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
 
     def add(self, node: Node) -> None:
         if all(node is not known for known in self.nodes):
             self.nodes.append(node)
 
+    def require_known(self) -> Resolution:
+        """``self``, or ``UnknownValueError`` when a kept unknown reference could be anything."""
+        if self.unknown:
+            raise UnknownValueError(UNKNOWN_STRING_VALUE, [self.unknown[0]])
+        return self
+
 
 def describe_reference(value: Any) -> str:
     """A reference for a message: short printable text as is, anything else by its type only."""
+    if value is p.UNKNOWN:
+        return "<unknown during preview>"
     if isinstance(value, str) and 0 < len(value) <= 120 and value.isprintable():
         return f"'{value}'"
     return f"<{type(value).__name__} value>"
@@ -177,14 +208,20 @@ class StackGraph:
     def dependencies(self, node: Node, key: str, types: Sequence[str]) -> list[Node]:
         return self._dependencies(node, key, frozenset(p.canonical_type(t) for t in types))
 
-    def resolve(self, node: Node, key: str, values: Iterable[Any], types: Sequence[str]) -> Resolution:
+    def resolve(
+        self, node: Node, key: str, values: Iterable[Any], types: Sequence[str], *, keep_unknown: bool = False
+    ) -> Resolution:
         """The resources of ``types`` that ``values`` (read from ``node``'s property ``key``) refer to."""
         wanted = frozenset(p.canonical_type(t) for t in types)
         deps = self._dependencies(node, key, wanted)
         result = Resolution()
         matched_deps: list[Node] = []
         unmatched: list[Any] = []
+        unknown: list[Any] = []
         for value in values:
+            if value is p.UNKNOWN:
+                unknown.append(value)
+                continue
             text = value.strip() if isinstance(value, str) else None
             hits: list[Node] = []
             if text:
@@ -199,11 +236,21 @@ class StackGraph:
         spare = [d for d in deps if d not in matched_deps and not d.identifiers()]
         for dep in spare[: len(unmatched)]:
             result.add(dep)
+            matched_deps.append(dep)
         result.unresolved = unmatched[len(spare) :]
-        return result
+        if unknown:
+            candidates = [d for d in deps if d not in matched_deps and not d.id_known()]
+            if len(candidates) == len(unknown):
+                for dep in candidates:
+                    result.add(dep)
+            else:
+                result.unknown += [key] * len(unknown)
+        return result if keep_unknown else result.require_known()
 
-    def resolve_one(self, node: Node, key: str, value: Any, types: Sequence[str]) -> Resolution:
-        return self.resolve(node, key, [] if value is None else [value], types)
+    def resolve_one(
+        self, node: Node, key: str, value: Any, types: Sequence[str], *, keep_unknown: bool = False
+    ) -> Resolution:
+        return self.resolve(node, key, [] if value is None else [value], types, keep_unknown=keep_unknown)
 
     def refers_to(self, node: Node, key: str, values: Iterable[Any], target: Node) -> bool:
         return any(hit is target for hit in self.resolve(node, key, values, [target.type]).nodes)

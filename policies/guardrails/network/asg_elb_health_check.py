@@ -40,7 +40,8 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     settings = Settings(args.get_config(), CONFIG)
     for asg in graph.of_type(t.AUTOSCALING_GROUP):
         traffic = asg_traffic(graph, asg)
-        has_targets = bool(traffic.target_groups.nodes or traffic.target_groups.unresolved)
+        targets = traffic.target_groups
+        has_targets = bool(targets.nodes or targets.unresolved or targets.unknown)
         if not has_targets and not (settings.flag("includeClassicLoadBalancers") and traffic.behind_load_balancer):
             continue
         raw = p.as_str(p.get(asg.props, "healthCheckType"))

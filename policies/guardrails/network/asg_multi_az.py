@@ -9,6 +9,9 @@ Zones come from the subnets in ``vpcZoneIdentifiers`` (``availabilityZone`` or `
 an ASG without subnets counts its ``availabilityZones``. When some subnets name their zone and others
 only the zone id, the two cannot be matched up, so the count is the larger of the two distinct
 counts, a lower bound. A subnet outside the stack fails closed unless config says otherwise.
+
+During a first ``pulumi preview`` the subnet ids are unknown; the subnets are then the resources in the
+group's ``propertyDependencies`` for ``vpcZoneIdentifiers``, whose zones come from config and are known.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def _text(value: object) -> str | None:
 def zone_problems(graph: StackGraph, asg: Node, settings: Settings) -> list[str]:
     minimum = max(2, settings.integer("minimumZones"))
     problems: list[str] = []
-    subnet_refs = p.as_list(p.get(asg.props, "vpcZoneIdentifiers"))
+    subnet_refs = p.reference_items(p.get(asg.props, "vpcZoneIdentifiers"))
     if subnet_refs:
         resolution = graph.resolve(asg, "vpcZoneIdentifiers", subnet_refs, SUBNET_TYPES)
         if settings.flag("failOnUnresolvedSubnets"):

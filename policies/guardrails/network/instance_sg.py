@@ -13,6 +13,10 @@ For every ASG that a load balancer sends traffic to, the rule collects
 Any source other than a load-balancer group (CIDR, IPv6, prefix list, another group, ``self``) is a
 violation reported on the resource that grants it. What cannot be resolved inside the stack (a target
 group no listener uses, a launch template or group defined elsewhere) fails closed by default.
+
+During a first ``pulumi preview`` ids are unknown: every reference above is then followed through the
+referring property's ``propertyDependencies`` (see :mod:`..stackgraph`), and groups compare as nodes
+(by URN), never by id; an unknown reference that no dependency accounts for is unresolved and fails closed.
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ class _Allowed:
 def _load_balancer_groups(graph: StackGraph, asg: Node, unresolved: list[str]) -> _Allowed:
     allowed = _Allowed()
     traffic = asg_traffic(graph, asg)
+    traffic.target_groups.require_known()
+    traffic.classic_load_balancers.require_known()
     balancers = Resolution()
     for ref in traffic.target_groups.unresolved:
         unresolved.append(f"target group {describe_reference(ref)} is not in this stack")
@@ -100,7 +106,7 @@ def _load_balancer_groups(graph: StackGraph, asg: Node, unresolved: list[str]) -
         for ref in traffic.classic_load_balancers.unresolved
     ]
     for balancer in balancers.nodes:
-        groups = p.as_list(p.get(balancer.props, "securityGroups"))
+        groups = p.reference_items(p.get(balancer.props, "securityGroups"))
         if not groups:
             unresolved.append(f"{balancer.label()} has no securityGroups, so no group can be the only source")
         allowed.add(graph.resolve(balancer, "securityGroups", groups, SECURITY_GROUP_TYPES), groups)

@@ -5,6 +5,11 @@ Several resource shapes put an ASG behind a load balancer: its own ``targetGroup
 ``TrafficSourceAttachment``. Several shapes give its instances security groups and subnets: a launch
 template by id or name, a mixed-instances policy with overrides, a launch configuration. The stack
 rules ask these questions through this module so they all see the same answer.
+
+Every reference is read with :func:`props.reference` / :func:`props.reference_items`, so during a first
+``pulumi preview`` an unknown id or ARN is followed through ``propertyDependencies`` instead of being
+read: "behind a load balancer" needs only a non-empty list, and the launch template, its security
+groups and the load balancer's groups are the dependency resources themselves.
 """
 
 from __future__ import annotations
@@ -27,11 +32,16 @@ def _merge(into: Resolution, other: Resolution) -> None:
     for node in other.nodes:
         into.add(node)
     into.unresolved.extend(other.unresolved)
+    into.unknown.extend(other.unknown)
 
 
 @dataclass
 class AsgTraffic:
-    """The target groups and classic load balancers that send traffic to one ASG."""
+    """The target groups and classic load balancers that send traffic to one ASG.
+
+    An unknown reference no dependency accounts for is kept (``Resolution.unknown``): it still says the
+    group is behind a load balancer; a rule that needs the resources themselves calls ``require_known``.
+    """
 
     target_groups: Resolution = field(default_factory=Resolution)
     classic_load_balancers: Resolution = field(default_factory=Resolution)
@@ -41,8 +51,10 @@ class AsgTraffic:
         return bool(
             self.target_groups.nodes
             or self.target_groups.unresolved
+            or self.target_groups.unknown
             or self.classic_load_balancers.nodes
             or self.classic_load_balancers.unresolved
+            or self.classic_load_balancers.unknown
         )
 
 
@@ -54,23 +66,23 @@ def _is_classic_source(kind: str | None, identifier: Any) -> bool:
 
 def _add_traffic_sources(graph: StackGraph, owner: Node, key: str, sources: list[Any], into: AsgTraffic) -> None:
     for source in sources:
-        identifier = p.get(source, "identifier")
+        identifier = p.reference(source, "identifier")
         kind = p.as_str(p.get(source, "type"))
         if _is_classic_source(kind, identifier):
             _merge(
                 into.classic_load_balancers,
-                graph.resolve_one(owner, key, identifier, [t.CLASSIC_LOAD_BALANCER]),
+                graph.resolve_one(owner, key, identifier, [t.CLASSIC_LOAD_BALANCER], keep_unknown=True),
             )
         else:
             # elbv2 target groups; a VPC Lattice target group stays unresolved, so rules fail closed on it.
-            _merge(into.target_groups, graph.resolve_one(owner, key, identifier, [t.TARGET_GROUP]))
+            _merge(into.target_groups, graph.resolve_one(owner, key, identifier, [t.TARGET_GROUP], keep_unknown=True))
 
 
 def _attachments_by_group(graph: StackGraph) -> dict[Node, list[Node]]:
     """Standalone attachments by the ASG they name, in stack order: one pass instead of one per ASG."""
     found: dict[Node, list[Node]] = {}
     for attachment in graph.of_type(t.AUTOSCALING_ATTACHMENT, t.TRAFFIC_SOURCE_ATTACHMENT):
-        group_name = p.get(attachment.props, "autoscalingGroupName")
+        group_name = p.reference(attachment.props, "autoscalingGroupName")
         for asg in graph.resolve(attachment, "autoscalingGroupName", [group_name], [t.AUTOSCALING_GROUP]).nodes:
             found.setdefault(asg, []).append(attachment)
     return found
@@ -85,28 +97,40 @@ def _asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
     traffic = AsgTraffic()
     _merge(
         traffic.target_groups,
-        graph.resolve(asg, "targetGroupArns", p.as_list(p.get(asg.props, "targetGroupArns")), [t.TARGET_GROUP]),
+        graph.resolve(
+            asg,
+            "targetGroupArns",
+            p.reference_items(p.get(asg.props, "targetGroupArns")),
+            [t.TARGET_GROUP],
+            keep_unknown=True,
+        ),
     )
     _merge(
         traffic.classic_load_balancers,
-        graph.resolve(asg, "loadBalancers", p.as_list(p.get(asg.props, "loadBalancers")), [t.CLASSIC_LOAD_BALANCER]),
+        graph.resolve(
+            asg,
+            "loadBalancers",
+            p.reference_items(p.get(asg.props, "loadBalancers")),
+            [t.CLASSIC_LOAD_BALANCER],
+            keep_unknown=True,
+        ),
     )
     _add_traffic_sources(graph, asg, "trafficSources", p.as_list(p.get(asg.props, "trafficSources")), traffic)
 
     attachments = graph.memo("attachments_by_group", lambda: _attachments_by_group(graph))
     for attachment in attachments.get(asg, []):
         if attachment.type == t.AUTOSCALING_ATTACHMENT:
-            tg = p.get(attachment.props, "lbTargetGroupArn")
+            tg = p.reference(attachment.props, "lbTargetGroupArn")
             if tg is not None:
                 _merge(
                     traffic.target_groups,
-                    graph.resolve_one(attachment, "lbTargetGroupArn", tg, [t.TARGET_GROUP]),
+                    graph.resolve_one(attachment, "lbTargetGroupArn", tg, [t.TARGET_GROUP], keep_unknown=True),
                 )
-            elb = p.get(attachment.props, "elb")
+            elb = p.reference(attachment.props, "elb")
             if elb is not None:
                 _merge(
                     traffic.classic_load_balancers,
-                    graph.resolve_one(attachment, "elb", elb, [t.CLASSIC_LOAD_BALANCER]),
+                    graph.resolve_one(attachment, "elb", elb, [t.CLASSIC_LOAD_BALANCER], keep_unknown=True),
                 )
         else:
             _add_traffic_sources(
@@ -122,11 +146,11 @@ def _asg_traffic(graph: StackGraph, asg: Node) -> AsgTraffic:
 def _action_target_groups(actions: Any) -> list[Any]:
     arns: list[Any] = []
     for action in p.as_list(actions):
-        arn = p.get(action, "targetGroupArn")
+        arn = p.reference(action, "targetGroupArn")
         if arn is not None:
             arns.append(arn)
         for group in p.as_list(p.get(action, "forward", "targetGroups")):
-            arn = p.get(group, "arn")
+            arn = p.reference(group, "arn")
             if arn is not None:
                 arns.append(arn)
     return arns
@@ -156,16 +180,21 @@ def _forwarding_index(graph: StackGraph) -> _ForwardingIndex:
 def _rule_listeners(graph: StackGraph, rule: Node) -> list[Node]:
     return graph.memo(
         ("rule_listeners", rule),
-        lambda: graph.resolve_one(rule, "listenerArn", p.get(rule.props, "listenerArn"), [t.LISTENER]).nodes,
+        lambda: graph.resolve_one(rule, "listenerArn", p.reference(rule.props, "listenerArn"), [t.LISTENER]).nodes,
     )
 
 
 def load_balancers_of_target_group(graph: StackGraph, target_group: Node) -> Resolution:
-    """The load balancers whose listeners (or listener rules) forward to ``target_group``."""
+    """The load balancers whose listeners (or listener rules) forward to ``target_group``.
+
+    ``loadBalancerArns`` is an output the provider fills after creation; unknown during a preview, it adds
+    nothing, which can only shrink the set of load balancers (and so of allowed sources), never grow it.
+    """
+    arns = p.reference(target_group.props, "loadBalancerArns")
     found = graph.resolve(
         target_group,
         "loadBalancerArns",
-        p.as_list(p.get(target_group.props, "loadBalancerArns")),
+        [] if arns is p.UNKNOWN else p.reference_items(arns),
         [t.LOAD_BALANCER],
     )
     index = graph.memo("forwarding_index", lambda: _forwarding_index(graph))
@@ -175,7 +204,9 @@ def load_balancers_of_target_group(graph: StackGraph, target_group: Node) -> Res
     for listener in listeners:
         _merge(
             found,
-            graph.resolve_one(listener, "loadBalancerArn", p.get(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]),
+            graph.resolve_one(
+                listener, "loadBalancerArn", p.reference(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]
+            ),
         )
     return found
 
@@ -197,10 +228,6 @@ class LaunchSpec:
         )
 
 
-def _first(*values: Any) -> Any:
-    return next((v for v in values if v is not None), None)
-
-
 def launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
     """The templates and configurations ``asg`` launches from; computed once per graph."""
     return graph.memo(("launch_spec", asg), lambda: _launch_spec(graph, asg))
@@ -210,7 +237,7 @@ def _launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
     spec = LaunchSpec()
     direct = p.get(asg.props, "launchTemplate")
     if direct is not None:
-        ref = _first(p.get(direct, "id"), p.get(direct, "name"))
+        ref = p.first_reference(p.reference(direct, "id"), p.reference(direct, "name"))
         _merge(
             spec.templates,
             graph.resolve_one(asg, "launchTemplate", ref, [t.LAUNCH_TEMPLATE])
@@ -225,14 +252,14 @@ def _launch_spec(graph: StackGraph, asg: Node) -> LaunchSpec:
         for item in specs:
             if item is None:
                 continue
-            ref = _first(p.get(item, "launchTemplateId"), p.get(item, "launchTemplateName"))
+            ref = p.first_reference(p.reference(item, "launchTemplateId"), p.reference(item, "launchTemplateName"))
             _merge(
                 spec.templates,
                 graph.resolve_one(asg, "mixedInstancesPolicy", ref, [t.LAUNCH_TEMPLATE])
                 if ref is not None
                 else Resolution(unresolved=[item]),
             )
-    configuration = p.get(asg.props, "launchConfiguration")
+    configuration = p.reference(asg.props, "launchConfiguration")
     if configuration is not None:
         _merge(
             spec.configurations,
@@ -250,18 +277,18 @@ def _launch_security_groups(graph: StackGraph, launcher: Node) -> tuple[Resoluti
     found = Resolution()
     named = False
     if launcher.type == t.LAUNCH_CONFIGURATION:
-        groups = p.as_list(p.get(launcher.props, "securityGroups"))
+        groups = p.reference_items(p.get(launcher.props, "securityGroups"))
         named = bool(groups)
         _merge(found, graph.resolve(launcher, "securityGroups", groups, SECURITY_GROUP_TYPES))
         return found, named
     for key in ("vpcSecurityGroupIds", "securityGroupNames"):
-        groups = p.as_list(p.get(launcher.props, key))
+        groups = p.reference_items(p.get(launcher.props, key))
         named = named or bool(groups)
         _merge(found, graph.resolve(launcher, key, groups, SECURITY_GROUP_TYPES))
     interface_groups = [
         group
         for interface in p.as_list(p.get(launcher.props, "networkInterfaces"))
-        for group in p.as_list(p.get(interface, "securityGroups"))
+        for group in p.reference_items(p.get(interface, "securityGroups"))
     ]
     named = named or bool(interface_groups)
     _merge(found, graph.resolve(launcher, "networkInterfaces", interface_groups, SECURITY_GROUP_TYPES))
@@ -282,7 +309,7 @@ def _template_users(graph: StackGraph) -> _TemplateUsers:
     for instance in graph.of_type(t.INSTANCE):
         ref = p.get(instance.props, "launchTemplate")
         if ref is not None:
-            value = _first(p.get(ref, "id"), p.get(ref, "name"))
+            value = p.first_reference(p.reference(ref, "id"), p.reference(ref, "name"))
             for template in graph.resolve(instance, "launchTemplate", [value], [t.LAUNCH_TEMPLATE]).nodes:
                 users.instances.setdefault(template, []).append(instance)
     return users
