@@ -11,13 +11,14 @@ OUT ?=
 SARIF ?=
 POLICY_CONFIG ?=
 FILE ?=
+FIRST ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
 .PHONY: help venv test lint typecheck unit preview audit bench clean
 
 help:
-	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json]"
+	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
 	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
 	@echo "make test      lint, type check and the whole test suite"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
@@ -42,7 +43,7 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 preview: $(STAMP)
-	$(PY) -m offline preview --stack $(STACK) $(REPORT_ARGS)
+	$(PY) -m offline preview --stack $(STACK) $(REPORT_ARGS) $(if $(FIRST),--first-preview)
 
 audit: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make audit FILE=<stack export or preview --json>"; exit 2; }

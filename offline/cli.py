@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--no-policies", action="store_true", help="skip the policy packs")
     preview.add_argument("--build-dir", type=Path, help="where the diagram goes (default: <project>/build)")
     preview.add_argument("--no-diagram", action="store_true", help="do not write the diagram")
+    preview.add_argument(
+        "--first-preview",
+        action="store_true",
+        help="leave every computed output unknown, as the CLI's first preview of a new stack does",
+    )
 
     audit = commands.add_parser(
         "audit",
@@ -88,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             policies=not args.no_policies,
             build_dir=args.build_dir,
             diagram=not args.no_diagram,
+            first_preview=args.first_preview,
         )
         return preview(options).status
     if args.command == "audit":

@@ -48,6 +48,8 @@ class PreviewOptions:
     # Where the diagram goes; None means <project>/build. Empty string disables it.
     build_dir: Path | None = None
     diagram: bool = True
+    # Run as the CLI's first `pulumi preview` sees a new stack: no computed output is known yet.
+    first_preview: bool = False
 
 
 @dataclass
@@ -65,20 +67,25 @@ class PreviewFailed(Exception):
     """The preview cannot go on; the message is what the user sees."""
 
 
-def run_stack_program(settings: StackSettings) -> ProgramRun:
-    """Run the stack's program as the language host would (in its project directory) under the mock cloud."""
+def run_stack_program(settings: StackSettings, *, first_preview: bool = False) -> ProgramRun:
+    """Run the stack's program as the language host would (in its project directory) under the mock cloud.
+
+    ``first_preview`` runs it as ``pulumi preview`` sees a stack that does not exist yet: ids, ARNs and
+    every other computed output unknown, so the packs meet the unknowns a real first preview sends.
+    """
     from offline.harness import program_from_file, run_program
-    from offline.mockcloud import MockCloud
+    from offline.mockcloud import FirstPreviewCloud, MockCloud
 
     previous = Path.cwd()
     os.chdir(settings.project_dir)
     try:
         return run_program(
             program_from_file(settings.program.resolve(), [settings.project_dir.resolve()]),
-            MockCloud(region=settings.region),
+            (FirstPreviewCloud if first_preview else MockCloud)(region=settings.region),
             project=settings.project,
             stack=settings.stack,
             config=settings.config,
+            preview=first_preview,
         )
     finally:
         os.chdir(previous)
@@ -174,7 +181,7 @@ def _preview(options: PreviewOptions, out: TextIO, err: TextIO) -> PreviewResult
             if pack_dirs
             else None
         )
-        run = run_stack_program(settings)
+        run = run_stack_program(settings, first_preview=options.first_preview)
         if run.error is not None:
             message, trace = describe_program_error(run.error, settings.program)
             if trace:

@@ -84,6 +84,13 @@ def outputs(values: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _is_unknown_output(value: Any) -> bool:
+    """An output a first preview cannot know yet (the SDK's own marker, not the wire sentinel)."""
+    from pulumi.output import Unknown
+
+    return isinstance(value, Unknown)
+
+
 def _value(head: str, value: Any, indent: str) -> list[str]:
     if isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG:
         return [head + "[secret]"]
@@ -102,7 +109,7 @@ def _value(head: str, value: Any, indent: str) -> list[str]:
             return [head + "[]"]
         body = [line for i, v in enumerate(value) for line in _value(f"{indent}    [{i}]: ", v, indent + "    ")]
         return [head + "[", *body, indent + "]"]
-    if value == UNKNOWN:
+    if value == UNKNOWN or _is_unknown_output(value):
         return [head + "output<unknown>"]
     if value is None:
         return [head + "<null>"]

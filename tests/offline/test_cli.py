@@ -57,6 +57,19 @@ def test_real_stacks_preview_clean(tmp_path: Path, stack: str, tree_line: str, f
     assert (tmp_path / "r.json").is_file()
 
 
+@pytest.mark.parametrize(
+    ("stack", "flow"), [("dev", "tcp/22 from 203.0.113.10/32"), ("prod", "tcp/80 from sg compute-alb-sg")]
+)
+def test_first_preview_leaves_outputs_unknown_and_the_packs_still_decide(tmp_path: Path, stack: str, flow: str) -> None:
+    result = cli("preview", "--stack", stack, "--first-preview", "--build-dir", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "vpcId" in out and "output<unknown>" in out, "a first preview knows no computed output"
+    assert out.count("✅") == 2 and "can't run" not in out, "every policy decided despite the unknowns"
+    # The diagram follows references through property dependencies while ids are unknown.
+    assert f'|"{flow}"|' in (tmp_path / f"{stack}.mmd").read_text()
+
+
 def test_real_program_config_error_is_one_line_exit_2(tmp_path: Path) -> None:
     for name in ("Pulumi.yaml", "__main__.py", "components"):
         (tmp_path / name).symlink_to(REPO / name)
