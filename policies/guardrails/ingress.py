@@ -14,7 +14,6 @@ source so a rule reports it instead of skipping it.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -56,16 +55,9 @@ class Protocol:
 
     @classmethod
     def parse(cls, raw: Any) -> Protocol:
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            number = p.as_int(raw)
-            raw = str(number) if number is not None else None
-        if not isinstance(raw, str) or not raw.strip():
-            return cls(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")
-        text = raw.strip().lower()
-        # Numbers compare as numbers ("006" is TCP to AWS), ASCII digits only: int() also reads
-        # "٦" and isdigit() admits "²", neither of which AWS would take as a protocol number.
-        if re.fullmatch(r"[+-]?[0-9]+", text):
-            number = int(text)
+        # Numbers compare as numbers ("006" and 6.0 are TCP to AWS), read by the one integer reader.
+        number = p.as_int(raw)
+        if number is not None:
             if number == -1:
                 return cls(ProtocolKind.ALL, "all protocols")
             if number == 6:
@@ -73,6 +65,9 @@ class Protocol:
             if 0 <= number <= 255:
                 return cls(ProtocolKind.OTHER, f"protocol {number}")
             return cls(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")
+        if not isinstance(raw, str) or not raw.strip():
+            return cls(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")
+        text = raw.strip().lower()
         if text == "all":
             return cls(ProtocolKind.ALL, "all protocols")
         if text == "tcp":
