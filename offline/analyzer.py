@@ -37,7 +37,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from offline.harness import STACK_TYPE, RegisteredResource
+from offline.harness import STACK_TYPE, RegisteredResource, stack_urn_of
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -667,10 +667,6 @@ def _configure_stack(process: PackProcess) -> None:
         # Packs built on older SDKs do not implement it; the CLI carries on without it too.
         if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
             raise
-
-
-def stack_urn_of(project: str, stack: str) -> str:
-    return f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
 
 
 def run_packs(

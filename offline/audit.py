@@ -28,6 +28,7 @@ from offline.analyzer import (
     run_packs,
 )
 from offline.harness import RegisteredResource
+from offline.render import display_path
 from offline.report import load_policy_config, render_text, write_json, write_sarif
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -221,13 +222,6 @@ def _config(policy_config: Path | str | Mapping[str, Any] | None) -> dict[str, A
     return load_policy_config(Path(policy_config))
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def run_audit(
     path: Path | str,
     policy_config: Path | str | Mapping[str, Any] | None = None,
@@ -262,7 +256,7 @@ def run_audit(
             print(f"    {item}")
     print()
     for result in results:
-        result.path = _shown(Path(result.path))
+        result.path = display_path(Path(result.path))
     print(render_text(results, audit.resources))
     try:
         if out:

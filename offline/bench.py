@@ -25,10 +25,9 @@ from offline.analyzer import (
     discover_packs,
     run_pack,
     stack_request,
-    stack_urn_of,
     started_packs,
 )
-from offline.harness import STACK_TYPE, RegisteredResource
+from offline.harness import STACK_TYPE, RegisteredResource, stack_urn_of
 
 REPO = Path(__file__).resolve().parents[1]
 NOOP_PACK = Path(__file__).resolve().parent / "noop_pack"

@@ -26,6 +26,11 @@ from pulumi.runtime.sync_await import _sync_await
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
+def stack_urn_of(project: str, stack: str) -> str:
+    """The URN the engine gives a stack's root resource."""
+    return f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
+
+
 @dataclass
 class RegisteredResource:
     """One resource as the engine would record it after a successful step."""
@@ -59,7 +64,7 @@ class ProgramRun:
 
     @property
     def stack_urn(self) -> str:
-        return f"urn:pulumi:{self.stack}::{self.project}::{STACK_TYPE}::{self.project}-{self.stack}"
+        return stack_urn_of(self.project, self.stack)
 
     def check(self) -> ProgramRun:
         """Re-raise the program's error, if any; otherwise return self."""

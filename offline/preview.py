@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from offline.project import ProjectError, StackSettings, load_stack
+from offline.render import display_path
 
 if TYPE_CHECKING:
     from offline.analyzer import PackProcess, PackResult
@@ -150,13 +151,6 @@ def analyze(
     return run_started(processes, run.resources, project=run.project, stack=run.stack, policy_config=policy_config)
 
 
-def _display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def preview(options: PreviewOptions, out: TextIO | None = None, err: TextIO | None = None) -> PreviewResult:
     """Run the whole preview, printing as it goes; never raises for bad input, the status says how it went."""
     out = out or sys.stdout
@@ -254,7 +248,7 @@ def _policy_text(results: Sequence[PackResult], run: ProgramRun) -> str:
 
     for result in results:
         if result.path:
-            result.path = _display_path(Path(result.path))
+            result.path = display_path(Path(result.path))
     return render_text(results, run.resources)
 
 
@@ -266,10 +260,10 @@ def _write_reports(
     try:
         if options.out is not None:
             write_json(options.out, settings.stack, run.resources, results)
-            print(f"JSON report: {_display_path(options.out)}", file=out)
+            print(f"JSON report: {display_path(options.out)}", file=out)
         if options.sarif is not None:
-            write_sarif(options.sarif, run.resources, results, program_file=_display_path(settings.program))
-            print(f"SARIF report: {_display_path(options.sarif)}", file=out)
+            write_sarif(options.sarif, run.resources, results, program_file=display_path(settings.program))
+            print(f"SARIF report: {display_path(options.sarif)}", file=out)
     except OSError as exc:
         raise PreviewFailed(f"cannot write report: {exc}") from None
 
@@ -286,7 +280,7 @@ def _write_diagram(options: PreviewOptions, settings: StackSettings, run: Progra
     print("", file=out)
     print("Diagram:", file=out)
     for path in files.paths():
-        print(f"    {_display_path(path)}", file=out)
+        print(f"    {display_path(path)}", file=out)
     if files.note:
         print(f"    ({files.note})", file=out)
     return files.paths()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -118,3 +119,11 @@ def _value(head: str, value: Any, indent: str) -> list[str]:
     if isinstance(value, float) and value.is_integer():
         return [head + str(int(value))]
     return [head + json.dumps(value, ensure_ascii=False) if isinstance(value, str) else head + str(value)]
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, as the CLI shows paths."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
