@@ -37,13 +37,8 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from offline.harness import STACK_TYPE, RegisteredResource, stack_urn_of
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
-ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+from offline.harness import RegisteredResource, stack_urn_of
+from offline.wire import ARCHIVE_SIG, ASSET_SIG, SECRET_SIG, SIG_KEY, STACK_TYPE, UNKNOWN
 
 POLICY_FILE = "PulumiPolicy.yaml"
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "disabled", "remediate")

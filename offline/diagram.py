@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from offline.wire import SECRET_SIG, SIG_KEY, UNKNOWN
+
 if TYPE_CHECKING:
     from offline.harness import RegisteredResource
 
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 GRAPHVIZ_HINT = "Graphviz 'dot' is not installed: apt-get install graphviz (or brew install graphviz) for SVG and PNG"
 
 VPC = "aws:ec2/vpc:Vpc"

@@ -23,7 +23,7 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-STACK_TYPE = "pulumi:pulumi:Stack"
+from offline.wire import STACK_TYPE
 
 
 def stack_urn_of(project: str, stack: str) -> str:

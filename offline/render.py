@@ -12,13 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from offline.wire import SECRET_SIG, SIG_KEY, STACK_TYPE, UNKNOWN
+
 if TYPE_CHECKING:
     from offline.harness import RegisteredResource
-
-STACK_TYPE = "pulumi:pulumi:Stack"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 def simplify_type(token: str) -> str:
