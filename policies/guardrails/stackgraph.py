@@ -251,6 +251,3 @@ class StackGraph:
         self, node: Node, key: str, value: Any, types: Sequence[str], *, keep_unknown: bool = False
     ) -> Resolution:
         return self.resolve(node, key, [] if value is None else [value], types, keep_unknown=keep_unknown)
-
-    def refers_to(self, node: Node, key: str, values: Iterable[Any], target: Node) -> bool:
-        return any(hit is target for hit in self.resolve(node, key, values, [target.type]).nodes)
