@@ -12,16 +12,19 @@ SARIF ?=
 POLICY_CONFIG ?=
 FILE ?=
 FIRST ?=
+MODULE ?=
+MUTATE_CHILDREN ?= 1
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
-.PHONY: help venv test lint typecheck unit preview audit bench clean
+.PHONY: help venv test lint typecheck unit preview audit bench mutate clean
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
 	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
 	@echo "make test      lint, type check and the whole test suite"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
+	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=1]  mutation testing of the rules and config (slow)"
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,5 +55,8 @@ audit: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m offline bench
 
+mutate: $(STAMP)
+	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(MODULE)
+
 clean:
-	rm -rf build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build mutants .mypy_cache .ruff_cache .pytest_cache

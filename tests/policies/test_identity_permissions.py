@@ -176,3 +176,11 @@ def test_config_tunes_wildcard_access_levels_and_tolerates_bad_values() -> None:
 
 def test_non_iam_resources_are_ignored() -> None:
     assert resource_violations(least_privilege, "aws:s3/bucketPolicy:BucketPolicy", {"policy": doc(allow("*"))}) == []
+
+
+def test_allow_star_inline_policy_after_one_without_a_document_is_reported() -> None:
+    props = role(
+        inlinePolicies=[{"name": "placeholder"}, {"name": "admin", "policy": doc(allow("*"))}],
+    )
+    (message,) = resource_violations(least_privilege, "aws:iam/role:Role", props)
+    assert message == "Role 'subject' inline policy 'admin': Statement[0] allows '*': every action of every service."

@@ -354,3 +354,19 @@ def test_unknown_source_on_a_rule_for_the_instance_group_raises() -> None:
     )
     with pytest.raises(UnknownValueError):
         run(specs)
+
+
+def test_instance_group_open_to_the_world_after_an_asg_without_a_load_balancer_is_reported() -> None:
+    specs = production_spec()
+    lonely = Spec(ASG, dict(specs["app-asg"].props, name="lonely", id="lonely"), {})
+    lonely.props.pop("targetGroupArns")
+    specs = {"lonely": lonely, **specs}
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 8080.0, "toPort": 8080.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = run(specs)
+    assert message.startswith(
+        "aws:ec2/securityGroup:SecurityGroup 'app-sg' (instances of aws:autoscaling/group:Group 'app-asg') "
+        "ingress[1] tcp 8080-8080 admits 0.0.0.0/0 (cidrBlocks[0])"
+    )
+    assert where == urn(SG, "app-sg")
