@@ -14,6 +14,7 @@ FILE ?=
 FIRST ?=
 MODULE ?=
 MUTATE_CHILDREN ?= 1
+ALL_TESTS ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
@@ -56,7 +57,7 @@ bench: $(STAMP)
 	$(PY) -m offline bench
 
 mutate: $(STAMP)
-	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(MODULE)
+	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(MODULE)
 
 clean:
 	rm -rf build mutants .mypy_cache .ruff_cache .pytest_cache

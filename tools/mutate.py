@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "mutants"
 # Sources that are imported by a bare name because their parent directory is put on sys.path.
 IMPORT_ROOTS = ("policies",)
+# mutmut's statuses that count as killed: a failing test, a timeout, a type error the checker caught.
+KILLED = frozenset({"killed", "timeout", "caught by type check"})
 
 
 def _module_name(relative_source_path: Path, mutant_method_name: str) -> str:
@@ -121,39 +123,70 @@ def _targets(config_globs: Sequence[str], requested: Sequence[str]) -> list[str]
     return chosen
 
 
-def _report(files: Sequence[str]) -> int:
-    """Print killed/total per module and the survivors; return how many modules are under the bar."""
+def _test_scope(files: Sequence[str]) -> list[str]:
+    """The test files allowed to judge ``files``, from ``[tool.mutate.tests]`` (first match per module)."""
+    import tomllib
+
+    table = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutate"]["tests"]
+    scope: list[str] = []
+    for file in files:
+        patterns = next((tests for glob, tests in table.items() if fnmatch.fnmatch(file, glob)), ["tests"])
+        for pattern in patterns:
+            for path in sorted(ROOT.glob(pattern)) or [ROOT / pattern]:
+                test = str(path.relative_to(ROOT))
+                if test not in scope:
+                    scope.append(test)
+    return scope
+
+
+def _statuses(file: str) -> dict[str, str]:
+    """mutmut's verdict on each mutant of ``file`` in the last run, by mutant name."""
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.stats import status_by_exit_code
 
-    rows = []
-    for file in files:
-        data = SourceFileMutationData(path=Path(file))
-        data.load()
-        statuses = [status_by_exit_code[code] for code in data.exit_code_by_key.values()]
-        killed = sum(status in ("killed", "timeout", "caught by type check") for status in statuses)
-        rows.append(
-            (
-                file,
-                killed,
-                len(statuses),
-                sorted(
-                    k
-                    for k, v in data.exit_code_by_key.items()
-                    if status_by_exit_code[v] != "killed" and status_by_exit_code[v] != "timeout"
-                ),
-            )
-        )
-    width = max(len(row[0]) for row in rows)
-    print(f"\n{'module'.ljust(width)}  killed / total  rate")
+    data = SourceFileMutationData(path=Path(file))
+    data.load()
+    return {key: status_by_exit_code[code] for key, code in data.exit_code_by_key.items()}
+
+
+def _not_killed(file: str) -> list[str]:
+    return [name for name, status in _statuses(file).items() if status not in KILLED]
+
+
+def _sample(file: str, count: int) -> list[str]:
+    """``count`` evenly spaced mutants of ``file``, named as the run will name them."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    names = mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names
+    step = max(1, len(names) / count)
+    return [_module_name(Path(file), names[int(i * step)]) for i in range(min(count, len(names)))]
+
+
+def _report(files: Sequence[str], show: bool = False) -> int:
+    """Print killed/tested per module, then every mutant not killed; return how many modules are under 90%.
+
+    A mutant that was never tested (an interrupted or sampled run) counts in neither figure, and the
+    line says how many of the module's mutants were tested.
+    """
+    rows = [(file, _statuses(file)) for file in files]
+    width = max(len(file) for file in files)
+    print(f"\n{'module'.ljust(width)}  killed / tested   rate  (mutants)")
     below = 0
-    for file, killed, total, _ in rows:
-        rate = 100.0 * killed / total if total else 100.0
+    for file, statuses in rows:
+        tested = [status for status in statuses.values() if status != "not checked"]
+        killed = sum(status in KILLED for status in tested)
+        rate = 100.0 * killed / len(tested) if tested else 0.0
         below += rate < 90.0
-        print(f"{file.ljust(width)}  {killed:6} / {total:<5}  {rate:5.1f}%")
-    for _file, _, _, left in rows:
-        for name in left:
-            print(f"  not killed: {name}")
+        partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
+        print(f"{file.ljust(width)}  {killed:6} / {len(tested):<6}  {rate:5.1f}%  ({len(statuses)}){partial}")
+    for file, statuses in rows:
+        for name, status in sorted(statuses.items()):
+            if status not in KILLED and status != "not checked":
+                print(f"  {status}: {name}")
+                if show:
+                    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+                    print("    " + get_diff_for_mutant(name, path=file).replace("\n", "\n    "))
     return below
 
 
@@ -162,9 +195,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="module paths, file names or stems; default: every configured one")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once (default 1)")
     parser.add_argument(
+        "--all-tests", action="store_true", help="let every in-process test judge a mutant, not only the module's own"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="reuse mutants/ from the last run instead of starting clean"
     )
+    parser.add_argument(
+        "--survivors", action="store_true", help="keep mutants/ and re-test only what the last run did not kill"
+    )
+    parser.add_argument(
+        "--sample", type=int, default=0, help="test only N evenly spaced mutants per module (an estimate, said so)"
+    )
     parser.add_argument("--report-only", action="store_true", help="print the last run's figures without running")
+    parser.add_argument("--show", action="store_true", help="print the diff of every mutant that was not killed")
     args = parser.parse_args(argv)
 
     import os
@@ -174,17 +217,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     files = _targets(config().only_mutate, args.modules)
     if args.report_only:
-        _report(files)
+        _report(files, args.show)
         return 0
-    if WORK.exists() and not args.keep:
+    names = [f"{_module_name(Path(file), 'x')[:-1]}*" for file in files]
+    if args.survivors:
+        names = [name for file in files for name in _not_killed(file)]
+        if not names:
+            _report(files)
+            return 0
+    elif WORK.exists() and not args.keep:
         shutil.rmtree(WORK)
+    if args.sample:
+        names = [name for file in files for name in _sample(file, args.sample)]
     config().only_mutate = files
+    if not args.all_tests:
+        scope = _test_scope(files)
+        config().pytest_add_cli_args_test_selection = [*scope, "-m", "not subprocess"]
+        print("judged by:", ", ".join(scope), flush=True)
     _patch_mutmut()
     import mutmut.__main__ as cli
 
     print("mutating:", ", ".join(files), flush=True)
-    cli._run((), args.max_children)
-    return 1 if _report(files) else 0
+    # Naming the mutants re-tests every one of them and limits the clean run to the tests that reach them.
+    cli._run(names, args.max_children)
+    return 1 if _report(files, args.show) else 0
 
 
 if __name__ == "__main__":

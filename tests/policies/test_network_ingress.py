@@ -41,6 +41,12 @@ def wrapped(props: dict) -> dict:
         ("ALL", ProtocolKind.ALL),
         ("udp", ProtocolKind.OTHER),
         ("17", ProtocolKind.OTHER),
+        ("0", ProtocolKind.OTHER),  # HOPOPT: a number AWS accepts, and not TCP
+        (0.0, ProtocolKind.OTHER),
+        ("255", ProtocolKind.OTHER),
+        (255.0, ProtocolKind.OTHER),
+        ("-2", ProtocolKind.UNRECOGNISED),
+        (256.0, ProtocolKind.UNRECOGNISED),
         ("icmp", ProtocolKind.OTHER),
         ("tcp6", ProtocolKind.UNRECOGNISED),
         ("256", ProtocolKind.UNRECOGNISED),
@@ -51,6 +57,11 @@ def wrapped(props: dict) -> dict:
 )
 def test_protocol_parse(raw: object, kind: ProtocolKind) -> None:
     assert Protocol.parse(raw).kind is kind
+
+
+@pytest.mark.parametrize(("raw", "label"), [("0", "protocol 0"), (255.0, "protocol 255"), ("-1", "all protocols")])
+def test_protocol_numbers_at_both_ends_keep_their_number_in_the_label(raw: object, label: str) -> None:
+    assert Protocol.parse(raw).label == label
 
 
 @pytest.mark.parametrize(
