@@ -311,9 +311,9 @@ def parse_vpc_cidr(raw: str) -> str:
         if block is None:
             raise ConfigError("vpcCidr", f"{_shown(raw)} is not a CIDR block without host bits", fix) from None
         # Name the block the operator probably meant, when that block would itself be accepted.
-        problem = f"{_shown(raw)} has host bits set: a /{block.prefixlen} block starts at {block.network_address}"
+        host_bits = f"{_shown(raw)} has host bits set: a /{block.prefixlen} block starts at {block.network_address}"
         usable = _usable_vpc_problem(block) is None
-        raise ConfigError("vpcCidr", problem, f"pulumi config set vpcCidr {block}" if usable else fix) from None
+        raise ConfigError("vpcCidr", host_bits, f"pulumi config set vpcCidr {block}" if usable else fix) from None
     problem = _usable_vpc_problem(network)
     if problem is not None:
         raise ConfigError("vpcCidr", problem, fix)
