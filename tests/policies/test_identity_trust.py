@@ -214,7 +214,8 @@ def test_unknown_profile_role_without_dependency_reaches_the_sdk() -> None:
 # --- order: the violating statement comes after a harmless one ------------------------------------
 
 DENY_EVERYONE = {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"Bool": {"x": "y"}}}
-ALLOW_EC2 = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+ACTION = "sts:AssumeRole"
+ALLOW_EC2 = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ACTION}
 
 
 def test_wildcard_principal_after_a_deny_statement_is_reported() -> None:
@@ -360,3 +361,82 @@ def test_profile_role_is_matched_by_each_identifier_after_a_role_that_does_not_m
     profile = StackResource(PROFILE, "profile", {"role": ids[key]})
     found = stack_violations(instance_profile_role_trust, [decoy, app_role, profile])
     assert {urn for _, urn in found} == {app_role.urn}
+
+
+# --- every finding, word for word ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        pytest.param(
+            doc({"Effect": "Allow", "Action": "sts:AssumeRole"}),
+            "Statement[0] has no Principal; a trust statement must name who may assume the role.",
+            id="no-principal",
+        ),
+        pytest.param(
+            doc({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"}),
+            "Statement[0] uses NotPrincipal with Allow, which trusts every principal not listed.",
+            id="not-principal",
+        ),
+        pytest.param(
+            '{"Statement": []}}',
+            "assumeRolePolicy cannot be parsed (not valid JSON); an unreadable trust policy fails closed.",
+            id="unparseable",
+        ),
+        pytest.param(trust({"Federated": "*"}), "Statement[0] trusts Federated '*', i.e. any principal.", id="fed"),
+        pytest.param(
+            trust({"AWS": "arn:aws:iam::12345678901?:root"}),
+            "Statement[0] trusts AWS 'arn:aws:iam::12345678901?:root', i.e. any principal.",
+            id="question-mark",
+        ),
+        pytest.param(
+            doc({"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}),
+            "Statement[0] (Sid 'Everyone') trusts * '*', i.e. any principal.",
+            id="sid",
+        ),
+    ],
+)
+def test_wildcard_rule_findings_word_for_word(document: str, message: str) -> None:
+    assert resource_violations(no_wildcard_trust, ROLE, role(document)) == [f"Role 'subject': {message}"]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        pytest.param(
+            doc(ALLOW_EC2, {"Effect": "Allow", "NotPrincipal": {"Service": "ec2.amazonaws.com"}, "Action": ACTION}),
+            "Statement[1] uses NotPrincipal with Allow, which trusts every principal not listed.",
+            id="not-principal",
+        ),
+        pytest.param(
+            doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "NotAction": "sts:TagSession"}),
+            "Statement[0] uses NotAction with Allow, which allows every action not listed.",
+            id="not-action",
+        ),
+        pytest.param(
+            trust({"Service": "ec2.amazonaws.com"}, "*"),
+            "Statement[0] allows '*'; an instance role's trust may allow only sts:AssumeRole.",
+            id="star",
+        ),
+        pytest.param(
+            trust({"Service": "ec2.amazonaws.com"}, "sts:Nothing*"),
+            "Statement[0] allows 'sts:Nothing*'; an instance role's trust may allow only sts:AssumeRole.",
+            id="wildcard-matching-nothing",
+        ),
+    ],
+)
+def test_instance_role_findings_word_for_word(document: str, message: str) -> None:
+    assert resource_violations(instance_role_trust, ROLE, role(document)) == [f"Instance role 'subject': {message}"]
+
+
+def test_instance_role_rule_leaves_an_unreadable_trust_policy_to_the_wildcard_rule() -> None:
+    assert resource_violations(instance_role_trust, ROLE, role("x")) == []
+    assert resource_violations(no_wildcard_trust, ROLE, role("x"))
+
+
+def test_allowed_trust_actions_are_listed_in_the_message_in_their_configured_order() -> None:
+    document = role(trust({"Service": "ec2.amazonaws.com"}, "sts:TagSession"))
+    config = {"allowedTrustActions": ["sts:AssumeRole", "sts:SetSourceIdentity"]}
+    (message,) = resource_violations(instance_role_trust, ROLE, document, config)
+    assert message.endswith("may allow only sts:AssumeRole, sts:SetSourceIdentity.")
