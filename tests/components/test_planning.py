@@ -215,3 +215,8 @@ def test_the_grid_holds_exactly_eight_zones_and_four_tiers() -> None:
     assert len(plans) == 32
     assert plans[-1] == SubnetPlan("t4", 3, "z7", 7, "10.0.248.0/21")
     assert subnet_prefix("10.0.0.0/16") == 21 and subnet_prefix("192.168.0.0/23") == 28
+
+
+def test_subnet_prefix_refuses_a_block_with_host_bits_as_the_planner_does() -> None:
+    with pytest.raises(ValueError, match="has host bits set"):
+        subnet_prefix("10.0.0.1/16")
