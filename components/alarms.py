@@ -34,17 +34,18 @@ class FleetAlarms:
 
 def build_fleet_alarms(
     name: str,
+    suffix: str,
     *,
     load_balancer_arn_suffix: pulumi.Input[str],
     target_group_arn_suffix: pulumi.Input[str],
     parent: pulumi.Resource,
 ) -> FleetAlarms:
-    """Two alarms on one target group behind one load balancer, named ``{name}-unhealthy`` and ``{name}-5xx``."""
+    """Two alarms on one target group behind one load balancer: ``{name}-unhealthy{suffix}``, ``{name}-5xx{suffix}``."""
     # Both dimensions: a target group's ALB metrics are published per (TargetGroup, LoadBalancer) pair.
     dimensions = {"TargetGroup": target_group_arn_suffix, "LoadBalancer": load_balancer_arn_suffix}
     opts = pulumi.ResourceOptions(parent=parent)
     unhealthy = aws.cloudwatch.MetricAlarm(
-        f"{name}-unhealthy",
+        f"{name}-unhealthy{suffix}",
         alarm_description="Targets failing the load balancer's health check: fails and rolls back an instance refresh",
         namespace=NAMESPACE,
         metric_name="UnHealthyHostCount",
@@ -59,7 +60,7 @@ def build_fleet_alarms(
         opts=opts,
     )
     errors = aws.cloudwatch.MetricAlarm(
-        f"{name}-5xx",
+        f"{name}-5xx{suffix}",
         alarm_description="Targets answering 5xx: fails and rolls back an instance refresh",
         namespace=NAMESPACE,
         metric_name="HTTPCode_Target_5XX_Count",

@@ -225,7 +225,8 @@ def build_fleet(
     policy = build_scaling_policy(f"{name}-cpu{suffix}", group, target_cpu_percent=target_cpu_percent, parent=parent)
     alarms = (
         build_fleet_alarms(
-            f"{name}-alarm{suffix}",
+            name,
+            suffix,
             load_balancer_arn_suffix=load_balancer_arn_suffix,
             target_group_arn_suffix=target_group.arn_suffix,
             parent=parent,

@@ -26,12 +26,14 @@ from typing import Any
 
 import pulumi
 from pulumi import dynamic
+from pulumi.output import Unknown
 
 from components import refresh
 from components.awsaccess import AssumeRole, AwsAccess
 from components.refresh import RolloutRequest
 
-# The engine's marker for a value not known until apply (pulumi.runtime.rpc.UNKNOWN).
+# The engine's marker for a value not known until apply (pulumi.runtime.rpc.UNKNOWN); the provider
+# process deserializes it to a ``pulumi.output.Unknown``, other readers may keep the string.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Inputs whose change means a new rollout; the rest only tune how the next one runs.
 ROLLOUT_TRIGGERS = ("launchTemplateId", "launchTemplateVersion")
@@ -75,8 +77,12 @@ def _log(message: str) -> None:
     pulumi.log.info(f"rollout: {message}")
 
 
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
 def _changed(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
-    return [key for key in keys if news.get(key) == UNKNOWN or olds.get(key) != news.get(key)]
+    return [key for key in keys if is_unknown(news.get(key)) or olds.get(key) != news.get(key)]
 
 
 class RolloutProvider(dynamic.ResourceProvider):
@@ -84,7 +90,7 @@ class RolloutProvider(dynamic.ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         failures = []
-        known = {k: v for k, v in news.items() if v != UNKNOWN}
+        known = {k: v for k, v in news.items() if not is_unknown(v)}
         low, high = known.get("minHealthyPercentage"), known.get("maxHealthyPercentage")
         if low is not None and not 0 <= float(low) <= 100:
             failures.append(dynamic.CheckFailure("minHealthyPercentage", "must be 0-100 (StartInstanceRefresh)"))
