@@ -537,16 +537,10 @@ def read_raw_config(project: str = PROJECT) -> dict[str, str]:
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 
 
-def read_region() -> str | None:
-    """``aws:region`` if set and well formed; None lets the provider use AWS_REGION."""
-    region = pulumi.Config("aws").get("region")
-    if region is None:
-        return None
-    if not _REGION.fullmatch(region.strip()):
-        raise ConfigError(
-            "aws:region", f"{_shown(region)} is not an AWS region", "pulumi config set aws:region us-east-1"
-        )
-    return region.strip()
+def parse_region(raw: str) -> str:
+    if not _REGION.fullmatch(raw.strip()):
+        raise ConfigError("aws:region", f"{_shown(raw)} is not an AWS region", "pulumi config set aws:region us-east-1")
+    return raw.strip()
 
 
 _ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -634,8 +628,9 @@ def parse_aws_access(raw: Mapping[str, str]) -> AwsAccess:
     if profile is not None and (not profile.strip() or any(not c.isprintable() for c in profile)):
         raise ConfigError("aws:profile", "is empty or holds control characters", "pulumi config set aws:profile <name>")
     roles = raw.get("assumeRoles")
+    region = raw.get("region")
     return AwsAccess(
-        region=read_region(),
+        region=parse_region(region) if region is not None else None,
         profile=profile.strip() if profile else None,
         assume_roles=parse_assume_roles(roles) if roles else (),
     )
@@ -645,7 +640,11 @@ def read_aws_access() -> AwsAccess:
     """``aws:region``, ``aws:profile`` and ``aws:assumeRoles`` of the running stack, validated."""
     config = pulumi.Config("aws")
     return parse_aws_access(
-        {key: value for key in ("profile", "assumeRoles", "assumeRole") if (value := config.get(key)) is not None}
+        {
+            key: value
+            for key in ("region", "profile", "assumeRoles", "assumeRole")
+            if (value := config.get(key)) is not None
+        }
     )
 
 

@@ -95,7 +95,8 @@ def build_launch_template(
             for kind in ("instance", "volume")
         ],
         user_data=settings.user_data_base64,
-        # Each change becomes the default version too, so console launches match what the ASG runs.
+        # Each change becomes the default version too: console launches get the newest settings, which the
+        # group runs once its rollout succeeds (after a rollback it runs the previous version).
         update_default_version=True,
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -62,9 +62,9 @@ def test_profile_and_role_chain_parse() -> None:
         {"roleArn": "arn:aws-us-gov:iam::123456789012:role/path/to/target"},
     ]
 
-    access = parse_aws_access({"profile": " ops ", "assumeRoles": json.dumps(roles)})
+    access = parse_aws_access({"region": "eu-west-1", "profile": " ops ", "assumeRoles": json.dumps(roles)})
 
-    assert access.profile == "ops"
+    assert (access.region, access.profile) == ("eu-west-1", "ops")
     assert access.assume_roles == (
         AssumeRole(role_arn=ROLE, session_name="ci-deploy", external_id="ext-123", duration_seconds=5400),
         AssumeRole(role_arn="arn:aws-us-gov:iam::123456789012:role/path/to/target"),
@@ -114,6 +114,10 @@ def test_a_bad_external_id_is_refused_without_echoing_it() -> None:
 def test_pulumi_aws_6_assume_role_key_points_to_the_new_one() -> None:
     message = aws_rejects({"assumeRole": json.dumps({"roleArn": ROLE})}, "aws:assumeRole")
     assert "aws:assumeRoles" in message
+
+
+def test_a_bad_region_is_refused() -> None:
+    aws_rejects({"region": "us-east"}, "aws:region")
 
 
 @pytest.mark.parametrize("profile", ["", "  ", "ops\n"])
