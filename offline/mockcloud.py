@@ -146,7 +146,10 @@ class MockCloud(Mocks):
         )
         for subnet in self.default_subnets():
             self.world.by_id[subnet["id"]] = CloudResource(
-                urn="", type="aws:ec2/subnet:Subnet", name=f"default-{subnet['availabilityZone']}", id=subnet["id"],
+                urn="",
+                type="aws:ec2/subnet:Subnet",
+                name=f"default-{subnet['availabilityZone']}",
+                id=subnet["id"],
                 inputs=subnet,
             )
 

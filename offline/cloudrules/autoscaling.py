@@ -133,8 +133,10 @@ def group_instance_refresh(resource: CloudResource, world: World) -> Iterator[Fi
         known_int(prefs.get("maxHealthyPercentage")),
         allow_unset=False,
     )
-    for prop, allowed in (("scaleInProtectedInstances", ("Refresh", "Ignore", "Wait")),
-                          ("standbyInstances", ("Terminate", "Ignore", "Wait"))):
+    for prop, allowed in (
+        ("scaleInProtectedInstances", ("Refresh", "Ignore", "Wait")),
+        ("standbyInstances", ("Terminate", "Ignore", "Wait")),
+    ):
         value = known_str(prefs.get(prop))
         if value is not None and value not in allowed:
             yield Finding(f"instanceRefresh.preferences.{prop}", f'"{value}" is not {" | ".join(allowed)}')
@@ -146,8 +148,12 @@ def group_instance_refresh(resource: CloudResource, world: World) -> Iterator[Fi
         )
 
 
-PREDEFINED_METRICS = ("ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut",
-                      "ALBRequestCountPerTarget")
+PREDEFINED_METRICS = (
+    "ASGAverageCPUUtilization",
+    "ASGAverageNetworkIn",
+    "ASGAverageNetworkOut",
+    "ALBRequestCountPerTarget",
+)
 POLICY_TYPES = ("SimpleScaling", "StepScaling", "TargetTrackingScaling", "PredictiveScaling")
 
 
@@ -173,8 +179,9 @@ def scaling_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
         yield Finding("policyType", f'"{kind}" is not {" | ".join(POLICY_TYPES)}')
     tracking = mapping(resource.get("targetTrackingConfiguration"))
     if kind == "TargetTrackingScaling" and not tracking and resource.get("targetTrackingConfiguration") is None:
-        yield Finding("targetTrackingConfiguration", "a target tracking policy needs its configuration",
-                      code="MissingParameter")
+        yield Finding(
+            "targetTrackingConfiguration", "a target tracking policy needs its configuration", code="MissingParameter"
+        )
     spec = mapping(tracking.get("predefinedMetricSpecification"))
     metric = known_str(spec.get("predefinedMetricType"))
     prefix = "targetTrackingConfiguration.predefinedMetricSpecification"

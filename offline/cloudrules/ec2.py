@@ -14,6 +14,7 @@ from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import (
     bad_chars,
+    is_unknown,
     items,
     known_bool,
     known_int,
@@ -366,14 +367,19 @@ LEGACY_SOURCES = ("cidrBlocks", "ipv6CidrBlocks", "prefixListIds", "sourceSecuri
 def security_group_rule_one_source(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A rule has exactly one peer: an IPv4 CIDR, an IPv6 CIDR, a prefix list or a security group."""
     if resource.type == LEGACY_RULE:
+        if any(is_unknown(resource.get(k)) for k in LEGACY_SOURCES):
+            return
         present = [
             k
             for k in LEGACY_SOURCES
             if (items(resource.get(k)) if k.endswith("s") else plain(resource.get(k))) not in (None, "", [], False)
         ]
         if not present:
-            yield Finding("cidrBlocks", "a rule needs a source: cidrBlocks, ipv6CidrBlocks, prefixListIds, "
-                          "sourceSecurityGroupId or self", code="MissingParameter")
+            yield Finding(
+                "cidrBlocks",
+                "a rule needs a source: cidrBlocks, ipv6CidrBlocks, prefixListIds, sourceSecurityGroupId or self",
+                code="MissingParameter",
+            )
         elif any(k in present for k in ("sourceSecurityGroupId", "self")) and len(present) > 1:
             yield Finding("sourceSecurityGroupId", f"a group source cannot be combined with {present}")
         return
@@ -381,13 +387,22 @@ def security_group_rule_one_source(resource: CloudResource, world: World) -> Ite
     if len(present) != 1:
         yield Finding(
             "cidrIpv4",
-            f"exactly one of {', '.join(RULE_SOURCES)} is required, got {len(present)} ({', '.join(present) or 'none'})",
+            f"exactly one of {', '.join(RULE_SOURCES)} is required, got {len(present)}"
+            f" ({', '.join(present) or 'none'})",
             code="MissingParameter" if not present else "",
         )
 
 
-PORT_PROTOCOLS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "1": "icmp",
-                  "icmpv6": "icmpv6", "58": "icmpv6"}
+PORT_PROTOCOLS = {
+    "tcp": "tcp",
+    "6": "tcp",
+    "udp": "udp",
+    "17": "udp",
+    "icmp": "icmp",
+    "1": "icmp",
+    "icmpv6": "icmpv6",
+    "58": "icmpv6",
+}
 
 
 @rule(
@@ -496,16 +511,22 @@ def _volume(prop: str, ebs: Mapping[str, Any]) -> Iterator[Finding]:
     if iops is not None and iops != 0:
         bounds = GP3_IOPS if kind == "gp3" else IO_IOPS.get(kind)
         if bounds is None:
-            yield Finding(f"{prop}.iops", f"iops is not supported for {kind} volumes", code="InvalidParameterCombination")
+            yield Finding(
+                f"{prop}.iops", f"iops is not supported for {kind} volumes", code="InvalidParameterCombination"
+            )
         elif not bounds[0] <= iops <= bounds[1]:
             yield Finding(f"{prop}.iops", f"{iops} IOPS is outside {bounds[0]}-{bounds[1]} for {kind}")
     if throughput is not None and throughput != 0:
         if kind != "gp3":
             yield Finding(
-                f"{prop}.throughput", f"throughput is supported for gp3 only, not {kind}", code="InvalidParameterCombination"
+                f"{prop}.throughput",
+                f"throughput is supported for gp3 only, not {kind}",
+                code="InvalidParameterCombination",
             )
         elif not GP3_THROUGHPUT[0] <= throughput <= GP3_THROUGHPUT[1]:
-            yield Finding(f"{prop}.throughput", f"{throughput} MiB/s is outside {GP3_THROUGHPUT[0]}-{GP3_THROUGHPUT[1]}")
+            yield Finding(
+                f"{prop}.throughput", f"{throughput} MiB/s is outside {GP3_THROUGHPUT[0]}-{GP3_THROUGHPUT[1]}"
+            )
 
 
 @rule(
@@ -535,7 +556,11 @@ def ebs_volume_settings(resource: CloudResource, world: World) -> Iterator[Findi
 
 @rule(
     types=[INSTANCE, LAUNCH_TEMPLATE],
-    properties=("metadataOptions.httpTokens", "metadataOptions.httpEndpoint", "metadataOptions.httpPutResponseHopLimit"),
+    properties=(
+        "metadataOptions.httpTokens",
+        "metadataOptions.httpEndpoint",
+        "metadataOptions.httpPutResponseHopLimit",
+    ),
     code="InvalidParameterValue",
     source=f"{EC2_API}/API_InstanceMetadataOptionsRequest.html",
 )
@@ -670,4 +695,6 @@ def instance_groups_in_subnet_vpc(resource: CloudResource, world: World) -> Iter
         group = world.find(group_id)
         group_vpc = known_str(group.get("vpcId")) if group is not None else None
         if group is not None and group_vpc and group_vpc != subnet_vpc:
-            yield Finding(f"vpcSecurityGroupIds[{i}]", f"security group {group.name} and the subnet belong to different networks")
+            yield Finding(
+                f"vpcSecurityGroupIds[{i}]", f"security group {group.name} and the subnet belong to different networks"
+            )

@@ -102,11 +102,11 @@ def load_balancer_subnets(resource: CloudResource, world: World) -> Iterator[Fin
     known = [z for z in zones if z is not None]
     if len(known) != len(set(known)):
         duplicated = sorted({z for z in known if known.count(z) > 1})
-        yield Finding(
-            "subnets", f"more than one subnet in {', '.join(duplicated)}", code="InvalidConfigurationRequest"
-        )
+        yield Finding("subnets", f"more than one subnet in {', '.join(duplicated)}", code="InvalidConfigurationRequest")
     if kind == "application" and len(zones) == len(known) and len(set(known)) < 2 and subnet_ids:
-        yield Finding("subnets", f"an Application Load Balancer needs subnets in at least two AZs, got {sorted(set(known))}")
+        yield Finding(
+            "subnets", f"an Application Load Balancer needs subnets in at least two AZs, got {sorted(set(known))}"
+        )
     if kind == "application" and plain(resource.get("subnets")) == [] and not items(resource.get("subnetMappings")):
         yield Finding("subnets", "an Application Load Balancer needs subnets in at least two AZs, got none")
 
@@ -150,8 +150,13 @@ def target_group_health_timing(resource: CloudResource, world: World) -> Iterato
 
 @rule(
     types=[TARGET_GROUP],
-    properties=("healthCheck.path", "healthCheck.matcher", "healthCheck.protocol", "healthCheck.port",
-                "healthCheck.enabled"),
+    properties=(
+        "healthCheck.path",
+        "healthCheck.matcher",
+        "healthCheck.protocol",
+        "healthCheck.port",
+        "healthCheck.enabled",
+    ),
     code="ValidationError",
     source=f"{ELB_API}/API_CreateTargetGroup.html (HealthCheckPath 1-1024 beginning with /, Matcher HttpCode "
     f"200-499 for HTTP(S)); {ELB_API}/API_Matcher.html",
@@ -252,7 +257,9 @@ def listener_tls_settings(resource: CloudResource, world: World) -> Iterator[Fin
     certificate = plain(resource.get("certificateArn"))
     policy = plain(resource.get("sslPolicy"))
     if secure and certificate in (None, ""):
-        yield Finding("certificateArn", f"a certificate must be specified for {protocol} listeners", code="CertificateNotFound")
+        yield Finding(
+            "certificateArn", f"a certificate must be specified for {protocol} listeners", code="CertificateNotFound"
+        )
     if not secure and certificate not in (None, ""):
         yield Finding("certificateArn", f"a {protocol} listener takes no certificate")
     if not secure and policy not in (None, ""):
@@ -277,7 +284,9 @@ def listener_certificate_region(resource: CloudResource, world: World) -> Iterat
     arn = known_str(resource.get("certificateArn"))
     match = ACM_ARN.fullmatch(arn) if arn else None
     if match and match.group("region") != world.region:
-        yield Finding("certificateArn", f"the certificate is in {match.group('region')}, the load balancer in {world.region}")
+        yield Finding(
+            "certificateArn", f"the certificate is in {match.group('region')}, the load balancer in {world.region}"
+        )
 
 
 REDIRECT_CODES = ("HTTP_301", "HTTP_302")
@@ -319,8 +328,11 @@ def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> 
     same_protocol = protocol in (None, "#{protocol}") or protocol == known_str(listener.get("protocol"))
     unchanged = all(plain(redirect.get(k)) in (None, f"#{{{k}}}") for k in ("host", "path", "query"))
     if same_port and same_protocol and unchanged:
-        yield Finding(f"{prop}.redirect", "the redirect would loop: it changes none of protocol, port, host, path, query",
-                      code="InvalidLoadBalancerAction")
+        yield Finding(
+            f"{prop}.redirect",
+            "the redirect would loop: it changes none of protocol, port, host, path, query",
+            code="InvalidLoadBalancerAction",
+        )
 
 
 @rule(
@@ -336,9 +348,9 @@ def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> 
     f"{ELB_API}/API_TargetGroupTuple.html (weight 0-999); {ELB_API}/API_RedirectActionConfig.html",
 )
 def listener_default_actions(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """A listener has a default action; forward names 1-5 weighted groups; a redirect is 301/302 and changes something."""
+    """A listener has a default action; forward names 1-5 weighted groups; a redirect is 301/302 and changes a part."""
     actions = items(resource.get("defaultActions"))
-    if plain(resource.get("defaultActions")) is not None and not actions:
+    if plain(resource.get("defaultActions")) == []:
         yield Finding("defaultActions", "a listener needs a default action", code="MissingParameter")
     for i, raw in enumerate(actions):
         action = mapping(raw)
@@ -361,7 +373,7 @@ def listener_default_actions(resource: CloudResource, world: World) -> Iterator[
     f"{ELB_API}/API_CreateLoadBalancer.html (SecurityGroups: not for Gateway Load Balancers)",
 )
 def load_balancer_attributes_fit_type(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """HTTP attributes (dropInvalidHeaderFields) only on Application Load Balancers; no security groups on Gateway ones."""
+    """HTTP attributes (dropInvalidHeaderFields) are for Application Load Balancers; Gateway ones take no groups."""
     kind = known_str(resource.get("loadBalancerType")) or "application"
     if kind != "application" and known_bool(resource.get("dropInvalidHeaderFields")):
         yield Finding("dropInvalidHeaderFields", f"is an Application Load Balancer attribute, not {kind}")

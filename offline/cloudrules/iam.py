@@ -33,7 +33,9 @@ TRUST_POLICY_MAX = 2048
 INLINE_ROLE_POLICIES_MAX = 10240
 MANAGED_POLICY_MAX = 6144
 MANAGED_POLICIES_PER_ROLE = 10
-POLICY_ARN = re.compile(r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/([\u0021-\u007e]+/)?[\w+=,.@-]+")
+POLICY_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/([\u0021-\u007e]+/)?[\w+=,.@-]+"
+)
 
 
 def _name(prop: str, name: str | None, limit: int) -> Iterator[Finding]:
@@ -124,7 +126,9 @@ def role_trust_policy(resource: CloudResource, world: World) -> Iterator[Finding
     text = _policy_text(resource.get("assumeRolePolicy"))
     yield from _document("assumeRolePolicy", text)
     if text is not None and policy_size(text) > TRUST_POLICY_MAX:
-        yield Finding("assumeRolePolicy", f"{policy_size(text)} characters; the trust policy quota is {TRUST_POLICY_MAX}")
+        yield Finding(
+            "assumeRolePolicy", f"{policy_size(text)} characters; the trust policy quota is {TRUST_POLICY_MAX}"
+        )
 
 
 @rule(
@@ -194,8 +198,11 @@ def role_policy_attachment(resource: CloudResource, world: World) -> Iterator[Fi
     role_name = _role_key(world, resource.get("role"))
     if role_name is None:
         return
-    attached = {known_str(a.get("policyArn")) for a in world.of_type(ATTACHMENT)
-                if a.urn != resource.urn and _role_key(world, a.get("role")) == role_name}
+    attached = {
+        known_str(a.get("policyArn"))
+        for a in world.of_type(ATTACHMENT)
+        if a.urn != resource.urn and _role_key(world, a.get("role")) == role_name
+    }
     attached.add(arn)
     if len(attached) > MANAGED_POLICIES_PER_ROLE:
         yield Finding("policyArn", f"{len(attached)} managed policies on role {role_name}; the default quota is 10")

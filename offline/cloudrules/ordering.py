@@ -26,11 +26,14 @@ NETWORK_INTERFACE = "aws:ec2/networkInterface:NetworkInterface"
 
 TF_LB_TEST = (
     "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/load_balancer_test.go "
-    '(internet-facing test configs: depends_on = [aws_internet_gateway.test])'
+    "(internet-facing test configs: depends_on = [aws_internet_gateway.test])"
 )
 ELB_API = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html"
 NAT_GUIDE = "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html"
-EIP_DOC = "https://www.pulumi.com/registry/packages/aws/api-docs/ec2/eip/ (EIP may require the IGW to exist prior to association)"
+EIP_DOC = (
+    "https://www.pulumi.com/registry/packages/aws/api-docs/ec2/eip/ "
+    "(an EIP may require the IGW to exist prior to association)"
+)
 
 
 def created_vpc_of_subnet(world: World, subnet_id: object) -> CloudResource | None:
@@ -93,7 +96,9 @@ def public_nat_gateway_after_gateway(resource: CloudResource, world: World) -> I
     vpc = created_vpc_of_subnet(world, resource.get("subnetId"))
     if _gateway_order(resource, world, vpc) is False:
         assert vpc is not None
-        yield Finding("dependsOn", f"network {vpc.name} has no Internet gateway attached when the NAT gateway is created")
+        yield Finding(
+            "dependsOn", f"network {vpc.name} has no Internet gateway attached when the NAT gateway is created"
+        )
 
 
 @rule(
