@@ -36,6 +36,9 @@ class FleetArgs:
 
     # Subnets of the load balancer, one public subnet per AZ (at least two AZs).
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    # What the internet-facing ALB must be created after: the VPC's Internet Gateway, attached (AWS
+    # refuses an internet-facing load balancer in a VPC without one). @default [] (a VPC that has it)
+    internet_ready: Sequence[pulumi.Resource] = ()
     # Instance counts, 1 <= min_size <= desired_capacity <= max_size. @default 1 / 2 / 4
     min_size: int = 1
     desired_capacity: int = 2
@@ -184,7 +187,7 @@ class Compute(pulumi.ComponentResource):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-ssh",
                 security_group_id=self.security_group.id,
-                description="SSH from the operator's one host",
+                description="SSH from the operator host only (one /32)",
                 ip_protocol="tcp",
                 from_port=22,
                 to_port=22,
@@ -221,6 +224,7 @@ class Compute(pulumi.ComponentResource):
             name,
             vpc_id=args.vpc_id,
             public_subnet_ids=fleet.public_subnet_ids,
+            internet_ready=fleet.internet_ready,
             instance_security_group=self.security_group,
             app_port=args.app_port,
             health_check_path=fleet.health_check_path,

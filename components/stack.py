@@ -66,6 +66,7 @@ def build_stack(config: StackConfig, *, access: AwsAccess) -> None:
     if config.production:
         fleet = FleetArgs(
             public_subnet_ids=network.public_subnet_ids,
+            internet_ready=network.internet_ready,
             min_size=config.min_size,
             desired_capacity=config.desired_capacity,
             max_size=config.max_size,
