@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from guardrails.actions import expand
 from guardrails.identity.trust import instance_profile_role_trust, instance_role_trust, no_wildcard_trust
 from pulumi_policy.proxy import UnknownValueError
 
@@ -440,3 +441,42 @@ def test_allowed_trust_actions_are_listed_in_the_message_in_their_configured_ord
     config = {"allowedTrustActions": ["sts:AssumeRole", "sts:SetSourceIdentity"]}
     (message,) = resource_violations(instance_role_trust, ROLE, document, config)
     assert message.endswith("may allow only sts:AssumeRole, sts:SetSourceIdentity.")
+
+
+def test_a_full_wildcard_is_refused_even_when_every_action_it_expands_to_is_allowed() -> None:
+    every_sts_action = sorted(info.name for info in expand("sts:*"))
+    document = role(trust({"Service": "ec2.amazonaws.com"}, "sts:*"))
+    (message,) = resource_violations(instance_role_trust, ROLE, document, {"allowedTrustActions": every_sts_action})
+    assert "allows 'sts:*'" in message
+    named = role(trust({"Service": "ec2.amazonaws.com"}, every_sts_action))
+    assert resource_violations(instance_role_trust, ROLE, named, {"allowedTrustActions": every_sts_action}) == []
+
+
+def test_an_allowed_action_newer_than_the_action_database_is_matched_by_name() -> None:
+    document = role(trust({"Service": "ec2.amazonaws.com"}, ["sts:AssumeRole", "sts:FutureAction"]))
+    config = {"allowedTrustActions": ["sts:AssumeRole", "sts:FutureAction"]}
+    assert resource_violations(instance_role_trust, ROLE, document, config) == []
+
+
+DENY_EC2 = {"Effect": "Deny", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ACTION}
+ALLOW_LAMBDA = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": ACTION}
+
+
+def test_a_deny_naming_ec2_does_not_make_a_role_an_instance_role() -> None:
+    assert resource_violations(instance_role_trust, ROLE, role(doc(DENY_EC2, ALLOW_LAMBDA))) == []
+
+
+def test_a_profile_role_whose_only_ec2_statement_is_a_deny_is_reported() -> None:
+    resources = _profile_stack(doc(DENY_EC2, ALLOW_LAMBDA), by="dependency")
+    found = stack_violations(instance_profile_role_trust, resources)
+    assert any("does not allow ec2.amazonaws.com" in m for m, _ in found)
+
+
+def test_every_role_a_profile_name_matches_is_checked_after_one_that_trusts_ec2() -> None:
+    ec2_role = StackResource(ROLE, "app-east", {"name": "app-role", **role()}, urn="urn:pulumi:test::proj::role::east")
+    lambda_role = StackResource(
+        ROLE, "app-west", {"name": "app-role", **role(doc(ALLOW_LAMBDA))}, urn="urn:pulumi:test::proj::role::west"
+    )
+    profile = StackResource(PROFILE, "profile", {"role": "app-role"})
+    found = stack_violations(instance_profile_role_trust, [ec2_role, lambda_role, profile])
+    assert found and {urn for _, urn in found} == {lambda_role.urn}
