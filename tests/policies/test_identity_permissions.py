@@ -305,3 +305,16 @@ def test_unreadable_inline_entry_and_a_later_star_are_both_reported() -> None:
         "an unreadable permissions document fails closed.",
         "Role 'r' inlinePolicies[1]: Statement[0] allows '*': every action of every service.",
     ]
+
+
+@pytest.mark.parametrize("name", ["", 7.0, None])
+def test_an_inline_policy_without_a_usable_name_is_named_by_its_position(name: object) -> None:
+    props = {
+        "inlinePolicies": [
+            {"name": "ok", "policy": doc(allow("s3:GetObject", SCOPED))},
+            {"name": name, "policy": doc(allow("*"))},
+        ]
+    }
+    assert resource_violations(least_privilege, "aws:iam/role:Role", props, name="r") == [
+        "Role 'r' inlinePolicies[1]: Statement[0] allows '*': every action of every service."
+    ]
