@@ -254,3 +254,21 @@ def test_dependencies_lists_each_dependency_of_the_wanted_types_once() -> None:
     assert g.dependencies(node, "other", [SG]) == []
     assert g.by_urn("urn:none") is None
     assert node.label() == "aws:ec2/launchTemplate:LaunchTemplate 'lt'"
+
+
+def test_resolve_one_pairs_an_unknown_value_through_the_property_dependency() -> None:
+    a = unborn("a")
+    g = graph(a, template := lt([], [a]))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    assert [n.name for n in g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG]).nodes] == ["a"]
+
+
+def test_resolve_one_raises_on_an_unpairable_unknown_unless_asked_to_keep_it() -> None:
+    g = graph(created := sg("created"), template := lt([], [created]))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    with pytest.raises(UnknownValueError):
+        g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG])
+    kept = g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG], keep_unknown=True)
+    assert kept.nodes == [] and kept.unknown == ["vpcSecurityGroupIds"]
