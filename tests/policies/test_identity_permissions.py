@@ -224,6 +224,11 @@ RESOURCE_LEVEL = "but it supports resource-level permissions"
             id="escalation",
         ),
         pytest.param(
+            allow("IAM:passrole"),
+            ["allows 'IAM:passrole' on wildcard resource '*': privilege escalation (iam:PassRole)"],
+            id="escalation-shows-the-database-name",
+        ),
+        pytest.param(
             allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}),
             [
                 "allows 'iam:PassRole' on wildcard resource '*': privilege escalation (iam:PassRole)"
