@@ -5,6 +5,8 @@ Pure: ``parse_config`` sees the bare-key text map ``read_raw_config`` would hand
 
 from __future__ import annotations
 
+import base64
+import contextvars
 import ipaddress
 import json
 import re
@@ -25,6 +27,7 @@ from components.config import (
     StackConfig,
     parse_config,
     parse_ssh_cidr,
+    read_raw_config,
 )
 
 SSH_CIDR = "203.0.113.10/32"
@@ -898,3 +901,55 @@ def test_every_refusal_names_the_key_the_problem_and_the_fix(raw: dict[str, str]
     with pytest.raises(ConfigError) as caught:
         parse_config(raw)
     assert str(caught.value) == message
+
+
+# --- boundaries and byte-level checks the table above does not reach ------------------------------------
+
+
+def test_instance_type_of_thirty_two_characters_is_the_longest_accepted() -> None:
+    longest = "t" + "3" * 25 + ".micro"
+    assert len(longest) == 32
+    assert parse_config({**LAB, "instanceType": longest}).instance_type == longest
+    rejects({**LAB, "instanceType": "t" + longest}, "instanceType")
+
+
+KEY_FIX = 'pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private key)'
+
+
+def test_a_carriage_return_alone_splits_a_key_into_lines() -> None:
+    body = ED25519_KEY.split()[1]
+    message = str(rejects({**LAB, "sshPublicKey": f"ssh-ed25519 {body}\rssh-ed25519 {body}"}, "sshPublicKey"))
+    assert message == f"config 'sshPublicKey': holds more than one line. Fix: {KEY_FIX}"
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        pytest.param(b"\x00\x00\x00\x0bssh-ed2551\xff" + b"\x00" * 36, id="non-ascii-type-name"),
+        pytest.param(b"\x00\x00\x00\x00" + b"\x00" * 36, id="zero-length-type-name"),
+    ],
+)
+def test_a_key_body_naming_another_type_is_refused_with_a_config_error(blob: bytes) -> None:
+    key = "ssh-ed25519 " + base64.b64encode(blob).decode()
+    message = str(rejects({**LAB, "sshPublicKey": key}, "sshPublicKey"))
+    assert message == f"config 'sshPublicKey': the key body does not encode a ssh-ed25519 key. Fix: {KEY_FIX}"
+
+
+def test_raw_config_reads_the_project_namespace_and_writes_objects_as_json() -> None:
+    from pulumi.runtime import config as runtime_config
+
+    def read() -> dict[str, str]:
+        runtime_config.CONFIG.set(
+            {
+                "aws-compute-foundations:azCount": "3",
+                "aws-compute-foundations:green": {"amiId": "ami-12345678", "weight": 5},
+                "aws:region": "us-east-1",
+                "aws-compute-foundationsX:other": "x",
+            }
+        )
+        return read_raw_config()
+
+    assert contextvars.copy_context().run(read) == {
+        "azCount": "3",
+        "green": '{"amiId": "ami-12345678", "weight": 5}',
+    }
