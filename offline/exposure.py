@@ -63,7 +63,7 @@ class ExposureReport:
         """The "Exposure:" section, one line per exposure, as the preview prints it."""
         lines = ["Exposure:"]
         if self.not_decided is not None:
-            lines.append(f"    cannot be decided during preview: {self.not_decided}")
+            lines.append(f"    cannot be decided yet: {self.not_decided}")
         elif not self.exposures and not self.undecided:
             lines.append("    nothing in this stack is reachable from the internet")
         lines += [f"    {e.line()}" for e in self.exposures]
