@@ -89,8 +89,9 @@ def _intersection(a: Net, b: Net) -> Net | None:
 
 def collapse(networks: Iterable[Net]) -> tuple[Net, ...]:
     """The fewest CIDRs covering ``networks``, IPv4 first then IPv6, each in address order."""
-    v4 = [n for n in networks if n.version == 4]
-    v6 = [n for n in networks if n.version == 6]
+    items = list(networks)
+    v4 = [n for n in items if n.version == 4]
+    v6 = [n for n in items if n.version == 6]
     return tuple(ipaddress.collapse_addresses(v4)) + tuple(ipaddress.collapse_addresses(v6))
 
 
