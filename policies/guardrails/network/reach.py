@@ -196,10 +196,24 @@ class Reader:
         if owners:
             return owners[0].urn
         value = p.reference(node.props, key)
-        for vpc in self.graph.of_type(*VPC_TYPES):
-            if isinstance(value, str) and p.reference(vpc.props, key) == value:
-                return vpc.urn
+        owner = self._vpcs_by_default(key).get(value) if isinstance(value, str) else None
+        if owner is not None:
+            return owner
         return self.vpc_key(node) if p.reference(node.props, "vpcId") is not None else None
+
+    def _vpcs_by_default(self, key: str) -> dict[str, str]:
+        """VPC URNs by the id of their default route table or ACL (``key``), read once per stack."""
+
+        def build() -> dict[str, str]:
+            found: dict[str, str] = {}
+            for vpc in self.graph.of_type(*VPC_TYPES):
+                value = p.reference(vpc.props, key)
+                if isinstance(value, str):
+                    found.setdefault(value, vpc.urn)
+            return found
+
+        result: dict[str, str] = self._memo(("vpcs_by_default", key), build)
+        return result
 
     def _local(self, vpc: str | None) -> tuple[r.Net, ...]:
         node = self._vpc_node(vpc)
