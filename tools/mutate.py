@@ -11,7 +11,9 @@ mutmut 3 alone does not work here, for four reasons this wrapper answers:
   not handed to pytest on its command line: the run collects the test files and keeps the selected
   ids in a collection hook, so no id is ever re-parsed.
 - **Packs in subprocesses.** A policy that runs in a pack subprocess records no coverage, so those
-  tests (marked ``subprocess``) can never be chosen for a mutant; they are left out of every run.
+  tests (marked ``subprocess``) can never be chosen for a mutant; they are left out of every run. The
+  active mutant is kept out of the environment, so an unmarked one runs the original rules in its
+  subprocess rather than failing there.
 - **A Pulumi runtime that does not survive ``fork``.** mutmut's default forks every mutant from the
   process that already ran the suite (event loops, gRPC). ``process_isolation = "forkserver"`` keeps
   that process clean and forks each mutant from a server that has only collected the tests.
@@ -76,6 +78,22 @@ def _patch_mutmut() -> None:
 
     for module in (cli, file_mutation, format_utils):
         module.get_mutant_name = _module_name  # type: ignore[attr-defined]
+
+    # The active mutant lives in this process only, never in the environment: a pack or CLI that a test
+    # starts in a subprocess runs the original rules (its hits could not be recorded anyway), instead of
+    # failing to find mutmut's config from the pack's folder during the stats run.
+    import os
+
+    from mutmut.mutation import trampoline
+    from mutmut.workers import isolation
+
+    def set_in_process(name: str | None) -> None:
+        trampoline._mutant_under_test = name
+        os.environ.pop("MUTANT_UNDER_TEST", None)
+
+    for module in (cli, isolation, trampoline):
+        module.set_mutant_under_test = set_in_process  # type: ignore[attr-defined]
+    os.environ.pop("MUTANT_UNDER_TEST", None)
 
     selected: dict[str, set[str]] = {}
 

@@ -370,3 +370,76 @@ def test_instance_group_open_to_the_world_after_an_asg_without_a_load_balancer_i
         "ingress[1] tcp 8080-8080 admits 0.0.0.0/0 (cidrBlocks[0])"
     )
     assert where == urn(SG, "app-sg")
+
+
+ASG_IS = "aws:autoscaling/group:Group 'app-asg' is behind a load balancer but "
+
+
+def _target_group_elsewhere(specs: dict[str, Spec]) -> None:
+    specs["app-asg"].props["targetGroupArns"] = [tg_arn("app-tg"), "arn:tg:elsewhere"]
+
+
+def _no_listener(specs: dict[str, Spec]) -> None:
+    del specs["https"]
+
+
+def _load_balancer_elsewhere(specs: dict[str, Spec]) -> None:
+    specs["https"].props["loadBalancerArn"] = "arn:lb:elsewhere"
+    specs["https"].deps["loadBalancerArn"] = []
+
+
+def _classic_elsewhere(specs: dict[str, Spec]) -> None:
+    specs["app-asg"].props["loadBalancers"] = ["classic-x"]
+
+
+def _no_lb_groups(specs: dict[str, Spec]) -> None:
+    specs["alb"].props["securityGroups"] = []
+
+
+def _no_launch_template(specs: dict[str, Spec]) -> None:
+    specs["app-asg"].props.pop("launchTemplate")
+
+
+def _template_without_groups(specs: dict[str, Spec]) -> None:
+    specs["app-lt"].props["networkInterfaces"][0].pop("securityGroups")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (_target_group_elsewhere, "target group 'arn:tg:elsewhere' is not in this stack"),
+        (_no_listener, "no load balancer in this stack forwards to aws:lb/targetGroup:TargetGroup 'app-tg'"),
+        (_load_balancer_elsewhere, "load balancer 'arn:lb:elsewhere' is not in this stack"),
+        (_classic_elsewhere, "classic load balancer 'classic-x' is not in this stack"),
+        (
+            _no_lb_groups,
+            "aws:lb/loadBalancer:LoadBalancer 'alb' has no securityGroups, so no group can be the only source",
+        ),
+        (_no_launch_template, "it names no launch template or launch configuration"),
+        (
+            _template_without_groups,
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' names no security group, "
+            "so instances get the VPC default group",
+        ),
+    ],
+)
+def test_what_cannot_be_followed_is_reported_on_the_asg_word_for_word(change: Any, problem: str) -> None:
+    specs = production_spec()
+    change(specs)
+    found = run(specs)
+    assert (ASG_IS + problem, urn(ASG, "app-asg")) in found
+    assert all(where == urn(ASG, "app-asg") for message, where in found if message.startswith(ASG_IS))
+    assert not [m for m, _ in run(specs, {"failOnUnresolved": False}) if m.startswith(ASG_IS)]
+
+
+def test_every_bad_source_of_one_permission_is_named_in_order() -> None:
+    specs = production_spec()
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0", "10.0.0.0/8"], "self": False}
+    )
+    ((message, _),) = run(specs)
+    assert message == (
+        "aws:ec2/securityGroup:SecurityGroup 'app-sg' (instances of aws:autoscaling/group:Group 'app-asg') "
+        "ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); 10.0.0.0/8 (cidrBlocks[1]); "
+        "only the load balancer's security group may be a source"
+    )

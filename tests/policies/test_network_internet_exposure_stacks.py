@@ -13,6 +13,9 @@ from offline.analyzer import Violation
 from offline.harness import ProgramRun
 from tests.policies.test_first_preview import edited, first_preview, judge, only
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 POLICY = "internet-exposure-allowlist"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 

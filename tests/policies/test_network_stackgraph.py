@@ -204,6 +204,7 @@ def test_a_dependency_with_only_a_name_known_is_not_paired_with_an_unknown_value
     [
         (p.UNKNOWN, "<unknown during preview>"),
         ("sg-0a", "'sg-0a'"),
+        ("x", "'x'"),
         ("x" * 120, "'" + "x" * 120 + "'"),
         ("x" * 121, "<str value>"),
         ("", "<str value>"),
@@ -272,3 +273,31 @@ def test_resolve_one_raises_on_an_unpairable_unknown_unless_asked_to_keep_it() -
         g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG])
     kept = g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG], keep_unknown=True)
     assert kept.nodes == [] and kept.unknown == ["vpcSecurityGroupIds"]
+
+
+def test_a_known_value_after_an_unknown_one_is_still_matched() -> None:
+    known, a = sg("known"), unborn("a")
+    found = resolve_unknown(known, a, values=[p.UNKNOWN, "sg-0known"], deps=[known, a])
+    assert [n.name for n in found.nodes] == ["known", "a"] and found.unresolved == []
+
+
+def test_a_dependency_matched_by_name_is_not_offered_again_to_an_unknown_value() -> None:
+    named, b = StackResource(SG, "named", {"id": UNKNOWN, "name": "web"}), unborn("b")
+    found = resolve_unknown(named, b, values=["web", p.UNKNOWN], deps=[named, b])
+    assert [n.name for n in found.nodes] == ["named", "b"]
+
+
+def test_a_dependency_paired_as_a_spare_is_not_offered_again_to_an_unknown_value() -> None:
+    bare, c = StackResource(SG, "bare", {}), unborn("c")
+    found = resolve_unknown(bare, c, values=["sg-0mock", p.UNKNOWN], deps=[bare, c])
+    assert [n.name for n in found.nodes] == ["bare", "c"] and found.unresolved == []
+
+
+def test_a_resource_without_property_dependencies_resolves_by_identifier_only() -> None:
+    a = sg("a")
+    resource = PolicyResource(LT, _wrap({"id": "lt-0"}), "urn:lt", "lt", _options(), None, None, [], None)  # type: ignore[arg-type]
+    g = StackGraph([PolicyResource(SG, _wrap(a.props), a.urn, a.name, _options(), None, None, [], {}), resource])
+    node = g.by_urn("urn:lt")
+    assert node is not None
+    found = g.resolve(node, "vpcSecurityGroupIds", ["sg-0a", "sg-0zzz"], [SG])
+    assert [n.name for n in found.nodes] == ["a"] and found.unresolved == ["sg-0zzz"]
