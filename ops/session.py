@@ -101,6 +101,12 @@ def whoami(aws: Aws) -> str:
     return f"account {identity['Account']} as {identity['Arn']} in {aws.region}"
 
 
+def is_denied(error: BaseException) -> bool:
+    """The caller lacks a permission: a problem of the doctor's policy, never of the stack."""
+    code = error_code(error)
+    return "AccessDenied" in code or "UnauthorizedOperation" in code or "NotAuthorized" in code
+
+
 def error_code(error: BaseException) -> str:
     if isinstance(error, botocore.exceptions.ClientError):
         return str(error.response.get("Error", {}).get("Code", ""))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ops.report import Check
-from ops.session import Aws, AwsError, error_code
+from ops.session import Aws, AwsError, error_code, is_denied
 from ops.stackinfo import StackInfo
 
 CheckBody = Callable[["Context", str, str], Check]
@@ -33,10 +33,9 @@ def check(cid: str, title: str) -> Callable[[CheckBody], CheckFn]:
                 return body(ctx, cid, title)
             except AwsError as error:
                 code = error_code(error)
-                denied = "AccessDenied" in code or "UnauthorizedOperation" in code
                 fix = (
                     "grant the doctor's read-only policy (README, 'When something does not work')"
-                    if denied
+                    if is_denied(error)
                     else "retry; if it persists, run this check's manual command from the README"
                 )
                 return Check.failed(cid, title, f"an AWS call failed: {code}: {error}", fix)
@@ -63,8 +62,6 @@ class Context:
                 self._cache[key] = ("ok", load())
             except Missing as error:
                 self._cache[key] = ("missing", str(error))
-            except AwsError as error:
-                self._cache[key] = ("missing", f"{key}: {error_code(error)}: {error}")
         kind, value = self._cache[key]
         if kind == "missing":
             raise Missing(value)
@@ -81,6 +78,8 @@ class Context:
             try:
                 found = self.aws.ec2.describe_instances(InstanceIds=[instance_id])
             except AwsError as error:
+                if is_denied(error):
+                    raise
                 raise Missing(f"instance {instance_id}: {error_code(error)}") from error
             for reservation in found.get("Reservations", []):
                 for instance in reservation.get("Instances", []):
@@ -123,6 +122,8 @@ class Context:
             try:
                 versions = self.aws.ec2.describe_launch_template_versions(**ident, Versions=[version])
             except AwsError as error:
+                if is_denied(error):
+                    raise
                 raise Missing(
                     f"launch template {template_id or spec.get('LaunchTemplateName')} version {version}: "
                     f"{error_code(error)}: {error}"

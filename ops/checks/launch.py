@@ -13,7 +13,7 @@ from ops.checks import rules
 from ops.checks.context import CheckFn, Context, Missing, check, group_subnet_ids, template_security_groups
 from ops.checks.s3access import profile_name
 from ops.report import Check
-from ops.session import AwsError, error_code
+from ops.session import AwsError, error_code, is_denied
 
 FAILED = ("Failed", "Cancelled")
 FAILING_STATES = ("unhealthy", "unavailable")
@@ -64,6 +64,8 @@ def ami(ctx: Context, cid: str, title: str) -> Check:
     try:
         images = ctx.aws.ec2.describe_images(ImageIds=[image_id])["Images"]
     except AwsError as error:
+        if is_denied(error):
+            raise
         return Check.failed(cid, title, f"{label}: {image_id}: {error_code(error)} in {ctx.aws.region}", fix)
     if not images:
         return Check.failed(
@@ -92,7 +94,7 @@ def instance_type_offered(ctx: Context, cid: str, title: str) -> Check:
     try:
         label, data = _data(ctx)
         subnets = ctx.subnets(group_subnet_ids(ctx.group()))
-    except (Missing, *AwsError) as why:
+    except Missing as why:
         return Check.skipped(cid, title, f"needs the template and the group's subnets: {why}")
     instance_type = data.get("InstanceType")
     if not instance_type:
@@ -129,6 +131,8 @@ def instance_profile(ctx: Context, cid: str, title: str) -> Check:
     try:
         ctx.aws.iam.get_instance_profile(InstanceProfileName=name)
     except AwsError as error:
+        if is_denied(error):
+            raise
         return Check.failed(cid, title, f"{label} names {spec.get('Arn') or name}: {error_code(error)}", fix)
     return Check.passed(cid, title, f"{label} -> {name} exists")
 
@@ -138,7 +142,7 @@ def security_groups_vpc(ctx: Context, cid: str, title: str) -> Check:
     try:
         label, data = _data(ctx)
         subnets = ctx.subnets(group_subnet_ids(ctx.group()))
-    except (Missing, *AwsError) as why:
+    except Missing as why:
         return Check.skipped(cid, title, f"needs the template and the group's subnets: {why}")
     group_ids = template_security_groups(data)
     if not group_ids:
@@ -147,6 +151,8 @@ def security_groups_vpc(ctx: Context, cid: str, title: str) -> Check:
     try:
         groups = ctx.aws.ec2.describe_security_groups(GroupIds=group_ids)["SecurityGroups"]
     except AwsError as error:
+        if is_denied(error):
+            raise
         return Check.failed(cid, title, f"{label}: {', '.join(group_ids)}: {error_code(error)}", "`pulumi up`")
     stray = [f"{g['GroupId']} in {g.get('VpcId')}" for g in groups if g.get("VpcId") not in vpcs]
     if stray:

@@ -12,7 +12,7 @@ from ops.checks import rules
 from ops.checks.context import CheckFn, Context, Missing, check
 from ops.checks.fingerprints import ec2_fingerprint, generated_by_ec2, same_fingerprint
 from ops.report import Check
-from ops.session import AwsError, error_code
+from ops.session import AwsError, error_code, is_denied
 
 SSH = 22
 SSH_FIX = 'pulumi config set sshCidr "{ip}/32" && pulumi up'
@@ -166,6 +166,8 @@ def internet_gateway(ctx: Context, cid: str, title: str) -> Check:
     try:
         gateways = ctx.aws.ec2.describe_internet_gateways(InternetGatewayIds=[igw_id])["InternetGateways"]
     except AwsError as error:
+        if is_denied(error):
+            raise
         return Check.failed(cid, title, f"{igw_id}: {error_code(error)} (route state {route.get('State')})", fix)
     attachments = [a for g in gateways for a in g.get("Attachments", [])]
     here = [a for a in attachments if a.get("VpcId") == vpc_id and a.get("State") in ("available", "attached")]
@@ -244,6 +246,8 @@ def key_pair(ctx: Context, cid: str, title: str) -> Check:
     try:
         pairs = ctx.aws.ec2.describe_key_pairs(KeyNames=[key_name])["KeyPairs"]
     except AwsError as error:
+        if is_denied(error):
+            raise
         return Check.failed(cid, title, f"key pair {key_name}: {error_code(error)}", "`pulumi up` recreates it")
     reported = pairs[0].get("KeyFingerprint", "") if pairs else ""
     if not configured:

@@ -12,7 +12,7 @@ from typing import Any
 from ops.checks.context import CheckFn, Context, Missing, check
 from ops.checks.policy_eval import Decision, Source, Verdict, evaluate, load_document, trusts_service
 from ops.report import Check
-from ops.session import AwsError, error_code
+from ops.session import AwsError, error_code, is_denied
 
 EC2_SERVICE = "ec2.amazonaws.com"
 ACTION = "s3:GetObject"
@@ -43,6 +43,8 @@ def _profile(ctx: Context, name: str) -> dict[str, Any]:
         try:
             return dict(ctx.aws.iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"])
         except AwsError as error:
+            if is_denied(error):
+                raise
             raise Missing(f"instance profile {name}: {error_code(error)}") from error
 
     return dict(ctx.cached(f"profile:{name}", load))
@@ -57,6 +59,8 @@ def _role(ctx: Context) -> dict[str, Any]:
         try:
             return dict(ctx.aws.iam.get_role(RoleName=name)["Role"])
         except AwsError as error:
+            if is_denied(error):
+                raise
             raise Missing(f"role {name}: {error_code(error)}") from error
 
     return dict(ctx.cached("role", load))
