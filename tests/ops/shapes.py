@@ -45,13 +45,22 @@ def read_policy(prefix: str = PREFIX) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {"Sid": "ReadAppObjects", "Effect": "Allow", "Action": "s3:GetObject",
-                 "Resource": f"arn:aws:s3:::{BUCKET}/{prefix}/*"},
-                {"Sid": "ListAppPrefix", "Effect": "Allow", "Action": "s3:ListBucket",
-                 "Resource": f"arn:aws:s3:::{BUCKET}", "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*"]}}},
+                {
+                    "Sid": "ReadAppObjects",
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{BUCKET}/{prefix}/*",
+                },
+                {
+                    "Sid": "ListAppPrefix",
+                    "Effect": "Allow",
+                    "Action": "s3:ListBucket",
+                    "Resource": f"arn:aws:s3:::{BUCKET}",
+                    "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*"]}},
+                },
             ],
         }
-    )  # fmt: skip
+    )
 
 
 DENY_S3 = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
@@ -135,9 +144,14 @@ def _acl(c: Clients, vpc: str, subnet: str, variant: str) -> None:
 
     def entry(number: int, egress: bool, low: int, high: int, action: str = "allow", cidr: str = "0.0.0.0/0") -> None:
         c.ec2.create_network_acl_entry(
-            NetworkAclId=acl, RuleNumber=number, Protocol="6", RuleAction=action, Egress=egress,
-            CidrBlock=cidr, PortRange={"From": low, "To": high},
-        )  # fmt: skip
+            NetworkAclId=acl,
+            RuleNumber=number,
+            Protocol="6",
+            RuleAction=action,
+            Egress=egress,
+            CidrBlock=cidr,
+            PortRange={"From": low, "To": high},
+        )
 
     if variant == "acl-deny-ssh":
         entry(90, False, 22, 22, "deny", f"{MY_IP}/32")
@@ -227,9 +241,13 @@ def _fleet(
     template_id = template["LaunchTemplate"]["LaunchTemplateId"]
     version = int(template["LaunchTemplate"]["LatestVersionNumber"])
     target_group = c.elbv2.create_target_group(
-        Name=f"{name}-tg", Protocol="HTTP", Port=APP_PORT, VpcId=vpc, TargetType="instance",
+        Name=f"{name}-tg",
+        Protocol="HTTP",
+        Port=APP_PORT,
+        VpcId=vpc,
+        TargetType="instance",
         HealthCheckPath="/health",
-    )["TargetGroups"][0]["TargetGroupArn"]  # fmt: skip
+    )["TargetGroups"][0]["TargetGroupArn"]
     c.autoscaling.create_auto_scaling_group(
         AutoScalingGroupName=f"{name}-asg",
         LaunchTemplate={"LaunchTemplateId": template_id, "Version": str(version)},
@@ -249,8 +267,10 @@ def register_fleet(c: Clients, group: str, target_group: str) -> list[str]:
     """The group's instances as targets (moto leaves registration to the caller)."""
     found = c.autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"][0]
     ids = [i["InstanceId"] for i in found["Instances"]]
-    registered = {t["Target"]["Id"] for t in c.elbv2.describe_target_health(TargetGroupArn=target_group)[
-        "TargetHealthDescriptions"]}  # fmt: skip
+    registered = {
+        t["Target"]["Id"]
+        for t in c.elbv2.describe_target_health(TargetGroupArn=target_group)["TargetHealthDescriptions"]
+    }
     missing = [i for i in ids if i not in registered]
     if missing:
         c.elbv2.register_targets(TargetGroupArn=target_group, Targets=[{"Id": i, "Port": APP_PORT} for i in missing])
@@ -313,8 +333,17 @@ def build_prod(variant: str = "healthy", *, green: str | None = None) -> Built:
         green_group, green_template, green_tg, green_version = _fleet(
             c, "green", vpc, private, alb_sg, instance_sg, profile_arn, "healthy"
         )
-        actions = [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
-            {"TargetGroupArn": target_group, "Weight": 90}, {"TargetGroupArn": green_tg, "Weight": 10}]}}]  # fmt: skip
+        actions = [
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [
+                        {"TargetGroupArn": target_group, "Weight": 90},
+                        {"TargetGroupArn": green_tg, "Weight": 10},
+                    ]
+                },
+            }
+        ]
         fleet = register_fleet(c, green_group, green_tg)
         if green == "unhealthy":
             c.ec2.stop_instances(InstanceIds=fleet[:1])

@@ -124,8 +124,11 @@ def test_each_broken_dev_variant_is_found_first(
     assert first_failure(report) == expected, report
     out = capsys.readouterr().out
     marked = [line for line in out.splitlines() if "look here first" in line.lower()]
-    assert len(marked) == 2 and f"[{expected}]" in marked[0] and marked[1].endswith(next(
-        c["title"] for c in report["checks"] if c["id"] == expected))  # fmt: skip
+    assert (
+        len(marked) == 2
+        and f"[{expected}]" in marked[0]
+        and marked[1].endswith(next(c["title"] for c in report["checks"] if c["id"] == expected))
+    )
     failing = next(c for c in report["checks"] if c["id"] == expected)
     assert failing["evidence"] and failing["fix"]
 
