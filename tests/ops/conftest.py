@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +20,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 MOTO_SERVER = REPO / "venv" / "bin" / "moto_server"
 REGION = "us-east-1"
+# Rule logic imports as `guardrails`, as the packs (and ops.checks.policy_eval) import it.
+if str(REPO / "policies") not in sys.path:
+    sys.path.insert(0, str(REPO / "policies"))
 
 
 def _free_port() -> int:
