@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from components import launch
 from components.config import GreenFleet
-from components.fleet import Capacity, Fleet, build_fleet
+from components.fleet import Capacity, Fleet, RolloutSettings, build_fleet
 from components.loadbalancer import LoadBalancer, Weights, build_load_balancer
 
 TYPE = "aws-compute-foundations:compute:Compute"
@@ -36,6 +36,9 @@ class FleetArgs:
 
     # Subnets of the load balancer, one public subnet per AZ (at least two AZs).
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    # What the internet-facing ALB must be created after: the VPC's Internet Gateway, attached (AWS
+    # refuses an internet-facing load balancer in a VPC without one). @default [] (a VPC that has it)
+    internet_ready: Sequence[pulumi.Resource] = ()
     # Instance counts, 1 <= min_size <= desired_capacity <= max_size. @default 1 / 2 / 4
     min_size: int = 1
     desired_capacity: int = 2
@@ -50,6 +53,8 @@ class FleetArgs:
     deletion_protection: bool = True
     # A parallel fleet on a new AMI, sharing listener traffic by weight. @default None (one fleet)
     green: GreenFleet | None = None
+    # How new template versions roll out onto each fleet. @default RolloutSettings() (30 min, alarms on)
+    rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
 
 @dataclass
@@ -182,7 +187,7 @@ class Compute(pulumi.ComponentResource):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-ssh",
                 security_group_id=self.security_group.id,
-                description="SSH from the operator's one host",
+                description="SSH from the operator host only (one /32)",
                 ip_protocol="tcp",
                 from_port=22,
                 to_port=22,
@@ -219,6 +224,7 @@ class Compute(pulumi.ComponentResource):
             name,
             vpc_id=args.vpc_id,
             public_subnet_ids=fleet.public_subnet_ids,
+            internet_ready=fleet.internet_ready,
             instance_security_group=self.security_group,
             app_port=args.app_port,
             health_check_path=fleet.health_check_path,
@@ -233,6 +239,8 @@ class Compute(pulumi.ComponentResource):
             "subnet_ids": args.subnet_ids,
             "capacity": capacity,
             "target_cpu_percent": fleet.target_cpu_percent,
+            "load_balancer_arn_suffix": self.load_balancer.alb.arn_suffix,
+            "rollout": fleet.rollout,
             "base_tags": args.tags,
             "parent": self,
         }
@@ -246,7 +254,7 @@ class Compute(pulumi.ComponentResource):
                 health_check_path=fleet.health_check_path,
                 fleet="blue",
             ),
-            target_group_arn=self.load_balancer.blue_target_group.arn,
+            target_group=self.load_balancer.blue_target_group,
             **common,
         )
         green_tg = self.load_balancer.green_target_group
@@ -261,7 +269,7 @@ class Compute(pulumi.ComponentResource):
                     health_check_path=fleet.health_check_path,
                     fleet="green",
                 ),
-                target_group_arn=green_tg.arn,
+                target_group=green_tg,
                 **common,
             )
 

@@ -128,6 +128,7 @@ def build_load_balancer(
     *,
     vpc_id: pulumi.Input[str],
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    internet_ready: Sequence[pulumi.Resource],
     instance_security_group: aws.ec2.SecurityGroup,
     app_port: int,
     health_check_path: str,
@@ -139,12 +140,13 @@ def build_load_balancer(
     """The ALB, its security group, the blue (and green) target group and the listeners.
 
     ``green_weight`` None means one fleet; a number builds the green target group and splits traffic.
+    ``internet_ready`` is what the internet-facing ALB must be created after (the VPC's Internet Gateway).
     """
     opts = pulumi.ResourceOptions(parent=parent)
     group = aws.ec2.SecurityGroup(
         f"{name}-alb-sg",
         vpc_id=vpc_id,
-        description="Load balancer: web clients in, only the instances' app port out",
+        description="Load balancer: web clients in, only the app port of the instances out",
         tags={"Name": f"{name}-alb"},
         opts=opts,
     )
@@ -181,7 +183,8 @@ def build_load_balancer(
         security_groups=[group.id],
         drop_invalid_header_fields=True,
         enable_deletion_protection=deletion_protection,
-        opts=opts,
+        # Subnets alone do not order it after the gateway; created first, AWS refuses it (InvalidSubnet).
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(internet_ready)),
     )
     blue = _target_group(
         f"{name}-tg", vpc_id=vpc_id, app_port=app_port, health_check_path=health_check_path, parent=parent
