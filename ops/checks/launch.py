@@ -30,7 +30,7 @@ def _data(ctx: Context) -> tuple[str, dict[str, Any]]:
 
 @check("launch.template", "the group's launch template version exists and is the latest")
 def template(ctx: Context, cid: str, title: str) -> Check:
-    fix = "`pulumi up` (the group is pinned to the template's latest version)"
+    fix = "`pulumi up`: it restores the template and the group"
     try:
         group = ctx.group()
         version = ctx.template_version()
@@ -42,7 +42,14 @@ def template(ctx: Context, cid: str, title: str) -> Check:
     latest_number = (latest.get("LaunchTemplateVersions") or [{}])[0].get("VersionNumber")
     evidence = f"group {group['AutoScalingGroupName']} launches {template_id} v{number}; latest is v{latest_number}"
     if latest_number is not None and latest_number != number:
-        return Check.warned(cid, title, evidence, fix)
+        # The rollout writes a version onto the group only when its instance refresh succeeds.
+        return Check.warned(
+            cid,
+            title,
+            f"{evidence}: a refresh to v{latest_number} is running, failed or was rolled back",
+            f"aws autoscaling describe-instance-refreshes --auto-scaling-group-name {group['AutoScalingGroupName']}; "
+            "fix what its StatusReason names, then `pulumi up` starts a new refresh",
+        )
     return Check.passed(cid, title, evidence)
 
 

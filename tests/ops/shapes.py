@@ -260,6 +260,11 @@ def _fleet(
     )
     if variant == "ami-deregistered":
         c.ec2.deregister_image(ImageId=data["ImageId"])
+    if variant == "template-ahead":
+        # A new version the rollout has not (yet) brought onto the group.
+        c.ec2.create_launch_template_version(
+            LaunchTemplateId=template_id, SourceVersion=str(version), LaunchTemplateData={"InstanceType": "t3.small"}
+        )
     return f"{name}-asg", template_id, target_group, version
 
 

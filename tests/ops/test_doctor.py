@@ -184,3 +184,11 @@ def test_green_gate_answers(aws_env: str, tmp_path: Path, green: str, status: st
     assert gate["id"] == "green.gate" and gate["status"] == status, gate
     assert gate["evidence"].startswith(f"answer: {answer}")
     assert code == (1 if status == "fail" else 0)
+
+
+def test_a_template_version_the_group_does_not_run_yet_warns(aws_env: str, tmp_path: Path) -> None:
+    code, report = run_doctor(tmp_path, build_prod("template-ahead"), stack="prod")
+    check = next(c for c in report["checks"] if c["id"] == "launch.template")
+    assert check["status"] == "warn" and "launches" in check["evidence"] and "latest is v2" in check["evidence"]
+    assert "describe-instance-refreshes" in check["fix"]
+    assert code == 0
