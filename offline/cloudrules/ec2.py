@@ -668,7 +668,7 @@ def launch_template_tag_resource_type(resource: CloudResource, world: World) -> 
 
 @rule(
     types=[LAUNCH_TEMPLATE],
-    properties=("networkInterfaces", "vpcSecurityGroupIds", "securityGroupNames"),
+    properties=("networkInterfaces[].securityGroups", "vpcSecurityGroupIds", "securityGroupNames"),
     code="InvalidParameterCombination",
     source=f"{EC2_API}/API_RunInstances.html (security groups go on the network interface when one is given)",
 )
