@@ -120,7 +120,7 @@ def program_properties() -> dict[str, set[str]]:
             )
             if run.error is not None:
                 raise RuntimeError(f"the program fails for the README config {label!r}: {run.error}")
-            for resource in run.managed():
+            for resource in (r for r in run.managed() if r.type.startswith("aws:")):
                 found.setdefault(canonical(resource.type), set()).update(property_paths(resource.inputs))
     finally:
         os.chdir(previous)

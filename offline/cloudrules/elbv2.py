@@ -283,7 +283,7 @@ def listener_certificate_region(resource: CloudResource, world: World) -> Iterat
     """An ACM certificate is in the load balancer's Region."""
     arn = known_str(resource.get("certificateArn"))
     match = ACM_ARN.fullmatch(arn) if arn else None
-    if match and match.group("region") != world.region:
+    if match and world.region and match.group("region") != world.region:
         yield Finding(
             "certificateArn", f"the certificate is in {match.group('region')}, the load balancer in {world.region}"
         )
