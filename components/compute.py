@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from components import launch
 from components.config import GreenFleet
-from components.fleet import Capacity, Fleet, build_fleet
+from components.fleet import Capacity, Fleet, RolloutSettings, build_fleet
 from components.loadbalancer import LoadBalancer, Weights, build_load_balancer
 
 TYPE = "aws-compute-foundations:compute:Compute"
@@ -53,6 +53,8 @@ class FleetArgs:
     deletion_protection: bool = True
     # A parallel fleet on a new AMI, sharing listener traffic by weight. @default None (one fleet)
     green: GreenFleet | None = None
+    # How new template versions roll out onto each fleet. @default RolloutSettings() (30 min, alarms on)
+    rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
 
 @dataclass
@@ -237,6 +239,8 @@ class Compute(pulumi.ComponentResource):
             "subnet_ids": args.subnet_ids,
             "capacity": capacity,
             "target_cpu_percent": fleet.target_cpu_percent,
+            "load_balancer_arn_suffix": self.load_balancer.alb.arn_suffix,
+            "rollout": fleet.rollout,
             "base_tags": args.tags,
             "parent": self,
         }
@@ -250,7 +254,7 @@ class Compute(pulumi.ComponentResource):
                 health_check_path=fleet.health_check_path,
                 fleet="blue",
             ),
-            target_group_arn=self.load_balancer.blue_target_group.arn,
+            target_group=self.load_balancer.blue_target_group,
             **common,
         )
         green_tg = self.load_balancer.green_target_group
@@ -265,7 +269,7 @@ class Compute(pulumi.ComponentResource):
                     health_check_path=fleet.health_check_path,
                     fleet="green",
                 ),
-                target_group_arn=green_tg.arn,
+                target_group=green_tg,
                 **common,
             )
 

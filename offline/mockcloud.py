@@ -97,7 +97,12 @@ _AUTONAMED: dict[str, tuple[str, int]] = {
     "aws:alb/loadBalancer:LoadBalancer": ("name", 32),
     "aws:lb/targetGroup:TargetGroup": ("name", 32),
     "aws:alb/targetGroup:TargetGroup": ("name", 32),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", 255),
 }
+
+# The project's rollout (components/rollout.py), a dynamic resource the engine serves from the program's
+# own Python process (`pulumi-python` provider), not from AWS.
+ROLLOUT_TYPE = "pulumi-python:dynamic/autoscaling:Rollout"
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -390,8 +395,14 @@ class MockCloud(Mocks):
             return self._ID_PREFIXES[typ] + _digest(self.account, typ, name)
         if typ.startswith("aws:iam/") and state.get("name"):
             return str(state["name"])
-        if typ in ("aws:autoscaling/group:Group", "aws:autoscaling/policy:Policy") and state.get("name"):
+        if typ in (
+            "aws:autoscaling/group:Group",
+            "aws:autoscaling/policy:Policy",
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+        ) and state.get("name"):
             return str(state["name"])
+        if typ == ROLLOUT_TYPE and state.get("autoScalingGroupName"):
+            return str(state["autoScalingGroupName"])
         if typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
             return self._arn("elasticloadbalancing", f"loadbalancer/app/{state.get('name')}/{_digest(name, length=16)}")
         if typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
@@ -493,6 +504,11 @@ class MockCloud(Mocks):
             out.update(arn=rid)
         elif typ == "aws:autoscaling/policy:Policy":
             out.update(arn=self._arn("autoscaling", f"scalingPolicy:{_digest(name, length=36)}:policyName/{rid}"))
+        elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            out.update(arn=self._arn("cloudwatch", f"alarm:{state.get('name')}"))
+        elif typ == ROLLOUT_TYPE:
+            # A first creation: the group was just created from this very version, so no refresh ran.
+            out.update(status="Unchanged", instanceRefreshId="")
         elif typ.startswith("aws:s3/bucket"):
             out.update(arn=f"arn:{self.partition}:s3:::{state.get('bucket', rid)}")
         return out
