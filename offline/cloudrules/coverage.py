@@ -35,7 +35,7 @@ README_CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 # Keys whose object value is user data (tag maps), listed as one property rather than one per key.
-LEAF_KEYS = frozenset({"tags", "tagsAll", "volumeTags", "defaultTags"})
+LEAF_KEYS = frozenset({"tags", "tagsAll", "volumeTags", "defaultTags", "dimensions"})
 
 # Properties the program sets on which AWS enforces nothing beyond their type (or only existence in the
 # account, which is state, not a rule): looked at, with the reason. Key: (canonical type, path).

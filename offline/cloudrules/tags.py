@@ -63,6 +63,7 @@ TAGGED: dict[str, TagStyle] = {
     "aws:iam/instanceProfile:InstanceProfile": IAM,
     "aws:iam/policy:Policy": IAM,
     "aws:autoscaling/group:Group": TagStyle(default_tags=False),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": TagStyle(),
 }
 TAGGED_TYPES = tuple(TAGGED)
 

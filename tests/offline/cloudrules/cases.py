@@ -38,6 +38,8 @@ PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 POLICY = "aws:iam/policy:Policy"
 ASG = "aws:autoscaling/group:Group"
 SCALING = "aws:autoscaling/policy:Policy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"
 ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
 NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
 TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
@@ -56,6 +58,20 @@ def _doc_of_size(size: int) -> str:
 
 
 BASE: dict[str, dict[str, Any]] = {
+    ALARM: {
+        "name": "compute-unhealthy-1a2b3c4",
+        "alarmDescription": "Targets failing the health check",
+        "namespace": "AWS/ApplicationELB",
+        "metricName": "UnHealthyHostCount",
+        "dimensions": {"TargetGroup": "targetgroup/t/1", "LoadBalancer": "app/a/1"},
+        "statistic": "Maximum",
+        "period": 60.0,
+        "evaluationPeriods": 2.0,
+        "comparisonOperator": "GreaterThanThreshold",
+        "threshold": 0.0,
+        "treatMissingData": "notBreaching",
+        "alarmActions": [TOPIC],
+    },
     VPC: {"cidrBlock": "10.9.0.0/16", "enableDnsHostnames": True, "enableDnsSupport": True, "tags": {"Name": "v"}},
     SUBNET: {"vpcId": "vpc-1", "cidrBlock": "10.0.3.0/24", "availabilityZone": "us-east-1a", "tags": {"Name": "s"}},
     ROUTE: {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"},
@@ -853,6 +869,134 @@ CASES: list[Case] = [
         },
     ),
     Case("scaling-policy", SCALING, {"policyType": "TargetTracking"}, "policyType", label="type"),
+    # --- CloudWatch ---
+    Case("metric-alarm-name-and-description", ALARM, {"name": "n" * 256}, "name", {"name": "n" * 255}),
+    Case(
+        "metric-alarm-name-and-description",
+        ALARM,
+        {"alarmDescription": "d" * 1025},
+        "alarmDescription",
+        {"alarmDescription": "d" * 1024},
+        label="description",
+    ),
+    Case(
+        "metric-alarm-metric", ALARM, {"statistic": None}, "statistic", {"statistic": None, "extendedStatistic": "p99"}
+    ),
+    Case("metric-alarm-metric", ALARM, {"statistic": "Avg"}, "statistic", {"statistic": "SampleCount"}, label="enum"),
+    Case("metric-alarm-metric", ALARM, {"namespace": ":custom"}, "namespace", {"namespace": "c" * 255}, label="ns"),
+    Case(
+        "metric-alarm-metric",
+        ALARM,
+        {"metricName": None},
+        "metricName",
+        {
+            "metricName": None,
+            "namespace": None,
+            "statistic": None,
+            "dimensions": None,
+            "period": None,
+            "metricQueries": [{"id": "e1", "expression": "m1 * 2", "returnData": True}],
+        },
+        label="none",
+    ),
+    Case("metric-alarm-periods", ALARM, {"period": 90.0}, "period", {"period": 10.0}),
+    Case(
+        "metric-alarm-periods",
+        ALARM,
+        {"period": 60.0, "evaluationPeriods": 1441.0},
+        "evaluationPeriods",
+        {"period": 60.0, "evaluationPeriods": 1440.0},
+        label="day",
+    ),
+    Case(
+        "metric-alarm-periods",
+        ALARM,
+        {"period": 3600.0, "evaluationPeriods": 169.0},
+        "evaluationPeriods",
+        {"period": 3600.0, "evaluationPeriods": 168.0},
+        label="week",
+    ),
+    Case(
+        "metric-alarm-periods",
+        ALARM,
+        {"datapointsToAlarm": 3.0},
+        "datapointsToAlarm",
+        {"datapointsToAlarm": 2.0},
+        label="datapoints",
+    ),
+    Case(
+        "metric-alarm-periods",
+        ALARM,
+        {"evaluationPeriods": 0.0},
+        "evaluationPeriods",
+        {"evaluationPeriods": 1.0},
+        label="zero",
+    ),
+    Case(
+        "metric-alarm-comparison",
+        ALARM,
+        {"comparisonOperator": "GreaterThan"},
+        "comparisonOperator",
+        {"comparisonOperator": "LessThanOrEqualToThreshold"},
+    ),
+    Case(
+        "metric-alarm-comparison",
+        ALARM,
+        {"threshold": None},
+        "threshold",
+        {"threshold": None, "comparisonOperator": "GreaterThanUpperThreshold", "thresholdMetricId": "ad1"},
+        label="threshold",
+    ),
+    Case(
+        "metric-alarm-comparison",
+        ALARM,
+        {"comparisonOperator": "LessThanLowerThreshold"},
+        "thresholdMetricId",
+        label="band",
+    ),
+    Case(
+        "metric-alarm-comparison",
+        ALARM,
+        {"treatMissingData": "notbreaching"},
+        "treatMissingData",
+        {"treatMissingData": "missing"},
+        label="missing",
+    ),
+    Case(
+        "metric-alarm-dimensions",
+        ALARM,
+        {"dimensions": {f"d{i}": "v" for i in range(31)}},
+        "dimensions",
+        {"dimensions": {f"d{i}": "v" * 1024 for i in range(30)}},
+    ),
+    Case(
+        "metric-alarm-dimensions",
+        ALARM,
+        {"dimensions": {"LoadBalancer": "app/a/1", ":x": "v"}},
+        "dimensions",
+        label="name",
+    ),
+    Case(
+        "metric-alarm-dimensions",
+        ALARM,
+        {"dimensions": {"LoadBalancer": "app/a/1", "Env": "pré"}},
+        "dimensions",
+        label="ascii",
+    ),
+    Case("metric-alarm-actions", ALARM, {"alarmActions": [TOPIC] * 6}, "alarmActions", {"alarmActions": [TOPIC] * 5}),
+    Case(
+        "metric-alarm-actions",
+        ALARM,
+        {"okActions": [TOPIC, "ops-topic"]},
+        "okActions[1]",
+        {
+            "okActions": [
+                "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:a:autoScalingGroupName/g:policyName/p",
+                "arn:aws:automate:us-east-1:ec2:recover",
+            ]
+        },
+        label="arn",
+    ),
     # --- create order ---
     Case(
         "internet-facing-load-balancer-after-gateway",
