@@ -34,6 +34,7 @@ from offline.report import load_policy_config, render_cloud_errors, render_text,
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PREVIEW_SECRET = "[secret]"
+DYNAMIC_PROVIDER_KEY = "__provider"
 # Steps whose resource will not exist after the update: the engine analyzes none of them.
 _GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 
@@ -88,7 +89,8 @@ def _properties(raw: Any, urn: str, kind: str, hidden: list[str]) -> dict[str, A
         raise StateFileError(f"{urn}: {kind} is {type(raw).__name__}, not an object")
     found: list[str] = []
     resolved = {str(k): _resolve(v, str(k), found) for k, v in raw.items()}
-    hidden.extend(f"{urn} {kind}.{path}" for path in found)
+    # A dynamic provider's serialized code (``__provider``) is always a secret and never policy input.
+    hidden.extend(f"{urn} {kind}.{path}" for path in found if path != DYNAMIC_PROVIDER_KEY)
     return resolved
 
 
