@@ -1,6 +1,6 @@
 """AWS's API-side rules: what the AWS API refuses at create time that ``pulumi preview`` does not check.
 
-One module per AWS service (``ec2``, ``elbv2``, ``iam``, ``autoscaling``, ...), plus ``tags`` (shared by
+One module per AWS service (``ec2``, ``elbv2``, ``iam``, ``autoscaling``, ``cloudwatch``, ...), plus ``tags`` (shared by
 every taggable type) and ``ordering`` (create order against the dependency graph). Every rule is
 registered for the resource type tokens it applies to and cites its source; ``registry.check_resource``
 runs them. The mock cloud applies them to every resource it creates, ``audit`` to every resource of a

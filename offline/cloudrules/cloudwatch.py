@@ -1,5 +1,4 @@
-"""CloudWatch: metric alarms (PutMetricAlarm). Limits from the AWS API model (botocore ``cloudwatch``
-shapes) and the PutMetricAlarm reference."""
+"""CloudWatch: metric alarms (names, the metric they watch, how they evaluate it)."""
 
 from __future__ import annotations
 
@@ -8,15 +7,14 @@ from collections.abc import Iterator
 
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
-from offline.cloudrules.values import items, known_int, known_str, mapping, plain
+from offline.cloudrules.values import is_unknown, items, known_int, known_str, mapping, plain
 
 PUT_METRIC_ALARM = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"
-DIMENSION_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html"
 
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-OPERATORS = (
+COMPARISONS = (
     "GreaterThanOrEqualToThreshold",
     "GreaterThanThreshold",
     "LessThanThreshold",
@@ -25,41 +23,103 @@ OPERATORS = (
     "LessThanLowerThreshold",
     "GreaterThanUpperThreshold",
 )
-ANOMALY_OPERATORS = OPERATORS[4:]
 MISSING_DATA = ("breaching", "notBreaching", "ignore", "missing")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-ACTION_ARN = re.compile(r"arn:[\w-]+:(sns|autoscaling|automate|ssm|ssm-incidents|swf|lambda|ec2):[^\s]*")
 MAX_DIMENSIONS = 30
+# Period x EvaluationPeriods: at most a day for periods under an hour, at most seven days otherwise.
+DAY, WEEK = 86_400, 604_800
+
+
+@rule(
+    types=[METRIC_ALARM],
+    properties=("name", "alarmDescription", "namespace", "metricName"),
+    code="ValidationError",
+    source=f"{PUT_METRIC_ALARM} (AlarmName 1-255, AlarmDescription 0-1024, MetricName 1-255, "
+    "Namespace 1-255 not starting with ':')",
+)
+def metric_alarm_names(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Alarm and metric names are 1-255 characters, the description at most 1024, the namespace 1-255 not ':...'."""
+    for prop, low, high in (("name", 1, 255), ("alarmDescription", 0, 1024), ("metricName", 1, 255)):
+        value = known_str(resource.get(prop))
+        if value is not None and not low <= len(value) <= high:
+            yield Finding(prop, f"{len(value)} characters; {low}-{high}")
+    namespace = known_str(resource.get("namespace"))
+    if namespace is not None and (not 1 <= len(namespace) <= 255 or namespace.startswith(":")):
+        yield Finding("namespace", f'"{namespace[:40]}" must be 1-255 characters and not start with ":"')
+
+
+@rule(
+    types=[METRIC_ALARM],
+    properties=("statistic", "comparisonOperator", "treatMissingData", "dimensions"),
+    code="ValidationError",
+    source=f"{PUT_METRIC_ALARM} (Statistic, ComparisonOperator and TreatMissingData valid values; Dimensions at "
+    "most 30, names 1-255, values 1-1024)",
+)
+def metric_alarm_values(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Statistic, comparison and missing-data treatment are AWS's values; at most 30 dimensions, each named."""
+    for prop, allowed in (
+        ("statistic", STATISTICS),
+        ("comparisonOperator", COMPARISONS),
+        ("treatMissingData", MISSING_DATA),
+    ):
+        value = known_str(resource.get(prop))
+        if value is not None and value not in allowed:
+            yield Finding(prop, f'"{value}" is not {" | ".join(allowed)}')
+    raw = resource.get("dimensions")
+    if is_unknown(raw):
+        return
+    dimensions = mapping(raw)
+    if len(dimensions) > MAX_DIMENSIONS:
+        yield Finding("dimensions", f"{len(dimensions)} dimensions; at most {MAX_DIMENSIONS}")
+    for name, value in dimensions.items():
+        text = known_str(value)
+        if not 1 <= len(name) <= 255:
+            yield Finding("dimensions", f"dimension name of {len(name)} characters; 1-255")
+        elif text is not None and not 1 <= len(text) <= 1024:
+            yield Finding("dimensions", f"dimension {name} has a value of {len(text)} characters; 1-1024")
+
+
+@rule(
+    types=[METRIC_ALARM],
+    properties=("period", "evaluationPeriods", "datapointsToAlarm"),
+    code="ValidationError",
+    source=f"{PUT_METRIC_ALARM} (Period 10, 20, 30 or a multiple of 60; EvaluationPeriods and DatapointsToAlarm "
+    ">= 1; Period x EvaluationPeriods <= 86,400 below an hour's period, <= 604,800 otherwise)",
+)
+def metric_alarm_evaluation(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Period is 10, 20, 30 or a multiple of 60; at least one period; the whole window fits a day (or a week)."""
+    period = known_int(resource.get("period"))
+    periods = known_int(resource.get("evaluationPeriods"))
+    if period is not None and not (period in (10, 20, 30) or (period > 0 and period % 60 == 0)):
+        yield Finding("period", f"{period} s is not 10, 20, 30 or a multiple of 60")
+    for prop, value in (
+        ("evaluationPeriods", periods),
+        ("datapointsToAlarm", known_int(resource.get("datapointsToAlarm"))),
+    ):
+        if value is not None and value < 1:
+            yield Finding(prop, f"{value} is below 1")
+    if period is not None and periods is not None and period > 0 and periods >= 1:
+        limit = DAY if period < 3600 else WEEK
+        if period * periods > limit:
+            yield Finding("evaluationPeriods", f"{periods} x {period} s is more than {limit} s")
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ANOMALY_COMPARISONS = COMPARISONS[4:]
+ACTION_ARN = re.compile(r"arn:[\w-]+:(sns|autoscaling|automate|ssm|ssm-incidents|swf|lambda|ec2):\S*")
 MAX_ACTIONS = 5
+DIMENSION_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html"
 
 
 @rule(
-    types=[ALARM],
-    properties=("name", "namePrefix", "alarmDescription"),
+    types=[METRIC_ALARM],
+    properties=("metricName", "metricQueries", "namespace", "statistic", "extendedStatistic"),
     code="ValidationError",
-    source=f"{PUT_METRIC_ALARM} (AlarmName 1-255 without ASCII control characters; AlarmDescription 0-1024)",
+    source=f"{PUT_METRIC_ALARM} (MetricName or Metrics, not both; with MetricName a Namespace and exactly one of "
+    "Statistic and ExtendedStatistic)",
 )
-def metric_alarm_name_and_description(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """An alarm's name is 1-255 characters without control characters; its description at most 1024."""
-    name = known_str(resource.get("name"))
-    if name is not None and (not 1 <= len(name) <= 255 or CONTROL.search(name)):
-        yield Finding("name", f"{len(name)} characters or control characters; 1-255 printable characters")
-    description = known_str(resource.get("alarmDescription"))
-    if description is not None and len(description) > 1024:
-        yield Finding("alarmDescription", f"{len(description)} characters; at most 1024")
-
-
-@rule(
-    types=[ALARM],
-    properties=("metricName", "namespace", "statistic", "extendedStatistic", "metricQueries"),
-    code="ValidationError",
-    source=f"{PUT_METRIC_ALARM} (MetricName or Metrics; Namespace 1-255 not beginning with ':'; Statistic "
-    "or ExtendedStatistic, not both)",
-)
-def metric_alarm_metric(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """An alarm watches a metric (namespace, name and one statistic) or metric queries, not both."""
-    metric = plain(resource.get("metricName"))
-    queries = items(resource.get("metricQueries"))
+def metric_alarm_metric_source(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An alarm watches one metric (namespace and exactly one statistic) or metric queries, never both or neither."""
+    metric, queries = plain(resource.get("metricName")), items(resource.get("metricQueries"))
     if metric is None and not queries:
         yield Finding("metricName", "an alarm needs metricName or metricQueries", code="MissingParameter")
         return
@@ -69,95 +129,56 @@ def metric_alarm_metric(resource: CloudResource, world: World) -> Iterator[Findi
         )
     if metric is None:
         return
-    name = known_str(metric)
-    if name is not None and not 1 <= len(name) <= 255:
-        yield Finding("metricName", f"{len(name)} characters; 1-255")
-    namespace = known_str(resource.get("namespace"))
     if plain(resource.get("namespace")) is None:
         yield Finding("namespace", "a metric alarm needs a namespace", code="MissingParameter")
-    elif namespace is not None and (not 1 <= len(namespace) <= 255 or namespace.startswith(":")):
-        yield Finding("namespace", f'"{namespace[:40]}": 1-255 characters, not beginning with ":"')
-    statistic, extended = plain(resource.get("statistic")), plain(resource.get("extendedStatistic"))
-    if (statistic is None) == (extended is None):
+    if (plain(resource.get("statistic")) is None) == (plain(resource.get("extendedStatistic")) is None):
         yield Finding(
             "statistic", "give exactly one of statistic and extendedStatistic", code="InvalidParameterCombination"
         )
-    known = known_str(statistic)
-    if known is not None and known not in STATISTICS:
-        yield Finding("statistic", f'"{known}" is not {" | ".join(STATISTICS)}')
 
 
 @rule(
-    types=[ALARM],
-    properties=("period", "evaluationPeriods", "datapointsToAlarm"),
+    types=[METRIC_ALARM],
+    properties=("comparisonOperator", "threshold", "thresholdMetricId", "evaluationPeriods", "datapointsToAlarm"),
     code="ValidationError",
-    source=f"{PUT_METRIC_ALARM} (Period: 10, 20, 30 or a multiple of 60; EvaluationPeriods >= 1; DatapointsToAlarm "
-    "1..EvaluationPeriods; Period x EvaluationPeriods at most 1 day below 1-hour periods, 7 days otherwise)",
+    source=f"{PUT_METRIC_ALARM} (Threshold for static thresholds; the anomaly-band operators need ThresholdMetricId; "
+    "DatapointsToAlarm is the M of an M-out-of-N alarm, N = EvaluationPeriods)",
 )
-def metric_alarm_periods(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """Period is 10, 20, 30 or a multiple of 60 s; at least one evaluation period; the window at most 1 or 7 days."""
-    period, evaluations = known_int(resource.get("period")), known_int(resource.get("evaluationPeriods"))
-    if period is not None and not (period in (10, 20, 30) or (period > 0 and period % 60 == 0)):
-        yield Finding("period", f"{period} s is not 10, 20, 30 or a multiple of 60")
-    if evaluations is not None and evaluations < 1:
-        yield Finding("evaluationPeriods", f"{evaluations} is below 1")
-    datapoints = known_int(resource.get("datapointsToAlarm"))
-    if datapoints is not None and (datapoints < 1 or (evaluations is not None and datapoints > evaluations)):
-        yield Finding("datapointsToAlarm", f"{datapoints} is outside 1..evaluationPeriods ({evaluations})")
-    if period is not None and evaluations is not None and period > 0 and evaluations > 0:
-        limit = 86400 if period < 3600 else 604800
-        if period * evaluations > limit:
-            yield Finding(
-                "evaluationPeriods", f"{period} s x {evaluations} = {period * evaluations} s; at most {limit} s"
-            )
-
-
-@rule(
-    types=[ALARM],
-    properties=("comparisonOperator", "threshold", "thresholdMetricId", "treatMissingData"),
-    code="ValidationError",
-    source=f"{PUT_METRIC_ALARM} (ComparisonOperator enum, anomaly-band operators only with ThresholdMetricId; "
-    "Threshold for static thresholds; TreatMissingData breaching | notBreaching | ignore | missing)",
-)
-def metric_alarm_comparison(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """The operator is a known one; a static threshold for static operators; treatMissingData a known value."""
+def metric_alarm_threshold(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A static operator has a threshold, an anomaly-band operator a thresholdMetricId; datapoints <= periods."""
     operator = known_str(resource.get("comparisonOperator"))
-    if operator is not None and operator not in OPERATORS:
-        yield Finding("comparisonOperator", f'"{operator}" is not a comparison operator')
     band = plain(resource.get("thresholdMetricId")) is not None
-    if operator in ANOMALY_OPERATORS and not band:
+    if operator in ANOMALY_COMPARISONS and not band:
         yield Finding("thresholdMetricId", f"{operator} compares against an anomaly band: it needs thresholdMetricId")
-    if operator is not None and operator not in ANOMALY_OPERATORS and not band and resource.get("threshold") is None:
+    if operator in COMPARISONS[:4] and not band and resource.get("threshold") is None:
         yield Finding("threshold", "a static-threshold alarm needs a threshold", code="MissingParameter")
-    missing = known_str(resource.get("treatMissingData"))
-    if missing is not None and missing not in MISSING_DATA:
-        yield Finding("treatMissingData", f'"{missing}" is not {" | ".join(MISSING_DATA)}')
+    datapoints, periods = known_int(resource.get("datapointsToAlarm")), known_int(resource.get("evaluationPeriods"))
+    if datapoints is not None and periods is not None and datapoints > periods:
+        yield Finding("datapointsToAlarm", f"{datapoints} data points out of {periods} evaluation periods")
 
 
 @rule(
-    types=[ALARM],
+    types=[METRIC_ALARM],
     properties=("dimensions",),
     code="ValidationError",
-    source=f"{PUT_METRIC_ALARM} (Dimensions: at most 30); {DIMENSION_DOC} (Name 1-255, Value 1-1024, ASCII, "
-    "not blank, a name not beginning with ':')",
+    source=f"{DIMENSION_DOC} (names and values: ASCII only, at least one non-whitespace character, no control "
+    "characters; a name does not begin with ':')",
 )
-def metric_alarm_dimensions(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """At most 30 dimensions; names 1-255 and values 1-1024 printable ASCII, not blank; no name begins with ":"."""
-    dimensions = mapping(resource.get("dimensions"))
-    if len(dimensions) > MAX_DIMENSIONS:
-        yield Finding("dimensions", f"{len(dimensions)} dimensions; at most {MAX_DIMENSIONS}")
-    for key, raw in dimensions.items():
-        value = known_str(raw)
-        if not (1 <= len(key) <= 255 and key.isascii() and key.strip() and not key.startswith(":")) or CONTROL.search(
-            key
-        ):
-            yield Finding("dimensions", f'dimension name "{key[:40]}": 1-255 printable ASCII, not beginning with ":"')
-        if value is not None and (not 1 <= len(value) <= 1024 or not value.isascii() or not value.strip()):
-            yield Finding("dimensions", f'dimension "{key[:40]}" value: 1-1024 printable ASCII, not blank')
+def metric_alarm_dimension_text(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Dimension names and values are printable ASCII with a non-blank character; no name begins with ":"."""
+    raw = resource.get("dimensions")
+    if is_unknown(raw):
+        return
+    for name, value in mapping(raw).items():
+        if not name.isascii() or not name.strip() or name.startswith(":") or CONTROL.search(name):
+            yield Finding("dimensions", f'dimension name "{name[:40]}": printable ASCII, not blank, not ":..."')
+        text = known_str(value)
+        if text is not None and (not text.isascii() or not text.strip() or CONTROL.search(text)):
+            yield Finding("dimensions", f'dimension "{name[:40]}" value: printable ASCII, not blank')
 
 
 @rule(
-    types=[ALARM],
+    types=[METRIC_ALARM],
     properties=("alarmActions", "okActions", "insufficientDataActions"),
     code="ValidationError",
     source=f"{PUT_METRIC_ALARM} (AlarmActions, OKActions, InsufficientDataActions: at most 5 ARNs each)",
