@@ -28,6 +28,7 @@ from offline.analyzer import (
     run_packs,
 )
 from offline.cloudrules.state import check_stack
+from offline.exposure import stack_exposures
 from offline.harness import RegisteredResource
 from offline.render import display_path
 from offline.report import load_policy_config, render_cloud_errors, render_text, write_json, write_sarif
@@ -259,6 +260,10 @@ def run_audit(
         for item in audit.not_evaluable:
             print(f"    {item}")
     print()
+    exposure = stack_exposures(audit.resources)
+    for line in exposure.lines():
+        print(line)
+    print()
     for result in results:
         result.path = display_path(Path(result.path))
     print(render_text(results, audit.resources))
@@ -275,6 +280,7 @@ def run_audit(
                 results,
                 not_evaluable=audit.not_evaluable,
                 cloud_errors=cloud_errors,
+                exposures=exposure.exposures,
             )
             print(f"JSON report: {out}")
         if sarif:

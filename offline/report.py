@@ -15,6 +15,7 @@ from typing import Any
 
 from offline.analyzer import PackResult, PolicyConfigError, Violation, parse_policy_config
 from offline.cloudrules import ALL_RULES, CloudError
+from offline.exposure import Exposure
 from offline.harness import RegisteredResource
 
 REPORT_SCHEMA = Path(__file__).with_name("report.schema.json")
@@ -101,6 +102,8 @@ def report_dict(
     resources: Sequence[RegisteredResource],
     results: Sequence[PackResult],
     not_evaluable: Sequence[str] = (),
+    exposures: Sequence[Exposure] | None = None,
+    *,
     cloud_errors: Sequence[CloudError] = (),
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
@@ -121,6 +124,8 @@ def report_dict(
     }
     if not_evaluable:
         document["notEvaluable"] = list(not_evaluable)
+    if exposures is not None:
+        document["exposures"] = [e.to_json() for e in exposures]
     return document
 
 
@@ -136,15 +141,17 @@ def write_json(
     results: Sequence[PackResult],
     *,
     not_evaluable: Sequence[str] = (),
+    exposures: Sequence[Exposure] | None = None,
     cloud_errors: Sequence[CloudError] = (),
 ) -> None:
-    """``{"stack", "resources": [{urn, type, name}], "violations": [{urn, policyPack, ...}], "cloudErrors": [...]}``.
+    """``{"stack", "resources", "violations", "exposures", "cloudErrors"}`` (schema: ``report.schema.json``).
 
     ``cloudErrors`` lists what the AWS API would refuse (``offline/cloudrules``): ``{urn, type, property, code,
     message, rule, source}``. An audit adds ``notEvaluable``: the properties it could not read (encrypted
-    secrets), never silently passed.
+    secrets), never silently passed. ``exposures`` lists what the internet can reach (``{urn, type, name,
+    protocol, port, sources, path}``).
     """
-    _write(Path(path), report_dict(stack, resources, results, not_evaluable, cloud_errors))
+    _write(Path(path), report_dict(stack, resources, results, not_evaluable, exposures, cloud_errors=cloud_errors))
 
 
 # --------------------------------------------------------------------------------------------------

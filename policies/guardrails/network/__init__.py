@@ -15,6 +15,7 @@ from . import (
     ebs_encryption,
     http_redirects_to_https,
     instance_sg,
+    internet_exposure,
     launch_template_public_ip,
     ssh_ingress,
 )
@@ -25,6 +26,7 @@ POLICIES: list[Policy] = [
     asg_multi_az.BEHIND_LOAD_BALANCER_POLICY,
     asg_multi_az.STANDALONE_POLICY,
     instance_sg.POLICY,
+    internet_exposure.POLICY,
     ebs_encryption.POLICY,
     alb_drop_invalid_headers.POLICY,
     http_redirects_to_https.POLICY,
