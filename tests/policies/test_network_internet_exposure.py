@@ -150,6 +150,30 @@ def test_an_elastic_ip_association_makes_it_public() -> None:
     assert reported(seed()) == []
 
 
+def test_an_elastic_ip_on_the_primary_interface_makes_it_public() -> None:
+    specs = seed()
+    specs["web"].props["primaryNetworkInterfaceId"] = "eni-0a"
+    specs["eip"] = Spec(EIP, {"id": "eipalloc-0c", "networkInterface": "eni-0a", "domain": "vpc"})
+    assert "→ eipalloc-0c →" in assert_public(run(specs))
+    specs["eip"].props["networkInterface"] = "eni-0other"
+    assert run(specs) == []
+    # At a first preview the interface id is unknown; the dependency on the instance names it.
+    specs = seed()
+    specs["eip"] = Spec(EIP, {"id": "eipalloc-0c", "networkInterface": UNKNOWN}, {"networkInterface": ["web"]})
+    assert_public(run(specs))
+
+
+def test_groups_by_name_and_by_id_both_count() -> None:
+    specs = seed(associatePublicIpAddress=True)
+    specs["quiet-sg"] = Spec(SG, {"id": "sg-0q", "name": "quiet", "vpcId": "vpc-0a", "ingress": []})
+    specs["web"].props["vpcSecurityGroupIds"] = ["sg-0q"]
+    specs["web"].props["securityGroups"] = ["sg-0a"]
+    specs["web"].deps = {"subnetId": ["public"], "vpcSecurityGroupIds": ["quiet-sg"], "securityGroups": ["web-sg"]}
+    assert_public(reported(specs))
+    del specs["web"].props["securityGroups"]
+    assert reported(specs) == []
+
+
 # --- the route link ------------------------------------------------------------------------------
 
 
@@ -188,6 +212,24 @@ def test_main_route_table_applies_without_an_explicit_association() -> None:
         {"defaultRouteTableId": ["vpc"], "routes": ["igw"]},
     )
     assert "rtb-0main (0.0.0.0/0)" in assert_public(reported(specs))
+
+
+def test_main_table_found_through_the_vpc_default_route_table_id() -> None:
+    specs = seed(associatePublicIpAddress=True)
+    del specs["public-rta"]
+    specs["vpc"].props["defaultRouteTableId"] = "rtb-0main"
+    specs["main"] = Spec(
+        DEFAULT_RT,
+        {
+            "id": "rtb-0main",
+            "defaultRouteTableId": "rtb-0main",
+            "routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}],
+        },
+        {"routes": ["igw"]},
+    )
+    assert "rtb-0main (0.0.0.0/0)" in assert_public(run(specs))
+    specs["vpc"].props["defaultRouteTableId"] = "rtb-0else"
+    assert run(specs) == []
 
 
 def test_main_route_table_association_replaces_the_main_table() -> None:
