@@ -163,6 +163,18 @@ def test_an_elastic_ip_on_the_primary_interface_makes_it_public() -> None:
     assert_public(run(specs))
 
 
+def test_an_instance_takes_its_template_s_public_ip_unless_it_says_otherwise() -> None:
+    specs = seed()
+    specs["lt"] = Spec(
+        LT, {"id": "lt-0i", "networkInterfaces": [{"deviceIndex": 0.0, "associatePublicIpAddress": "true"}]}
+    )
+    specs["web"].props["launchTemplate"] = {"id": "lt-0i", "version": "$Latest"}
+    specs["web"].deps["launchTemplate"] = ["lt"]
+    assert_public(reported(specs))
+    specs["web"].props["associatePublicIpAddress"] = False
+    assert reported(specs) == []
+
+
 def test_groups_by_name_and_by_id_both_count() -> None:
     specs = seed(associatePublicIpAddress=True)
     specs["quiet-sg"] = Spec(SG, {"id": "sg-0q", "name": "quiet", "vpcId": "vpc-0a", "ingress": []})
@@ -500,3 +512,38 @@ def test_unknown_subnet_among_agreeing_candidates_decides() -> None:
     specs["web"].deps["subnetId"] = ["public", "public-2"]
     [(message, where)] = run(specs)
     assert where == WEB and "(one of 2 subnets subnetId is built from)" in message
+
+
+def test_network_load_balancer_without_groups_exposes_its_listeners() -> None:
+    specs = with_load_balancer(False, 53.0, (0.0, 0.0))
+    del specs["lb"].props["securityGroups"]
+    specs["lb"].props["loadBalancerType"] = "network"
+    specs["lb"].deps = {"subnets": ["public"]}
+    specs["listener"].props["protocol"] = "UDP"
+    found = reported(specs)
+    assert [u for _, u in found] == [urn(LB, "lb")] and "on udp/53 from anywhere" in found[0][0]
+    specs["lb"].props["internal"] = True
+    assert reported(specs) == []
+
+
+def test_classic_load_balancer_listeners() -> None:
+    specs = seed()
+    del specs["web"]
+    elb = "aws:elb/loadBalancer:LoadBalancer"
+    specs["elb-sg"] = Spec(
+        SG, {"id": "sg-0e", "vpcId": "vpc-0a", "ingress": [{**WORLD_8080, "fromPort": 0.0, "toPort": 65535.0}]}
+    )
+    specs["elb"] = Spec(
+        elb,
+        {
+            "id": "elb",
+            "subnets": ["subnet-0a"],
+            "securityGroups": ["sg-0e"],
+            "listeners": [{"lbPort": 25.0, "lbProtocol": "tcp", "instancePort": 25.0, "instanceProtocol": "tcp"}],
+        },
+        {"subnets": ["public"], "securityGroups": ["elb-sg"]},
+    )
+    found = reported(specs)
+    assert [u for _, u in found] == [urn(elb, "elb")] and "on tcp/25 from 0.0.0.0/0" in found[0][0]
+    specs["elb"].props["internal"] = True
+    assert reported(specs) == []

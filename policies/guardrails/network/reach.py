@@ -583,6 +583,12 @@ def _instance(reader: Reader, node: Node) -> list[r.Exposure] | Undecided:
         explicit = True  # unreadable: fails closed
     eip = reader.elastic_ip(node)
     ipv6 = (p.as_int(p.get(props, "ipv6AddressCount")) or 0) > 0 or bool(p.as_list(p.get(props, "ipv6Addresses")))
+    templates = _instance_templates(reader, node)
+    # The instance's own setting wins; else its launch template's interface; else the subnet.
+    for template in templates.nodes:
+        from_template, template_ipv6 = _launch_address(template)
+        explicit = explicit if explicit is not None else from_template
+        ipv6 = ipv6 or template_ipv6
     targets: list[list[r.Target]] = []
     for option in options:
         placements = []
@@ -608,10 +614,16 @@ def _instance(reader: Reader, node: Node) -> list[r.Exposure] | Undecided:
     return _alternatives(targets)
 
 
-def _template_groups(reader: Reader, node: Node) -> tuple[r.Permission, ...]:
+def _instance_templates(reader: Reader, node: Node) -> Resolution:
     ref = p.get(node.props, "launchTemplate")
+    if ref is None:
+        return Resolution()
     value = p.first_reference(p.reference(ref, "id"), p.reference(ref, "name"))
-    templates = reader.graph.resolve(node, "launchTemplate", [value], [t.LAUNCH_TEMPLATE])
+    return reader.graph.resolve(node, "launchTemplate", [value], [t.LAUNCH_TEMPLATE])
+
+
+def _template_groups(reader: Reader, node: Node) -> tuple[r.Permission, ...]:
+    templates = _instance_templates(reader, node)
     found: list[r.Permission] = []
     for template in templates.nodes:
         groups, _ = launch_security_groups(reader.graph, template)
