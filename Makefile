@@ -12,19 +12,26 @@ SARIF ?=
 POLICY_CONFIG ?=
 FILE ?=
 FIRST ?=
+OUTPUTS ?=
+CONFIG ?=
+MY_IP ?=
+JSON ?=
+PROBE ?=
 MODULE ?=
 MUTATE_CHILDREN ?= 1
 ALL_TESTS ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
-.PHONY: help venv test lint typecheck unit preview audit bench mutate clean
+.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage doctor mutate clean
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
 	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
 	@echo "make test      lint, type check and the whole test suite"
+	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
+	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
 	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=1]  mutation testing of the rules and config (slow)"
 
 $(STAMP): $(REQUIREMENTS)
@@ -39,7 +46,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy __main__.py components offline policies/guardrails
+	$(VENV)/bin/mypy __main__.py components offline policies/guardrails ops
 
 unit: $(STAMP)
 	$(PY) -m pytest
@@ -53,11 +60,20 @@ audit: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make audit FILE=<stack export or preview --json>"; exit 2; }
 	$(PY) -m offline audit $(FILE) $(REPORT_ARGS)
 
+# Read-only checks of the deployed stack in the lab's debugging order (AWS credentials from the standard chain).
+doctor: $(STAMP)
+	@$(PY) -m ops doctor --stack $(STACK) $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(CONFIG),--config $(CONFIG)) \
+		$(if $(MY_IP),--my-ip $(MY_IP)) $(if $(JSON),--json $(JSON)) $(if $(PROBE),--probe)
+
 bench: $(STAMP)
 	$(PY) -m offline bench
 
 mutate: $(STAMP)
 	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(MODULE)
+
+# Regenerate the cloud-rules coverage table after adding a rule or a property.
+cloud-coverage: $(STAMP)
+	$(PY) -m offline cloud-coverage > docs/cloud-rules.md.tmp && mv docs/cloud-rules.md.tmp docs/cloud-rules.md
 
 clean:
 	rm -rf build mutants .mypy_cache .ruff_cache .pytest_cache
