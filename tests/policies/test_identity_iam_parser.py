@@ -222,3 +222,14 @@ def test_statement_fields_read_as_the_rules_need_them() -> None:
     assert second.not_principal and second.has_principal and second.has_condition
     assert [(p.kind, p.value) for p in second.principals] == [("Service", "s.amazonaws.com"), ("Federated", "f")]
     assert not third.has_condition and not third.not_action and not third.not_resource and not third.not_principal
+
+
+def test_a_principal_block_key_outside_the_known_kinds_keeps_its_spelling() -> None:
+    parsed = parse_document({"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": {" Custom ": "x"}}]})
+    assert isinstance(parsed, Document)
+    assert [(p.kind, p.value) for p in parsed.statements[0].principals] == [(" Custom ", "x")]
+
+
+def test_a_principal_block_with_a_key_that_is_not_text_is_unreadable() -> None:
+    document = {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": {"AWS": "1", 7: "x"}}]}
+    assert parse_document(document) == ParseError("Statement[0].Principal has a non-text key")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from guardrails import props as p
 from guardrails.ingress import (
     DEFAULT_SECURITY_GROUP,
     SECURITY_GROUP,
@@ -12,6 +13,7 @@ from guardrails.ingress import (
     SECURITY_GROUP_RULE,
     Protocol,
     ProtocolKind,
+    Source,
     SourceKind,
     ingress_permissions,
     parse_cidr,
@@ -235,3 +237,73 @@ def test_udp_never_reaches_tcp() -> None:
 
 def test_other_resource_types_yield_nothing() -> None:
     assert ingress_permissions("aws:ec2/instance:Instance", wrapped({"ingress": [{"protocol": "-1"}]})) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "shown"),
+    [
+        ("pl-" + "a" * 77, "pl-" + "a" * 77),
+        ("pl-" + "a" * 78, "<unreadable reference>"),
+        ("p", "p"),
+        ("pl-1\n", "<unreadable reference>"),
+        (7.0, "<unreadable reference>"),
+    ],
+)
+def test_a_reference_is_shown_only_when_short_and_printable(reference: object, shown: str) -> None:
+    source = Source(SourceKind.PREFIX_LIST, "prefixListIds[0]", reference=reference)
+    assert source.describe() == f"prefix list {shown} (prefixListIds[0])"
+
+
+def test_an_unknown_reference_is_shown_as_unknown() -> None:
+    source = Source(SourceKind.SECURITY_GROUP, "securityGroups[1]", reference=p.UNKNOWN)
+    assert source.describe() == "security group <unknown during preview> (securityGroups[1])"
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "rule", "described"),
+    [
+        (
+            SECURITY_GROUP,
+            {
+                "cidrBlocks": ["10.0.0.0/8"],
+                "ipv6CidrBlocks": ["::/0"],
+                "prefixListIds": ["pl-1"],
+                "securityGroups": ["sg-0a"],
+                "self": True,
+            },
+            [
+                "10.0.0.0/8 (cidrBlocks[0])",
+                "::/0 (ipv6CidrBlocks[0])",
+                "prefix list pl-1 (prefixListIds[0])",
+                "security group sg-0a (securityGroups[0])",
+                "the group itself (self)",
+            ],
+        ),
+        (
+            SECURITY_GROUP_RULE,
+            {
+                "type": "ingress",
+                "cidrBlocks": ["10.0.0.0/8"],
+                "ipv6CidrBlocks": ["::/0"],
+                "prefixListIds": ["pl-1"],
+                "sourceSecurityGroupId": "sg-0a",
+                "self": True,
+            },
+            [
+                "10.0.0.0/8 (cidrBlocks[0])",
+                "::/0 (ipv6CidrBlocks[0])",
+                "prefix list pl-1 (prefixListIds[0])",
+                "security group sg-0a (sourceSecurityGroupId)",
+                "the group itself (self)",
+            ],
+        ),
+    ],
+)
+def test_every_source_field_of_the_ec2_shapes_is_read_in_order(
+    resource_type: str, rule: dict, described: list[str]
+) -> None:
+    props = {"ingress": [{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **rule}]}
+    if resource_type == SECURITY_GROUP_RULE:
+        props = {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **rule}
+    (permission,) = ingress_permissions(resource_type, wrapped(props))
+    assert [s.describe() for s in permission.sources] == described
