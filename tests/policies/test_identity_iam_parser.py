@@ -6,7 +6,7 @@ import json
 
 import pytest
 from guardrails.actions import expand, is_effectively_star, is_full_wildcard
-from guardrails.iam import Document, ParseError, parse_document
+from guardrails.iam import Document, ParseError, parse_document, quote
 
 
 def test_statement_as_single_object_and_values_as_strings_normalise_to_tuples() -> None:
@@ -233,3 +233,15 @@ def test_a_principal_block_key_outside_the_known_kinds_keeps_its_spelling() -> N
 def test_a_principal_block_with_a_key_that_is_not_text_is_unreadable() -> None:
     document = {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": {"AWS": "1", 7: "x"}}]}
     assert parse_document(document) == ParseError("Statement[0].Principal has a non-text key")
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("a" * 64, "'" + "a" * 64 + "'"),
+        ("a" * 65, "'" + "a" * 61 + "...'"),
+        ("it's", "'it\\'s'"),
+    ],
+)
+def test_quote_keeps_messages_short_and_unambiguous(text: str, quoted: str) -> None:
+    assert quote(text) == quoted

@@ -307,3 +307,63 @@ def test_every_source_field_of_the_ec2_shapes_is_read_in_order(
         props = {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **rule}
     (permission,) = ingress_permissions(resource_type, wrapped(props))
     assert [s.describe() for s in permission.sources] == described
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("tcp", Protocol(ProtocolKind.TCP, "tcp", 6)),
+        (6.0, Protocol(ProtocolKind.TCP, "tcp", 6)),
+        ("-1", Protocol(ProtocolKind.ALL, "all protocols")),
+        ("All", Protocol(ProtocolKind.ALL, "all protocols")),
+        (17.0, Protocol(ProtocolKind.OTHER, "protocol 17", 17)),
+        (" UDP ", Protocol(ProtocolKind.OTHER, "udp", 17)),
+        ("icmpv6", Protocol(ProtocolKind.OTHER, "icmpv6", 58)),
+        ("256", Protocol(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")),
+        ("tcp6", Protocol(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")),
+        (" ", Protocol(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")),
+        (None, Protocol(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")),
+    ],
+)
+def test_protocol_kind_label_and_number_word_for_word(raw: object, expected: Protocol) -> None:
+    assert Protocol.parse(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props", "described"),
+    [
+        (
+            SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "cidrBlocks": "10.0.0.1"}]},
+            "an unparseable source (cidrBlocks)",
+        ),
+        (
+            SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "prefixListIds": [""]}]},
+            "an unparseable source (prefixListIds[0])",
+        ),
+        (
+            SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "cidrBlocks": ["10.0.0.1/8"]}]},
+            "an unparseable source (cidrBlocks[0])",
+        ),
+        (SECURITY_GROUP_INGRESS_RULE, {"ipProtocol": "tcp", "cidrIpv4": "x"}, "an unparseable source (cidrIpv4)"),
+    ],
+)
+def test_an_unparseable_source_names_the_field_it_came_from(resource_type: str, props: dict, described: str) -> None:
+    (permission,) = ingress_permissions(resource_type, wrapped(props))
+    assert [s.describe() for s in permission.sources] == [described]
+    assert permission.resource_type == resource_type
+
+
+@pytest.mark.parametrize("resource_type", [SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE, DEFAULT_SECURITY_GROUP])
+def test_a_permission_knows_the_resource_type_that_carries_it(resource_type: str) -> None:
+    props = {"ingress": [{"protocol": "tcp"}]} if resource_type == DEFAULT_SECURITY_GROUP else {"protocol": "tcp"}
+    (permission,) = ingress_permissions(resource_type, wrapped(props))
+    assert permission.resource_type == resource_type
+
+
+def test_every_source_keeps_the_field_it_was_read_from() -> None:
+    props = {"ingress": [{"protocol": "tcp", "cidrBlocks": ["10.0.0.0/8"], "prefixListIds": "pl-1", "self": True}]}
+    (permission,) = ingress_permissions(SECURITY_GROUP, wrapped(props))
+    assert [s.field for s in permission.sources] == ["cidrBlocks[0]", "prefixListIds", "self"]
