@@ -204,7 +204,11 @@ def _report(files: Sequence[str], show: bool = False) -> int:
                 if show:
                     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
-                    print("    " + get_diff_for_mutant(name, path=file).replace("\n", "\n    "))
+                    try:
+                        diff = get_diff_for_mutant(name, path=file)
+                    except FileNotFoundError:  # the source changed since the run: its mutants are regenerated
+                        diff = "(no diff: the function changed since this run)"
+                    print("    " + diff.replace("\n", "\n    "))
     return below
 
 
