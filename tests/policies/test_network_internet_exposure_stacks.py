@@ -147,5 +147,5 @@ def test_allowed_travels_through_configure(dev: ProgramRun) -> None:
 
 def test_a_malformed_allowed_entry_is_refused_before_the_run(dev: ProgramRun) -> None:
     bad = {POLICY: {"allowed": [{"resource": "database", "protocol": "tcp", "ports": [22], "sources": ["anywhere"]}]}}
-    with pytest.raises(PackError, match="allowed.0.resource: .database. is not one of"):
+    with pytest.raises(PackError, match=r"allowed\.0\.resource: 'database' is not one of"):
         run_packs(PACKS, dev.resources, project=dev.project, stack=dev.stack, policy_config=bad)
