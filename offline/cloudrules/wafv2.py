@@ -4,7 +4,7 @@ model's (botocore ``wafv2`` shapes ``EntityName``, ``EntityDescription``, ``Metr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from offline.cloudrules.model import CloudResource, Finding, World
