@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.offline.cloudrules.world import IGW_URN, TRUST
+from tests.offline.cloudrules.world import ELB_LOG_POLICY, IGW_URN, LOGS_POLICY_URN, TRUST
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -41,6 +41,18 @@ SCALING = "aws:autoscaling/policy:Policy"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 ROLLOUT = "pulumi-python:dynamic/autoscaling:Rollout"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_ALIAS = "aws:s3/bucketV2:BucketV2"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+FULL_ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/compute-alb/50dc6c495c0c9188"
+REGIONAL_ACL = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/compute-waf/a1b2"
+LOGS = {"bucket": "logs-bucket", "enabled": True, "prefix": "alb"}
 ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
 NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
 TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
@@ -59,6 +71,73 @@ def _doc_of_size(size: int) -> str:
 
 
 BASE: dict[str, dict[str, Any]] = {
+    BUCKET: {"bucket": "compute-alb-logs-123456789012", "forceDestroy": False, "tags": {"Name": "logs"}},
+    BUCKET_POLICY: {"bucket": "logs-bucket", "policy": ELB_LOG_POLICY},
+    PAB: {
+        "bucket": "logs-bucket",
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    },
+    OWNERSHIP: {"bucket": "logs-bucket", "rule": {"objectOwnership": "BucketOwnerEnforced"}},
+    LIFECYCLE: {
+        "bucket": "logs-bucket",
+        "rules": [
+            {
+                "id": "expire-logs",
+                "status": "Enabled",
+                "filter": {"prefix": "alb/"},
+                "expiration": {"days": 90.0},
+                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7.0},
+                "transitions": [{"days": 30.0, "storageClass": "STANDARD_IA"}],
+            }
+        ],
+    },
+    SSE: {
+        "bucket": "logs-bucket",
+        "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": True}],
+    },
+    WEB_ACL: {
+        "name": "compute-waf",
+        "scope": "REGIONAL",
+        "description": "Managed rules and a rate limit for the ALB",
+        "defaultAction": {"allow": {}},
+        "visibilityConfig": {
+            "cloudwatchMetricsEnabled": True,
+            "metricName": "compute-waf",
+            "sampledRequestsEnabled": True,
+        },
+        "rules": [
+            {
+                "name": "aws-common",
+                "priority": 0.0,
+                "overrideAction": {"none": {}},
+                "statement": {
+                    "managedRuleGroupStatement": {"name": "AWSManagedRulesCommonRuleSet", "vendorName": "AWS"}
+                },
+                "visibilityConfig": {
+                    "cloudwatchMetricsEnabled": True,
+                    "metricName": "aws-common",
+                    "sampledRequestsEnabled": True,
+                },
+            },
+            {
+                "name": "rate-limit",
+                "priority": 1.0,
+                "action": {"block": {}},
+                "statement": {
+                    "rateBasedStatement": {"limit": 2000.0, "aggregateKeyType": "IP", "evaluationWindowSec": 300.0}
+                },
+                "visibilityConfig": {
+                    "cloudwatchMetricsEnabled": True,
+                    "metricName": "rate-limit",
+                    "sampledRequestsEnabled": True,
+                },
+            },
+        ],
+    },
+    WAF_ASSOCIATION: {"resourceArn": FULL_ALB_ARN, "webAclArn": REGIONAL_ACL},
     VPC: {"cidrBlock": "10.9.0.0/16", "enableDnsHostnames": True, "enableDnsSupport": True, "tags": {"Name": "v"}},
     SUBNET: {"vpcId": "vpc-1", "cidrBlock": "10.0.3.0/24", "availabilityZone": "us-east-1a", "tags": {"Name": "s"}},
     ROUTE: {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"},
@@ -217,6 +296,9 @@ BASE: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+BASE_RULES = BASE[WEB_ACL]["rules"]
 
 
 @dataclass(frozen=True)
@@ -1037,6 +1119,218 @@ CASES: list[Case] = [
             ]
         },
         label="arn",
+    ),
+    # --- S3 ---
+    Case("bucket-name", BUCKET, {"bucket": "Compute-Logs"}, "bucket", {"bucket": "a.b-c" + "d" * 58}),
+    Case("bucket-name", BUCKET, {"bucket": "ab"}, "bucket", {"bucket": "abc"}, label="short"),
+    Case("bucket-name", BUCKET, {"bucket": "192.168.5.4"}, "bucket", {"bucket": "192.168.5.4a"}, label="ip"),
+    Case("bucket-name", BUCKET, {"bucket": "logs..bucket"}, "bucket", label="periods"),
+    Case("bucket-name", BUCKET, {"bucket": "logs-s3alias"}, "bucket", {"bucket": "logs-s3aliases"}, label="suffix"),
+    Case(
+        "bucket-name",
+        BUCKET_ALIAS,
+        {"bucket": None, "bucketPrefix": "p" * 38},
+        "bucketPrefix",
+        {"bucket": None, "bucketPrefix": "p" * 37},
+        label="alias-prefix",
+    ),
+    Case("bucket-configuration-names-a-bucket", PAB, {"bucket": "arn:aws:s3:::logs-bucket"}, "bucket"),
+    Case("bucket-policy-document", BUCKET_POLICY, {"policy": "{"}, "policy"),
+    Case(
+        "bucket-policy-document",
+        BUCKET_POLICY,
+        {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Resource": "r" * 20480}]})},
+        "policy",
+        {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Resource": "r" * (20480 - 52)}]})},
+        label="size",
+    ),
+    Case(
+        "public-access-block-settings",
+        PAB,
+        {"blockPublicPolicy": "yes"},
+        "blockPublicPolicy",
+        {"blockPublicPolicy": "true"},
+    ),
+    Case(
+        "ownership-controls",
+        OWNERSHIP,
+        {"rule": {"objectOwnership": "BucketOwner"}},
+        "rule.objectOwnership",
+        {"rule": {"objectOwnership": "ObjectWriter"}},
+    ),
+    Case(
+        "default-encryption",
+        SSE,
+        {
+            "rules": [
+                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}},
+                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "SSE-S3"}},
+            ]
+        },
+        "rules[1].applyServerSideEncryptionByDefault.sseAlgorithm",
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms:dsse", "kmsMasterKeyId": "k"}}]},
+    ),
+    Case(
+        "default-encryption",
+        SSE,
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256", "kmsMasterKeyId": "k"}}]},
+        "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId",
+        label="kms-key",
+    ),
+    Case(
+        "lifecycle-rules",
+        LIFECYCLE,
+        {"rules": [{"id": "a", "status": "Enabled", "expiration": {"days": 0.0}}]},
+        "rules[0].expiration.days",
+        {"rules": [{"id": "a", "status": "Disabled", "expiration": {"days": 1.0}}]},
+    ),
+    Case(
+        "lifecycle-rules",
+        LIFECYCLE,
+        {"rules": [{"id": "a", "status": "Enabled"}, {"id": "a", "status": "Enabled"}]},
+        "rules[1].id",
+        {"rules": [{"id": "a" * 255, "status": "Enabled"}, {"id": "b", "status": "Enabled"}]},
+        label="duplicate",
+    ),
+    Case(
+        "lifecycle-rules",
+        LIFECYCLE,
+        {
+            "rules": [
+                {
+                    "id": "a",
+                    "status": "Enabled",
+                    "transitions": [
+                        {"days": 0.0, "storageClass": "GLACIER"},
+                        {"days": 29.0, "storageClass": "ONEZONE_IA"},
+                    ],
+                }
+            ]
+        },
+        "rules[0].transitions[1].days",
+        {
+            "rules": [
+                {
+                    "id": "a",
+                    "status": "Enabled",
+                    "transitions": [
+                        {"days": 0.0, "storageClass": "GLACIER_IR"},
+                        {"days": 30.0, "storageClass": "ONEZONE_IA"},
+                    ],
+                }
+            ]
+        },
+        label="ia",
+    ),
+    Case(
+        "lifecycle-rules", LIFECYCLE, {"rules": [{"id": "a", "status": "enabled"}]}, "rules[0].status", label="status"
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": {**LOGS, "bucket": "nopolicy-logs"}},
+        "accessLogs.bucket",
+        {"accessLogs": LOGS},
+        accepted_deps=(IGW_URN, LOGS_POLICY_URN),
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": LOGS},
+        "dependsOn",
+        {"accessLogs": {**LOGS, "enabled": False}},
+        label="order",
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": {**LOGS, "bucket": "kms-logs"}},
+        "accessLogs.bucket",
+        {"accessLogs": {**LOGS, "bucket": "someone-elses-bucket"}},
+        label="kms",
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": {**LOGS, "prefix": "AWSLogs"}},
+        "accessLogs.prefix",
+        label="prefix",
+        refused_deps=(IGW_URN, LOGS_POLICY_URN),
+    ),
+    # --- WAF ---
+    Case("web-acl-settings", WEB_ACL, {"name": "compute waf"}, "name", {"name": "w" * 128}),
+    Case("web-acl-settings", WEB_ACL, {"scope": "GLOBAL"}, "scope", {"scope": "CLOUDFRONT"}, label="scope"),
+    Case(
+        "web-acl-settings",
+        WEB_ACL,
+        {"description": "ALB's rules"},
+        "description",
+        {"description": "a b"},
+        label="description",
+    ),
+    Case(
+        "web-acl-settings",
+        WEB_ACL,
+        {"visibilityConfig": {"metricName": "compute waf"}},
+        "visibilityConfig.metricName",
+        label="metric",
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {"defaultAction": {"allow": {}, "block": {}}},
+        "defaultAction",
+        {"defaultAction": {"block": {}}},
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {"rules": [*BASE_RULES, {**BASE_RULES[1], "name": "rate-2"}]},
+        "rules[2].priority",
+        {"rules": [*BASE_RULES, {**BASE_RULES[1], "name": "rate-2", "priority": 2.0}]},
+        label="priority",
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {"rules": [{**BASE_RULES[0], "overrideAction": None, "action": {"block": {}}}]},
+        "rules[0].action",
+        label="group-action",
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {
+            "rules": [
+                BASE_RULES[0],
+                {**BASE_RULES[1], "statement": {"rateBasedStatement": {"limit": 9.0, "aggregateKeyType": "IP"}}},
+            ]
+        },
+        "rules[1].statement.rateBasedStatement.limit",
+        {
+            "rules": [
+                BASE_RULES[0],
+                {
+                    **BASE_RULES[1],
+                    "statement": {
+                        "rateBasedStatement": {
+                            "limit": 10.0,
+                            "aggregateKeyType": "CONSTANT",
+                            "evaluationWindowSec": 600.0,
+                        }
+                    },
+                },
+            ]
+        },
+        label="rate",
+    ),
+    Case("web-acl-association", WAF_ASSOCIATION, {"resourceArn": NLB_ARN}, "resourceArn"),
+    Case(
+        "web-acl-association",
+        WAF_ASSOCIATION,
+        {"webAclArn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"},
+        "webAclArn",
+        label="scope",
     ),
     # --- the rollout's StartInstanceRefresh ---
     Case(

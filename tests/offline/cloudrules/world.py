@@ -15,6 +15,20 @@ PROVIDER_REF = PROVIDER_URN + "::0000-provider"
 IGW_URN = STACK + "aws:ec2/internetGateway:InternetGateway::igw"
 ATTACHED_NAT_URN = STACK + "aws:ec2/natGateway:NatGateway::nat-after-igw"
 VPC_URN = STACK + "aws:ec2/vpc:Vpc::vpc"
+LOGS_POLICY_URN = STACK + "aws:s3/bucketPolicy:BucketPolicy::logs-policy"
+ELB_LOG_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::logs-bucket/AWSLogs/123456789012/*",
+            }
+        ],
+    }
+)
 DEFAULT_TAGS = {"project": "p", "stack": "test", "managed-by": "pulumi"}
 TRUST = json.dumps(
     {
@@ -93,6 +107,40 @@ def world() -> World:
             "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1",
             {"loadBalancerType": "network", "subnets": ["subnet-a"]},
             (IGW_URN,),
+        )
+    )
+    for bucket in ("logs-bucket", "nopolicy-logs", "kms-logs"):
+        account.add(_r("aws:s3/bucket:Bucket", bucket, bucket, {"bucket": bucket}))
+    account.add(
+        _r(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "logs-policy",
+            "logs-bucket",
+            {"bucket": "logs-bucket", "policy": ELB_LOG_POLICY},
+        )
+    )
+    account.add(
+        _r(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "kms-policy",
+            "kms-logs",
+            {"bucket": "kms-logs", "policy": ELB_LOG_POLICY.replace("logs-bucket", "kms-logs")},
+        )
+    )
+    account.add(
+        _r(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "kms-sse",
+            "kms-logs",
+            {"bucket": "kms-logs", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
+        )
+    )
+    account.add(
+        _r(
+            "aws:wafv2/webAcl:WebAcl",
+            "edge-acl",
+            "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1",
+            {"name": "edge", "scope": "CLOUDFRONT"},
         )
     )
     return account
