@@ -152,7 +152,12 @@ def test_every_ipv6_block_is_rejected(address: ipaddress.IPv6Address, prefix: in
 # --- sshPublicKey ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", [ED25519_KEY, RSA_2048_KEY, ED25519_KEY + " me@laptop", "  " + RSA_2048_KEY + "\n"])
+# Keys are generated per run, so ids name them: a test id must not change between collections.
+@pytest.mark.parametrize(
+    "key",
+    [ED25519_KEY, RSA_2048_KEY, ED25519_KEY + " me@laptop", "  " + RSA_2048_KEY + "\n"],
+    ids=["ed25519", "rsa-2048", "ed25519-with-comment", "rsa-2048-padded"],
+)
 def test_ssh_public_key_accepts_importable_keys(key: str) -> None:
     assert parse_config({**LAB, "sshPublicKey": key}).ssh_public_key == key.strip()
 
@@ -176,6 +181,20 @@ def _swap_type(key: str, new_type: str) -> str:
         ("ssh-dss AAAAB3NzaC1kc3M=", "cannot import"),
         (ED25519_KEY + "\n" + ED25519_KEY, "more than one line"),
         ('from="10.0.0.1" ' + ED25519_KEY, "must start with"),
+    ],
+    ids=[
+        "private-key",
+        "type-only",
+        "body-only",
+        "not-base64",
+        "ed25519-body-as-rsa",
+        "rsa-body-as-ed25519",
+        "truncated",
+        "rsa-1024",
+        "ecdsa",
+        "dss",
+        "two-lines",
+        "options-prefix",
     ],
 )
 def test_ssh_public_key_rejects_malformed_keys(key: str, why: str) -> None:
