@@ -224,7 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--keep", action="store_true", help="reuse mutants/ from the last run instead of starting clean"
     )
     parser.add_argument(
-        "--survivors", action="store_true", help="keep mutants/ and re-test what the last run did not kill or did not reach"
+        "--survivors",
+        action="store_true",
+        help="keep mutants/ and re-test what the last run did not kill or did not reach",
     )
     parser.add_argument(
         "--sample", type=int, default=0, help="test only N evenly spaced mutants per module (an estimate, said so)"
