@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 from pulumi_policy.proxy import (
@@ -24,6 +26,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
+    UnknownValueError,
     _DictProxy,
     _ListProxy,
 )
@@ -202,3 +205,37 @@ def first_reference(*values: Any) -> Any:
     if known is not None:
         return known
     return UNKNOWN if any(v is UNKNOWN for v in values) else None
+
+
+def unknown_error(field: str) -> UnknownValueError:
+    """The error the SDK's proxy raises for an unknown ``field``, for a value found unknown without reading it."""
+    return UnknownValueError(UNKNOWN_STRING_VALUE, [field])
+
+
+class Undecided:
+    """What a rule could not decide because a value is unknown during preview.
+
+    A rule decides on what is known first: it notes each part an unknown leaves open and moves on to the
+    next, so an unknown early in a list never hides a known violation later in it. Only when the rule
+    found nothing to report does :meth:`raise_if_nothing_decided` send it to the SDK's "can't run during
+    preview" path; a rule that found a violation has decided.
+    """
+
+    def __init__(self) -> None:
+        self.error: UnknownValueError | None = None
+
+    def note(self, error: UnknownValueError) -> None:
+        if self.error is None:
+            self.error = error
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Run a block that may read an unknown; the unknown is noted instead of stopping the rule."""
+        try:
+            yield
+        except UnknownValueError as error:
+            self.note(error)
+
+    def raise_if_nothing_decided(self, decided: bool) -> None:
+        if not decided and self.error is not None:
+            raise self.error
