@@ -13,9 +13,8 @@ whether that absence means the AWS default, a pass, or a fail-closed violation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from collections.abc import Iterator
 from typing import Any
 
 from pulumi_policy.proxy import (
