@@ -182,6 +182,12 @@ def is_unknown_at(container: Any, key: str | int) -> bool:
     return isinstance(value, str) and value in _UNKNOWN_SENTINELS
 
 
+def has_key(container: Any, key: str) -> bool:
+    """Whether mapping ``container`` holds ``key``, without reading its value (``in`` on the proxy does)."""
+    raw = container["__target"] if isinstance(container, _DictProxy) else container
+    return is_mapping(raw) and key in raw
+
+
 def reference(container: Any, key: str) -> Any:
     """``get(container, key)`` for a value that only names another resource: :data:`UNKNOWN` if unknown."""
     return UNKNOWN if is_unknown_at(container, key) else get(container, key)
