@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.accesslogs import AccessLogs
+
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 INTERNET = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
 
@@ -135,6 +137,7 @@ def build_load_balancer(
     deletion_protection: bool,
     green_weight: int | None,
     parent: pulumi.Resource,
+    access_logs: AccessLogs | None = None,
 ) -> LoadBalancer:
     """The ALB, its security group, the blue (and green) target group and the listeners.
 
@@ -181,7 +184,9 @@ def build_load_balancer(
         security_groups=[group.id],
         drop_invalid_header_fields=True,
         enable_deletion_protection=deletion_protection,
-        opts=opts,
+        access_logs=access_logs.load_balancer_args() if access_logs is not None else None,
+        # ELB checks that it may write to the bucket when access logs are turned on: policy first.
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[access_logs.policy] if access_logs else None),
     )
     blue = _target_group(
         f"{name}-tg", vpc_id=vpc_id, app_port=app_port, health_check_path=health_check_path, parent=parent

@@ -53,6 +53,10 @@ def build_stack(config: StackConfig, *, region: str | None) -> None:
             certificate_arn=config.certificate_arn,
             deletion_protection=config.deletion_protection,
             green=config.green,
+            access_logs=config.access_logs,
+            access_log_days=config.access_log_days,
+            log_bucket_force_destroy=config.log_bucket_force_destroy,
+            waf=config.waf,
         )
     compute = Compute(
         "compute",
@@ -67,6 +71,7 @@ def build_stack(config: StackConfig, *, region: str | None) -> None:
             ssh_public_key=config.ssh_public_key,
             app_port=config.app_port,
             fleet=fleet,
+            detailed_monitoring=config.detailed_monitoring,
             role_name=identity.role_name,
             tags=traceability_tags(),
         ),
