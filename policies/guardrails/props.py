@@ -41,6 +41,9 @@ TYPE_ALIASES: dict[str, str] = {
     "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer": "aws:lb/loadBalancer:LoadBalancer",
     "aws:elasticloadbalancingv2/listener:Listener": "aws:lb/listener:Listener",
     "aws:elasticloadbalancingv2/targetGroup:TargetGroup": "aws:lb/targetGroup:TargetGroup",
+    # pulumi-aws 6's S3 tokens, still aliased by pulumi-aws 7's aws.s3.Bucket and aws.s3.BucketAcl.
+    "aws:s3/bucketV2:BucketV2": "aws:s3/bucket:Bucket",
+    "aws:s3/bucketAclV2:BucketAclV2": "aws:s3/bucketAcl:BucketAcl",
 }
 
 

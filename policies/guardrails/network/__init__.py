@@ -9,13 +9,16 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    alb_access_logs,
     alb_drop_invalid_headers,
     asg_elb_health_check,
     asg_multi_az,
     ebs_encryption,
     http_redirects_to_https,
     instance_sg,
+    launch_template_monitoring,
     launch_template_public_ip,
+    lb_log_bucket_not_public,
     ssh_ingress,
 )
 
@@ -29,6 +32,9 @@ POLICIES: list[Policy] = [
     alb_drop_invalid_headers.POLICY,
     http_redirects_to_https.POLICY,
     asg_elb_health_check.POLICY,
+    alb_access_logs.POLICY,
+    lb_log_bucket_not_public.POLICY,
+    launch_template_monitoring.POLICY,
 ]
 
 PACK_NAME = "aws-compute-network-boundary"
