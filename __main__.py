@@ -4,9 +4,8 @@ Config is parsed before anything is registered, so a bad value stops `pulumi up`
 error and no half-built stack.
 """
 
-from components.config import load_config, read_region
+from components.config import load_config, read_aws_access
 from components.stack import build_stack
 
 config = load_config()
-region = read_region()
-build_stack(config, region=region)
+build_stack(config, access=read_aws_access())

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from components import launch
 from components.accesslogs import AccessLogs, build_access_logs
 from components.config import GreenFleet
-from components.fleet import Capacity, Fleet, build_fleet
+from components.fleet import Capacity, Fleet, RolloutSettings, build_fleet
 from components.loadbalancer import LoadBalancer, Weights, build_load_balancer
 from components.waf import Waf, build_waf
 
@@ -38,6 +38,9 @@ class FleetArgs:
 
     # Subnets of the load balancer, one public subnet per AZ (at least two AZs).
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    # What the internet-facing ALB must be created after: the VPC's Internet Gateway, attached (AWS
+    # refuses an internet-facing load balancer in a VPC without one). @default [] (a VPC that has it)
+    internet_ready: Sequence[pulumi.Resource] = ()
     # Instance counts, 1 <= min_size <= desired_capacity <= max_size. @default 1 / 2 / 4
     min_size: int = 1
     desired_capacity: int = 2
@@ -60,6 +63,8 @@ class FleetArgs:
     log_bucket_force_destroy: bool = False
     # A WAFv2 web ACL with AWS managed rule groups on the ALB. @default False
     waf: bool = False
+    # How new template versions roll out onto each fleet. @default RolloutSettings() (30 min, alarms on)
+    rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
 
 @dataclass
@@ -199,7 +204,7 @@ class Compute(pulumi.ComponentResource):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-ssh",
                 security_group_id=self.security_group.id,
-                description="SSH from the operator's one host",
+                description="SSH from the operator host only (one /32)",
                 ip_protocol="tcp",
                 from_port=22,
                 to_port=22,
@@ -245,6 +250,7 @@ class Compute(pulumi.ComponentResource):
             name,
             vpc_id=args.vpc_id,
             public_subnet_ids=fleet.public_subnet_ids,
+            internet_ready=fleet.internet_ready,
             instance_security_group=self.security_group,
             app_port=args.app_port,
             health_check_path=fleet.health_check_path,
@@ -262,6 +268,8 @@ class Compute(pulumi.ComponentResource):
             "subnet_ids": args.subnet_ids,
             "capacity": capacity,
             "target_cpu_percent": fleet.target_cpu_percent,
+            "load_balancer_arn_suffix": self.load_balancer.alb.arn_suffix,
+            "rollout": fleet.rollout,
             "base_tags": args.tags,
             "parent": self,
         }
@@ -275,7 +283,7 @@ class Compute(pulumi.ComponentResource):
                 health_check_path=fleet.health_check_path,
                 fleet="blue",
             ),
-            target_group_arn=self.load_balancer.blue_target_group.arn,
+            target_group=self.load_balancer.blue_target_group,
             **common,
         )
         green_tg = self.load_balancer.green_target_group
@@ -290,7 +298,7 @@ class Compute(pulumi.ComponentResource):
                     health_check_path=fleet.health_check_path,
                     fleet="green",
                 ),
-                target_group_arn=green_tg.arn,
+                target_group=green_tg,
                 **common,
             )
 

@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 import pulumi
 
+from components.awsaccess import AssumeRole, AwsAccess
+
 PROJECT = "aws-compute-foundations"
 
 NatGateways = Literal["perAz", "single"]
@@ -55,6 +57,8 @@ KNOWN_KEYS = (
     "logBucketForceDestroy",
     "detailedMonitoring",
     "waf",
+    "rolloutTimeoutMinutes",
+    "rollbackOnAlarms",
 )
 
 # Days S3 keeps an access log before the lifecycle rule expires it: a day to ten years.
@@ -145,6 +149,11 @@ class StackConfig:
     detailed_monitoring: bool = False
     # A WAFv2 web ACL (AWS managed Common and KnownBadInputs rules) on the ALB. @default False (it costs money)
     waf: bool = False
+    # Minutes `pulumi up` waits for an instance refresh's verdict before it fails with the command to
+    # follow the refresh. @default 30
+    rollout_timeout_minutes: int = 30
+    # Roll a refresh back when the target group's unhealthy-host or 5xx alarm fires. @default True
+    rollback_on_alarms: bool = True
 
 
 # --- field parsers ---------------------------------------------------------------------------------
@@ -406,6 +415,10 @@ def parse_green(raw: str) -> GreenFleet:
     return GreenFleet(ami_id=ami_id, instance_type=instance_type, weight=weight)
 
 
+# `pulumi up` waits at least a minute and at most half a day for a rollout's verdict.
+ROLLOUT_TIMEOUT_MINUTES = (1, 720)
+
+
 # --- the whole contract ----------------------------------------------------------------------------
 
 
@@ -532,6 +545,10 @@ def parse_config(raw: Mapping[str, str]) -> StackConfig:
         log_bucket_force_destroy=boolean("logBucketForceDestroy", False),
         detailed_monitoring=boolean("detailedMonitoring", production),
         waf=boolean("waf", False),
+        rollout_timeout_minutes=integer(
+            "rolloutTimeoutMinutes", 30, ROLLOUT_TIMEOUT_MINUTES[0], ROLLOUT_TIMEOUT_MINUTES[1]
+        ),
+        rollback_on_alarms=boolean("rollbackOnAlarms", True),
     )
 
 
@@ -554,16 +571,115 @@ def read_raw_config(project: str = PROJECT) -> dict[str, str]:
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 
 
-def read_region() -> str | None:
-    """``aws:region`` if set and well formed; None lets the provider use AWS_REGION."""
-    region = pulumi.Config("aws").get("region")
-    if region is None:
-        return None
-    if not _REGION.fullmatch(region.strip()):
+def parse_region(raw: str) -> str:
+    if not _REGION.fullmatch(raw.strip()):
+        raise ConfigError("aws:region", f"{_shown(raw)} is not an AWS region", "pulumi config set aws:region us-east-1")
+    return raw.strip()
+
+
+_ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+# Go durations as the provider reads `duration` ("1h", "15m", "1h30m", "3600s").
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_ROLE_FIELDS = {"roleArn", "sessionName", "externalId", "duration"}
+ASSUME_ROLES_FIX = (
+    'pulumi config set --path "aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name>'
+    " (optional: sessionName, externalId, duration such as 1h)"
+)
+
+
+def _duration_seconds(key: str, raw: Any) -> int:
+    match = _DURATION.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if match is None or not any(match.groups()):
+        raise ConfigError(key, f"{_shown(str(raw))} is not a duration such as 15m or 1h", ASSUME_ROLES_FIX)
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if not 900 <= total <= 43200:
+        raise ConfigError(key, f"{_shown(raw)} is outside STS's 15m-12h", ASSUME_ROLES_FIX)
+    return total
+
+
+def parse_assume_roles(raw: str) -> tuple[AssumeRole, ...]:
+    """``aws:assumeRoles``: the role chain the AWS provider assumes, in order, parsed for the rollout too.
+
+    Only the fields both the provider and the rollout's boto3 client honour are accepted; anything else
+    would make the two act as different identities, so it stops here instead.
+    """
+    try:
+        value: Any = json.loads(raw)
+    except (ValueError, RecursionError):
         raise ConfigError(
-            "aws:region", f"{_shown(region)} is not an AWS region", "pulumi config set aws:region us-east-1"
+            "aws:assumeRoles", "is not valid JSON (a list of objects with roleArn)", ASSUME_ROLES_FIX
+        ) from None
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError("aws:assumeRoles", "is not a list of roles", ASSUME_ROLES_FIX)
+    roles = []
+    for i, entry in enumerate(value):
+        key = f"aws:assumeRoles[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(key, "is not an object with roleArn", ASSUME_ROLES_FIX)
+        unknown = sorted(set(entry) - _ROLE_FIELDS)
+        if unknown:
+            raise ConfigError(
+                f"{key}.{unknown[0]}",
+                "is not supported: the rollout could not assume the role the same way",
+                f'pulumi config rm --path "{key}.{unknown[0]}"',
+            )
+        arn = entry.get("roleArn")
+        if not isinstance(arn, str) or not _ROLE_ARN.fullmatch(arn.strip()):
+            raise ConfigError(f"{key}.roleArn", "is not an IAM role ARN", ASSUME_ROLES_FIX)
+        session = entry.get("sessionName")
+        if session is not None and (not isinstance(session, str) or not _SESSION_NAME.fullmatch(session)):
+            raise ConfigError(f"{key}.sessionName", "must be 2-64 of letters, digits and +=,.@_-", ASSUME_ROLES_FIX)
+        external = entry.get("externalId")
+        if external is not None and (not isinstance(external, str) or not _EXTERNAL_ID.fullmatch(external)):
+            # Never echo it: an external id is a shared secret between two accounts.
+            raise ConfigError(f"{key}.externalId", "must be 2-1224 of letters, digits and +=,.@:/_-", ASSUME_ROLES_FIX)
+        duration = entry.get("duration")
+        roles.append(
+            AssumeRole(
+                role_arn=arn.strip(),
+                session_name=session,
+                external_id=external,
+                duration_seconds=_duration_seconds(f"{key}.duration", duration) if duration is not None else None,
+            )
         )
-    return region.strip()
+    return tuple(roles)
+
+
+def parse_aws_access(raw: Mapping[str, str]) -> AwsAccess:
+    """The ``aws:`` settings the stack's provider and its rollouts share (keys without the ``aws:`` prefix)."""
+    if raw.get("assumeRole"):
+        raise ConfigError(
+            "aws:assumeRole",
+            "is pulumi-aws 6's key; pulumi-aws 7 reads aws:assumeRoles (a list)",
+            f"pulumi config rm aws:assumeRole; {ASSUME_ROLES_FIX}",
+        )
+    profile = raw.get("profile")
+    if profile is not None and (not profile.strip() or any(not c.isprintable() for c in profile)):
+        raise ConfigError("aws:profile", "is empty or holds control characters", "pulumi config set aws:profile <name>")
+    roles = raw.get("assumeRoles")
+    region = raw.get("region")
+    return AwsAccess(
+        region=parse_region(region) if region is not None else None,
+        profile=profile.strip() if profile else None,
+        assume_roles=parse_assume_roles(roles) if roles else (),
+    )
+
+
+def read_aws_access() -> AwsAccess:
+    """``aws:region``, ``aws:profile`` and ``aws:assumeRoles`` of the running stack, validated."""
+    config = pulumi.Config("aws")
+    return parse_aws_access(
+        {
+            key: value
+            for key in ("region", "profile", "assumeRoles", "assumeRole")
+            if (value := config.get(key)) is not None
+        }
+    )
 
 
 def load_config() -> StackConfig:

@@ -8,18 +8,21 @@ name suffix: blue's resource names never carry one, so adding and removing green
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components import launch
+from components.alarms import FleetAlarms, build_fleet_alarms
+from components.awsaccess import AwsAccess
+from components.rollout import Rollout, RolloutArgs
 
 # Seconds an instance may take to boot and start answering before ELB health checks may fail it.
 HEALTH_CHECK_GRACE_SECONDS = 120
-# Seconds a new instance needs before its metrics count toward scaling and an instance refresh moves on.
+# Seconds a new instance needs before its metrics count toward scaling and a rollout moves on.
 INSTANCE_WARMUP_SECONDS = 120
-# Replacements (instance refresh, unhealthy hosts) launch the new instance before terminating the old
+# Replacements (rollouts, unhealthy hosts) launch the new instance before terminating the old
 # one: capacity never drops below desired, and rises at most by half for the duration.
 MIN_HEALTHY_PERCENT = 100
 MAX_HEALTHY_PERCENT = 150
@@ -35,6 +38,19 @@ class Capacity:
 
 
 @dataclass(frozen=True)
+class RolloutSettings:
+    """How a new template version reaches a fleet's group."""
+
+    # Minutes `pulumi up` waits for AWS's verdict on a refresh. @default 30
+    timeout_minutes: int = 30
+    # Roll back when the target group's unhealthy-host or 5xx alarm fires, not only on failed health checks.
+    # @default True
+    rollback_on_alarms: bool = True
+    # Region and credentials of the stack's AWS provider. @default AwsAccess() (the environment's)
+    access: AwsAccess = field(default_factory=AwsAccess)
+
+
+@dataclass(frozen=True)
 class Fleet:
     """The resources of one fleet and the colour it reports."""
 
@@ -42,6 +58,9 @@ class Fleet:
     launch_template: aws.ec2.LaunchTemplate
     group: aws.autoscaling.Group
     scaling_policy: aws.autoscaling.Policy
+    rollout: Rollout
+    # None when rollouts do not watch alarms (rollbackOnAlarms false).
+    alarms: FleetAlarms | None
 
 
 def build_launch_template(
@@ -77,7 +96,8 @@ def build_launch_template(
             for kind in ("instance", "volume")
         ],
         user_data=settings.user_data_base64,
-        # Each change becomes the default version too, so console launches match what the ASG runs.
+        # Each change becomes the default version too: console launches get the newest settings, which the
+        # group runs once its rollout succeeds (after a rollback it runs the previous version).
         update_default_version=True,
         opts=pulumi.ResourceOptions(parent=parent),
     )
@@ -99,8 +119,8 @@ def build_group(
         desired_capacity=capacity.desired_capacity,
         max_size=capacity.max_size,
         vpc_zone_identifiers=subnet_ids,
-        # A numbered version, not "$Latest": a new version then changes the group, which starts an
-        # instance refresh, and auto-rollback has a version to return to.
+        # A numbered version, not "$Latest": auto-rollback needs one to return to. It is only the version
+        # the group is created with: later versions reach it through the fleet's Rollout (see below).
         launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
             id=template.id, version=template.latest_version.apply(lambda version: str(int(version)))
         ),
@@ -112,25 +132,15 @@ def build_group(
         instance_maintenance_policy=aws.autoscaling.GroupInstanceMaintenancePolicyArgs(
             min_healthy_percentage=MIN_HEALTHY_PERCENT, max_healthy_percentage=MAX_HEALTHY_PERCENT
         ),
-        instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
-            strategy="Rolling",
-            preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
-                min_healthy_percentage=MIN_HEALTHY_PERCENT,
-                max_healthy_percentage=MAX_HEALTHY_PERCENT,
-                auto_rollback=True,
-                # Every change is a new template version, so every instance differs anyway; skip
-                # matching would only hide instances whose user data fetched different code.
-                skip_matching=False,
-                scale_in_protected_instances="Refresh",
-                standby_instances="Terminate",
-            ),
-        ),
         tags=[
             aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
             for key, value in sorted(tags.items())
         ],
-        # The scaling policy owns desired capacity after creation; `pulumi up` must not reset it.
-        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["desiredCapacity"]),
+        # The scaling policy owns desired capacity after creation; `pulumi up` must not reset it. The
+        # template version is AWS's to set: a successful instance refresh writes it, a failed one leaves the
+        # old one. Were the provider to write it (UpdateAutoScalingGroup), a refresh would have nothing to
+        # roll back to (terraform-provider-aws issue 34189).
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["desiredCapacity", "launchTemplate.version"]),
     )
 
 
@@ -151,6 +161,34 @@ def build_scaling_policy(
     )
 
 
+def build_rollout(
+    resource_name: str,
+    template: aws.ec2.LaunchTemplate,
+    group: aws.autoscaling.Group,
+    *,
+    image_id: pulumi.Input[str],
+    alarms: FleetAlarms | None,
+    settings: RolloutSettings,
+    parent: pulumi.Resource,
+) -> Rollout:
+    return Rollout(
+        resource_name,
+        RolloutArgs(
+            auto_scaling_group_name=group.name,
+            launch_template_id=template.id,
+            launch_template_version=template.latest_version.apply(lambda version: str(int(version))),
+            image_id=image_id,
+            min_healthy_percentage=MIN_HEALTHY_PERCENT,
+            max_healthy_percentage=MAX_HEALTHY_PERCENT,
+            instance_warmup_seconds=INSTANCE_WARMUP_SECONDS,
+            alarm_names=alarms.names if alarms is not None else [],
+            timeout_minutes=settings.timeout_minutes,
+            access=settings.access,
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 def build_fleet(
     name: str,
     *,
@@ -160,12 +198,14 @@ def build_fleet(
     instance_profile_arn: pulumi.Input[str],
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
     capacity: Capacity,
-    target_group_arn: pulumi.Input[str],
+    target_group: aws.lb.TargetGroup,
+    load_balancer_arn_suffix: pulumi.Input[str],
     target_cpu_percent: float,
+    rollout: RolloutSettings,
     base_tags: Mapping[str, str],
     parent: pulumi.Resource,
 ) -> Fleet:
-    """The Launch Template, ASG and scaling policy of one fleet, named ``{name}-<part>{suffix}``."""
+    """The Launch Template, ASG, scaling policy, alarms and rollout of one fleet, named ``{name}-<part>{suffix}``."""
     tags = {**base_tags, "Name": f"{name}-{color}", "fleet": color}
     template = build_launch_template(
         f"{name}-lt{suffix}",
@@ -180,9 +220,36 @@ def build_fleet(
         template,
         subnet_ids=subnet_ids,
         capacity=capacity,
-        target_group_arn=target_group_arn,
+        target_group_arn=target_group.arn,
         tags=tags,
         parent=parent,
     )
     policy = build_scaling_policy(f"{name}-cpu{suffix}", group, target_cpu_percent=target_cpu_percent, parent=parent)
-    return Fleet(color=color, launch_template=template, group=group, scaling_policy=policy)
+    alarms = (
+        build_fleet_alarms(
+            name,
+            suffix,
+            load_balancer_arn_suffix=load_balancer_arn_suffix,
+            target_group_arn_suffix=target_group.arn_suffix,
+            parent=parent,
+        )
+        if rollout.rollback_on_alarms
+        else None
+    )
+    rollout_resource = build_rollout(
+        f"{name}-rollout{suffix}",
+        template,
+        group,
+        image_id=settings.ami_id,
+        alarms=alarms,
+        settings=rollout,
+        parent=parent,
+    )
+    return Fleet(
+        color=color,
+        launch_template=template,
+        group=group,
+        scaling_policy=policy,
+        rollout=rollout_resource,
+        alarms=alarms,
+    )

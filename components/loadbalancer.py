@@ -130,6 +130,7 @@ def build_load_balancer(
     *,
     vpc_id: pulumi.Input[str],
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    internet_ready: Sequence[pulumi.Resource],
     instance_security_group: aws.ec2.SecurityGroup,
     app_port: int,
     health_check_path: str,
@@ -142,12 +143,13 @@ def build_load_balancer(
     """The ALB, its security group, the blue (and green) target group and the listeners.
 
     ``green_weight`` None means one fleet; a number builds the green target group and splits traffic.
+    ``internet_ready`` is what the internet-facing ALB must be created after (the VPC's Internet Gateway).
     """
     opts = pulumi.ResourceOptions(parent=parent)
     group = aws.ec2.SecurityGroup(
         f"{name}-alb-sg",
         vpc_id=vpc_id,
-        description="Load balancer: web clients in, only the instances' app port out",
+        description="Load balancer: web clients in, only the app port of the instances out",
         tags={"Name": f"{name}-alb"},
         opts=opts,
     )
@@ -185,8 +187,12 @@ def build_load_balancer(
         drop_invalid_header_fields=True,
         enable_deletion_protection=deletion_protection,
         access_logs=access_logs.load_balancer_args() if access_logs is not None else None,
-        # ELB checks that it may write to the bucket when access logs are turned on: policy first.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[access_logs.policy] if access_logs else None),
+        # Subnets alone do not order it after the gateway; created first, AWS refuses it (InvalidSubnet).
+        # ELB also checks that it may write to the log bucket when access logs are turned on: policy first.
+        opts=pulumi.ResourceOptions(
+            parent=parent,
+            depends_on=[*internet_ready, *([access_logs.policy] if access_logs is not None else [])],
+        ),
     )
     blue = _target_group(
         f"{name}-tg", vpc_id=vpc_id, app_port=app_port, health_check_path=health_check_path, parent=parent

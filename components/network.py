@@ -45,6 +45,9 @@ class Network(pulumi.ComponentResource):
     public_subnet_ids: list[pulumi.Output[str]]
     private_subnet_ids: list[pulumi.Output[str]]
     nat_gateway_ids: list[pulumi.Output[str]]
+    # What must exist before anything that reaches the internet from this VPC is created: the VPC's
+    # Internet Gateway (attached on create). Empty for the default VPC, whose gateway already exists.
+    internet_ready: list[pulumi.Resource]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -60,6 +63,7 @@ class Network(pulumi.ComponentResource):
         self.availability_zones = choose_zones(self._region_zones(), args.az_count)
         self.private_subnet_ids = []
         self.nat_gateway_ids = []
+        self.internet_ready = []
         if args.use_default_vpc:
             self._adopt_default_vpc()
         else:
@@ -147,6 +151,7 @@ class Network(pulumi.ComponentResource):
         gateway = aws.ec2.InternetGateway(
             f"{name}-igw", vpc_id=vpc.id, tags=self._tags(f"{name}-igw"), opts=self._child()
         )
+        self.internet_ready = [gateway]
         public = [p for p in plan if p.tier == "public"]
         public_subnets = self._public_tier(vpc, gateway, public)
         self.public_subnet_ids = [subnet.id for subnet in public_subnets]

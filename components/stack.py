@@ -9,20 +9,41 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.awsaccess import AwsAccess
 from components.compute import Compute, ComputeArgs, FleetArgs
 from components.config import StackConfig
+from components.fleet import RolloutSettings
 from components.identity import Identity, IdentityArgs
 from components.network import Network, NetworkArgs
 from components.tags import traceability_tags
 
 
-def aws_provider(region: str | None) -> aws.Provider:
-    """The one AWS provider every resource uses, tagging everything it creates for traceability."""
-    return aws.Provider("aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=traceability_tags()))
+def aws_provider(access: AwsAccess) -> aws.Provider:
+    """The one AWS provider every resource uses, tagging everything it creates for traceability.
+
+    An explicit provider reads no ``aws:`` stack config itself: region, profile and role chain are passed
+    here, from the same ``AwsAccess`` the rollouts call AWS with.
+    """
+    roles = [
+        aws.ProviderAssumeRoleArgs(
+            role_arn=role.role_arn,
+            session_name=role.session_name,
+            external_id=pulumi.Output.secret(role.external_id) if role.external_id else None,
+            duration=f"{role.duration_seconds}s" if role.duration_seconds else None,
+        )
+        for role in access.assume_roles
+    ]
+    return aws.Provider(
+        "aws",
+        region=access.region,
+        profile=access.profile,
+        assume_roles=roles or None,
+        default_tags=aws.ProviderDefaultTagsArgs(tags=traceability_tags()),
+    )
 
 
-def build_stack(config: StackConfig, *, region: str | None) -> None:
-    provider = aws_provider(region)
+def build_stack(config: StackConfig, *, access: AwsAccess) -> None:
+    provider = aws_provider(access)
     opts = pulumi.ResourceOptions(providers={"aws": provider})
 
     network = Network(
@@ -45,6 +66,7 @@ def build_stack(config: StackConfig, *, region: str | None) -> None:
     if config.production:
         fleet = FleetArgs(
             public_subnet_ids=network.public_subnet_ids,
+            internet_ready=network.internet_ready,
             min_size=config.min_size,
             desired_capacity=config.desired_capacity,
             max_size=config.max_size,
@@ -57,6 +79,11 @@ def build_stack(config: StackConfig, *, region: str | None) -> None:
             access_log_days=config.access_log_days,
             log_bucket_force_destroy=config.log_bucket_force_destroy,
             waf=config.waf,
+            rollout=RolloutSettings(
+                timeout_minutes=config.rollout_timeout_minutes,
+                rollback_on_alarms=config.rollback_on_alarms,
+                access=access,
+            ),
         )
     compute = Compute(
         "compute",

@@ -105,8 +105,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
         urn = self.make_urn(request.parent, request.type, request.name)
+        registering = getattr(self.mocks, "registering", None)
+        if registering is not None:
+            from offline.mockcloud import Registration
+
+            with registering(Registration(urn, tuple(request.dependencies), request.parent)):
+                response = super().RegisterResource(request)
+        else:
+            response = super().RegisterResource(request)
         state = self.resources[urn].state if urn in self.resources else {}
         self.records[urn] = RegisteredResource(
             urn=urn,

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+from offline.cloudrules import CloudError, CloudResource, World, check_resource
 
 DEFAULT_ACCOUNT = "123456789012"
 AL2023_PARAMETER_PREFIX = "/aws/service/ami-amazon-linux-latest/al2023-ami-"
@@ -28,6 +33,27 @@ class UnknownInvokeError(Exception):
     def __init__(self, token: str) -> None:
         super().__init__(f"mock cloud: no answer for invoke '{token}'; add it to offline/mockcloud.py")
         self.token = token
+
+
+class CloudRuleError(pulumi.RunError):
+    """AWS refused to create a resource: its error code, the resource, the property and the rule.
+
+    A ``RunError``, so the CLI (and ``make preview``) prints the message alone, as ``pulumi up`` prints
+    the provider's error for a failed create.
+    """
+
+    def __init__(self, errors: Sequence[CloudError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the resource monitor knows of a registration beyond its inputs: where it sits in the graph."""
+
+    urn: str
+    dependencies: tuple[str, ...]
+    parent: str = ""
 
 
 def partition_of(region: str) -> str:
@@ -72,6 +98,7 @@ _AUTONAMED: dict[str, tuple[str, int]] = {
     "aws:alb/targetGroup:TargetGroup": ("name", 32),
     "aws:s3/bucket:Bucket": ("bucket", 63),
     "aws:wafv2/webAcl:WebAcl": ("name", 128),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", 255),
 }
 
 # S3 bucket configuration resources: the provider's id is the bucket name they configure.
@@ -86,6 +113,10 @@ _BUCKET_CONFIGURATIONS = frozenset(
 )
 # Route 53 hosted zone of S3 website/alias endpoints by region (S3 endpoints table of the AWS General Reference).
 _S3_HOSTED_ZONES = {"us-east-1": "Z3AQBSTGFYJSTF", "us-west-2": "Z3BJ6K6RIION7M", "eu-west-1": "Z1BKCTXD74EZPE"}
+
+# The project's rollout (components/rollout.py), a dynamic resource the engine serves from the program's
+# own Python process (`pulumi-python` provider), not from AWS.
+ROLLOUT_TYPE = "pulumi-python:dynamic/autoscaling:Rollout"
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -102,10 +133,65 @@ class MockCloud(Mocks):
     has_default_vpc: bool = True
     # Invokes seen, in order, as (token, args): tests assert on what the program asked.
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Apply AWS's API-side rules (offline/cloudrules) to every resource, refusing what AWS would refuse.
+    cloud_rules: bool = True
+
+    def __post_init__(self) -> None:
+        self.world = World(region=self.region)
+        self._context = threading.local()
+        self._lock = threading.Lock()
+        if self.has_default_vpc:
+            self._add_default_network()
 
     @property
     def partition(self) -> str:
         return partition_of(self.region)
+
+    # --- the account as the cloud rules see it --------------------------------------------------------
+
+    @contextmanager
+    def registering(self, registration: Registration) -> Iterator[None]:
+        """Tell ``new_resource`` (called on this thread) the URN and dependencies of what it creates."""
+        self._context.registration = registration
+        try:
+            yield
+        finally:
+            self._context.registration = None
+
+    def _add_default_network(self) -> None:
+        """The default VPC and its subnets exist before the program runs (pre-existing: no URN of their own)."""
+        vpc_id = self.default_vpc_id()
+        self.world.by_id[vpc_id] = CloudResource(
+            urn="", type="aws:ec2/vpc:Vpc", name="default-vpc", id=vpc_id, inputs={"cidrBlock": "172.31.0.0/16"}
+        )
+        for subnet in self.default_subnets():
+            self.world.by_id[subnet["id"]] = CloudResource(
+                urn="",
+                type="aws:ec2/subnet:Subnet",
+                name=f"default-{subnet['availabilityZone']}",
+                id=subnet["id"],
+                inputs=subnet,
+            )
+
+    def admit(self, args: MockResourceArgs, resource_id: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
+        """Apply the cloud rules to one resource about to be created; raise ``CloudRuleError`` as AWS would refuse."""
+        registration: Registration | None = getattr(self._context, "registration", None)
+        resource = CloudResource(
+            urn=registration.urn if registration else f"urn:pulumi:mock::mock::{args.typ}::{args.name}",
+            type=args.typ,
+            name=args.name,
+            inputs=inputs,
+            id=resource_id,
+            outputs=outputs,
+            dependencies=registration.dependencies if registration else None,
+            provider=args.provider or "",
+            parent=registration.parent if registration else "",
+        )
+        with self._lock:
+            errors = check_resource(resource, self.world) if self.cloud_rules else []
+            if errors:
+                raise CloudRuleError(errors)
+            self.world.add(resource)
 
     # --- invokes ---------------------------------------------------------------------------------
 
@@ -284,8 +370,10 @@ class MockCloud(Mocks):
                 suffix = "-" + _digest(args.name, length=7)
                 state[prop] = args.name[: limit - len(suffix)] + suffix
         resource_id = self._resource_id(args.typ, args.name, state)
+        inputs = dict(state)
         state.update(self._computed(args.typ, args.name, resource_id, state))
         state.setdefault("id", resource_id)
+        self.admit(args, resource_id, inputs, state)
         return resource_id, state
 
     def _arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:
@@ -320,8 +408,14 @@ class MockCloud(Mocks):
             return self._ID_PREFIXES[typ] + _digest(self.account, typ, name)
         if typ.startswith("aws:iam/") and state.get("name"):
             return str(state["name"])
-        if typ in ("aws:autoscaling/group:Group", "aws:autoscaling/policy:Policy") and state.get("name"):
+        if typ in (
+            "aws:autoscaling/group:Group",
+            "aws:autoscaling/policy:Policy",
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+        ) and state.get("name"):
             return str(state["name"])
+        if typ == ROLLOUT_TYPE and state.get("autoScalingGroupName"):
+            return str(state["autoScalingGroupName"])
         if typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
             return self._arn("elasticloadbalancing", f"loadbalancer/app/{state.get('name')}/{_digest(name, length=16)}")
         if typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
@@ -452,6 +546,11 @@ class MockCloud(Mocks):
                 ),
                 lockToken=_digest(rid, "lock", length=8) + "-0000-4000-8000-" + _digest(rid, length=12),
             )
+        elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            out.update(arn=self._arn("cloudwatch", f"alarm:{state.get('name')}"))
+        elif typ == ROLLOUT_TYPE:
+            # A first creation: the group was just created from this very version, so no refresh ran.
+            out.update(status="Unchanged", instanceRefreshId="")
         return out
 
     def _public_ip(self, name: str) -> str:
@@ -487,4 +586,6 @@ class FirstPreviewCloud(MockCloud):
     """
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        # Nothing is created, but what AWS would refuse is refused already: the inputs known at preview.
+        self.admit(args, "", dict(args.inputs), {})
         return "", dict(args.inputs)

@@ -4,6 +4,8 @@ from every resource type that can carry them, normalised to one shape."""
 from __future__ import annotations
 
 import base64
+import copy
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,11 @@ INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 COMPUTE = "aws-compute-foundations:compute:Compute"
 SSM_PARAMETER = "aws:ssm/getParameter:getParameter"
 GET_AMI = "aws:ec2/getAmi:getAmi"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ROLLOUT = "pulumi-python:dynamic/autoscaling:Rollout"
+# How a secret input is recorded (the engine's secret signature).
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def named(run: ProgramRun, name: str) -> RegisteredResource:
@@ -139,3 +146,35 @@ def user_data_of_template(template: RegisteredResource) -> str:
 
 def invoked(cloud: Any, token: str) -> list[dict[str, Any]]:
     return [args for seen, args in cloud.invokes if seen == token]
+
+
+def with_ignored_changes(old: dict[str, Any], new: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """``new`` with every ``ignore_changes`` path (``a`` or ``a.b``) put back to its ``old`` value, as the
+    engine does before it asks the provider for a diff."""
+    merged = copy.deepcopy(new)
+    for path in paths:
+        *parents, leaf = path.split(".")
+        source: Any = old
+        target: Any = merged
+        for part in parents:
+            source, target = source.get(part, {}), target.setdefault(part, {})
+        if leaf in source:
+            target[leaf] = copy.deepcopy(source[leaf])
+        else:
+            target.pop(leaf, None)
+    return merged
+
+
+def stub_group(name: str, template_id: str, version: str) -> dict[str, Any]:
+    """A DescribeAutoScalingGroups item with every member AWS's model requires."""
+    return {
+        "AutoScalingGroupName": name,
+        "LaunchTemplate": {"LaunchTemplateId": template_id, "Version": version},
+        "MinSize": 1,
+        "MaxSize": 4,
+        "DesiredCapacity": 2,
+        "DefaultCooldown": 300,
+        "AvailabilityZones": ["us-east-1a", "us-east-1b"],
+        "HealthCheckType": "ELB",
+        "CreatedTime": datetime.datetime(2026, 11, 27, tzinfo=datetime.UTC),
+    }

@@ -4,39 +4,53 @@
    checks on the ASG, is replaced, not only an instance whose host is gone.
 2. AZ outage: the ASG, the ALB and NAT each span every configured AZ; losing any one AZ leaves subnets,
    capacity and egress in the others.
-3. Bad AMI: a new AMI rolls out through an instance refresh that rolls back on failure, or first on a
-   parallel green fleet that takes a weighted share of traffic.
+3. Bad AMI: a new AMI is a new template version that the fleet's Rollout sends to AWS as an instance
+   refresh with a desired configuration and auto-rollback (the group keeps the old version until it
+   succeeds), or is first validated on a parallel green fleet that takes a weighted share of traffic.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import types
 from dataclasses import dataclass, field
+from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import ANY, Stubber
 
+from components import refresh
+from components.rollout import RolloutProvider, is_unknown
 from components.userdata import read_settings
-from offline.harness import ProgramRun
+from offline.harness import ProgramRun, program_from_file, run_program
+from offline.mockcloud import MockCloud
 from tests.components.resources import (
     ALB,
     ASG,
     INSTANCE,
     LAUNCH_TEMPLATE,
     LISTENER,
+    METRIC_ALARM,
     NAT_GATEWAY,
+    ROLLOUT,
     ROUTE,
     ROUTE_TABLE,
     ROUTE_TABLE_ASSOCIATION,
     SCALING_POLICY,
+    SECRET_MARK,
+    SECRET_SIG,
     SUBNET,
     TARGET_GROUP,
     named,
     out,
+    stub_group,
     user_data_of_template,
+    with_ignored_changes,
 )
 from tests.components.test_userdata import fetch, installed_file, serving
-from tests.conftest import RunStack
+from tests.conftest import PROJECT, REPO, RunStack, stack_file_config
 
 GREEN_AMI = "ami-0fedcba9876543210"
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
@@ -238,25 +252,172 @@ def test_az_outage_a_single_nat_takes_the_other_zones_egress_with_it(run_stack: 
 # --- 3. bad AMI -----------------------------------------------------------------------------------------
 
 
-def test_bad_ami_rolls_out_by_instance_refresh_with_auto_rollback(run_stack: RunStack) -> None:
+def test_bad_ami_group_has_no_provider_refresh_and_keeps_the_version_aws_rolled_out(run_stack: RunStack) -> None:
     run = run_stack("prod").check()
-    refresh = run.one(ASG).inputs["instanceRefresh"]
+    group = run.one(ASG)
 
-    assert refresh["strategy"] == "Rolling"
-    preferences = refresh["preferences"]
-    assert preferences["autoRollback"] is True
+    # The provider's refresh writes the new version onto the group first, leaving AWS nothing to roll
+    # back to (terraform-provider-aws issue 34189): the group has none, and AWS alone moves its version.
+    assert "instanceRefresh" not in group.inputs
+    assert "launchTemplate.version" in group.ignore_changes
+    assert group.inputs["launchTemplate"]["version"] == str(int(out(run.one(LAUNCH_TEMPLATE), "latestVersion")))
+
+
+def test_bad_ami_rollout_targets_the_groups_template_with_auto_rollback_preferences(run_stack: RunStack) -> None:
+    run = run_stack("prod").check()
+    rollout = run.one(ROLLOUT).inputs
+    group, template = run.one(ASG), run.one(LAUNCH_TEMPLATE)
+
+    assert rollout["autoScalingGroupName"] == out(group, "name")
+    assert rollout["launchTemplateId"] == template.id == group.inputs["launchTemplate"]["id"]
+    assert rollout["launchTemplateVersion"] == str(int(out(template, "latestVersion")))
+    assert rollout["imageId"] == template.inputs["imageId"]
     # Capacity is kept while instances are replaced: new ones launch before old ones stop.
-    assert preferences["minHealthyPercentage"] == 100.0
-    assert preferences["maxHealthyPercentage"] > 100.0
-    assert preferences["scaleInProtectedInstances"] == "Refresh"
+    assert rollout["minHealthyPercentage"] == 100.0
+    assert 100.0 < rollout["maxHealthyPercentage"] <= 200.0
+    assert rollout["instanceWarmupSeconds"] == group.inputs["defaultInstanceWarmup"]
+    assert rollout["timeoutSeconds"] == 30 * 60.0
+    assert out(run.one(ROLLOUT), "status") == "Unchanged", "a first creation refreshes nothing"
 
 
-def test_bad_ami_template_version_is_pinned_not_latest(run_stack: RunStack) -> None:
+def test_bad_ami_rollout_rolls_back_on_the_target_groups_alarms(run_stack: RunStack) -> None:
     run = run_stack("prod").check()
-    version = run.one(ASG).inputs["launchTemplate"]["version"]
+    alarms = {a.inputs["metricName"]: a for a in run.of_type(METRIC_ALARM)}
+    target_group, alb = run.one(TARGET_GROUP), run.one(ALB)
 
-    assert version not in ("$Latest", "$Default")
-    assert version == str(int(out(run.one(LAUNCH_TEMPLATE), "latestVersion")))
+    assert sorted(alarms) == ["HTTPCode_Target_5XX_Count", "UnHealthyHostCount"]
+    for alarm in alarms.values():
+        assert alarm.inputs["namespace"] == "AWS/ApplicationELB"
+        assert alarm.inputs["dimensions"] == {
+            "TargetGroup": out(target_group, "arnSuffix"),
+            "LoadBalancer": out(alb, "arnSuffix"),
+        }
+        assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold"
+        assert alarm.inputs["treatMissingData"] == "notBreaching"
+    assert alarms["UnHealthyHostCount"].inputs["threshold"] == 0.0
+    assert run.one(ROLLOUT).inputs["alarmNames"] == [out(a, "name") for a in run.of_type(METRIC_ALARM)]
+
+
+def test_bad_ami_rollback_on_alarms_off_keeps_health_checks_only(run_stack: RunStack) -> None:
+    run = run_stack("prod", rollbackOnAlarms="false").check()
+
+    assert run.of_type(METRIC_ALARM) == []
+    assert run.one(ROLLOUT).inputs["alarmNames"] == []
+
+
+def test_bad_ami_rollout_waits_as_long_as_configured(run_stack: RunStack) -> None:
+    run = run_stack("prod", rolloutTimeoutMinutes="45").check()
+
+    assert run.one(ROLLOUT).inputs["timeoutSeconds"] == 45 * 60.0
+
+
+def test_bad_ami_rollout_acts_with_the_providers_region_profile_and_roles(run_stack: RunStack) -> None:
+    roles = (
+        '[{"roleArn": "arn:aws:iam::210987654321:role/deployer", "externalId": "shared-secret-1", "duration": "1h"}]'
+    )
+    run = run_stack("prod", **{"aws:region": "eu-west-1", "aws:profile": "ops", "aws:assumeRoles": roles}).check()
+    provider = run.one("pulumi:providers:aws").inputs
+    rollout = run.one(ROLLOUT).inputs
+
+    assert (provider["region"], provider["profile"]) == (rollout["region"], rollout["profile"]) == ("eu-west-1", "ops")
+    # The provider's role list holds a secret, so the whole list travels as one.
+    assert provider["assumeRoles"][SECRET_SIG] == SECRET_MARK
+    (provider_role,) = json.loads(provider["assumeRoles"]["value"])
+    assert rollout["assumeRoles"][SECRET_SIG] == SECRET_MARK
+    (rollout_role,) = rollout["assumeRoles"]["value"]
+    assert provider_role["roleArn"] == rollout_role["roleArn"] == "arn:aws:iam::210987654321:role/deployer"
+    assert provider_role["duration"] == "3600s" and rollout_role["durationSeconds"] == 3600.0
+    # The external id makes both role lists secrets: encrypted in state, never shown by the CLI.
+    assert rollout_role["externalId"] == provider_role["externalId"] == "shared-secret-1"
+    assert rollout["__provider"][SECRET_SIG] == SECRET_MARK
+
+
+class BumpedCloud(MockCloud):
+    """The cloud after `pulumi up` updated the template: EC2 numbered the new content version 2."""
+
+    def _computed(self, typ: str, name: str, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+        computed = super()._computed(typ, name, rid, state)
+        if typ == LAUNCH_TEMPLATE:
+            computed.update(latestVersion=2, defaultVersion=2)
+        return computed
+
+
+class PreviewCloud(MockCloud):
+    """The cloud as `pulumi preview` of an AMI change sees it: the template's next version does not exist yet."""
+
+    def _computed(self, typ: str, name: str, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+        computed = super()._computed(typ, name, rid, state)
+        if typ == LAUNCH_TEMPLATE:
+            del computed["latestVersion"], computed["defaultVersion"]
+        return computed
+
+
+def test_bad_ami_version_bump_reaches_aws_only_as_start_instance_refresh(
+    run_stack: RunStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = run_stack("prod").check()
+    after = run_stack("prod", mocks=BumpedCloud(), amiId=GREEN_AMI).check()
+    old_group, new_group = before.one(ASG), after.one(ASG)
+
+    # The engine keeps ignored inputs at their old values: the group's inputs do not change at all, so its
+    # provider has nothing to update and no UpdateAutoScalingGroup carries version 2.
+    assert new_group.inputs["launchTemplate"]["version"] == "2"
+    assert with_ignored_changes(old_group.inputs, new_group.inputs, new_group.ignore_changes) == old_group.inputs
+
+    # The rollout's provider sees the bump and sends it to AWS (the Stubber) as one StartInstanceRefresh.
+    old_state = {**before.one(ROLLOUT).outputs}
+    news = {k: v for k, v in after.one(ROLLOUT).inputs.items() if k != "__provider"}
+    news["assumeRoles"] = []
+    provider = RolloutProvider()
+    assert provider.diff(old_group.id, old_state, news).changes is True
+    client = boto3.client("autoscaling", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(refresh, "autoscaling_client", lambda _access: client)
+    monkeypatch.setattr(refresh, "POLL_SECONDS", 0.0)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "describe_auto_scaling_groups",
+            {"AutoScalingGroups": [stub_group(old_group.id, news["launchTemplateId"], "1")]},
+            {"AutoScalingGroupNames": [old_group.id]},
+        )
+        stub.add_response(
+            "start_instance_refresh",
+            {"InstanceRefreshId": "r-1"},
+            {
+                "AutoScalingGroupName": old_group.id,
+                "Strategy": "Rolling",
+                "DesiredConfiguration": {
+                    "LaunchTemplate": {"LaunchTemplateId": news["launchTemplateId"], "Version": "2"}
+                },
+                "Preferences": ANY,
+            },
+        )
+        stub.add_response(
+            "describe_instance_refreshes",
+            {"InstanceRefreshes": [{"InstanceRefreshId": "r-1", "Status": "RollbackSuccessful", "StatusReason": "x"}]},
+            {"AutoScalingGroupName": old_group.id, "InstanceRefreshIds": ["r-1"]},
+        )
+        with pytest.raises(refresh.RolloutError, match=r"version 2 was refused: .* ended RollbackSuccessful: x"):
+            provider.update(old_group.id, old_state, news)
+        stub.assert_no_pending_responses()
+
+
+def test_bad_ami_preview_plans_a_rollout_to_the_new_image(run_stack: RunStack) -> None:
+    before = run_stack("prod").check()
+    preview = run_program(
+        program_from_file(REPO / "__main__.py"),
+        PreviewCloud(),
+        project=PROJECT,
+        stack="prod",
+        config={**stack_file_config("prod"), f"{PROJECT}:amiId": GREEN_AMI},
+        preview=True,
+    ).check()
+    news = preview.one(ROLLOUT).inputs
+
+    assert is_unknown(news["launchTemplateVersion"]), "shown as output<string> until EC2 numbers the version"
+    assert (before.one(ROLLOUT).inputs["imageId"], news["imageId"]) != (GREEN_AMI, GREEN_AMI)
+    assert news["imageId"] == GREEN_AMI
+    diff = RolloutProvider().diff(before.one(ROLLOUT).id, dict(before.one(ROLLOUT).outputs), news)
+    assert diff.changes is True and diff.replaces == []
 
 
 def test_bad_ami_template_holds_an_image_id_rollback_can_return_to(run_stack: RunStack) -> None:
@@ -295,7 +456,15 @@ def test_bad_ami_green_builds_a_parallel_fleet_with_its_own_ami(run_stack: RunSt
     assert green_group["targetGroupArns"] == [named(run, "compute-tg-green").id]
     assert green_group["launchTemplate"]["id"] == green_template.id
     assert green_group["healthCheckType"] == "ELB"
-    assert green_group["instanceRefresh"]["preferences"]["autoRollback"] is True
+    assert "instanceRefresh" not in green_group
+    green_rollout = named(run, "compute-rollout-green").inputs
+    assert green_rollout["autoScalingGroupName"] == out(named(run, "compute-asg-green"), "name")
+    assert green_rollout["launchTemplateId"] == green_template.id
+    green_alarms = {a.inputs["metricName"]: a for a in run.of_type(METRIC_ALARM) if a.name.endswith("-green")}
+    assert green_alarms["UnHealthyHostCount"].inputs["dimensions"]["TargetGroup"] == out(
+        named(run, "compute-tg-green"), "arnSuffix"
+    )
+    assert green_rollout["alarmNames"] == [out(a, "name") for a in green_alarms.values()]
     assert sorted(green_group["vpcZoneIdentifiers"]) == sorted(run.outputs["privateSubnetIds"])
 
 
@@ -342,6 +511,9 @@ def test_bad_ami_removing_green_returns_to_one_fleet_with_blue_unchanged(run_sta
         "compute-asg-green",
         "compute-cpu-green",
         "compute-tg-green",
+        "compute-unhealthy-green",
+        "compute-5xx-green",
+        "compute-rollout-green",
     }
     # Every resource but green's keeps its URN: nothing of blue is renamed, so nothing is replaced.
     assert {r.urn for r in with_green.resources} - green_urns == {r.urn for r in without.resources}

@@ -1,0 +1,194 @@
+"""EC2 Auto Scaling: groups (capacity, health checks, instance refresh, maintenance policy) and scaling policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from offline.cloudrules.model import CloudResource, Finding, World
+from offline.cloudrules.registry import rule
+from offline.cloudrules.values import items, known_bool, known_int, known_number, known_str, mapping, plain
+
+ASG_API = "https://docs.aws.amazon.com/autoscaling/ec2/APIReference"
+
+GROUP = "aws:autoscaling/group:Group"
+POLICY = "aws:autoscaling/policy:Policy"
+
+HEALTH_CHECK_TYPES = ("EC2", "ELB", "VPC_LATTICE", "EBS")
+
+
+def _name(resource: CloudResource) -> Iterator[Finding]:
+    name = known_str(resource.get("name"))
+    if name is not None and not 1 <= len(name) <= 255:
+        yield Finding("name", f"{len(name)} characters; 1-255")
+
+
+@rule(
+    types=[GROUP],
+    properties=("name", "namePrefix", "minSize", "maxSize", "desiredCapacity", "vpcZoneIdentifiers"),
+    code="ValidationError",
+    source=f"{ASG_API}/API_CreateAutoScalingGroup.html (AutoScalingGroupName 1-255; MinSize <= DesiredCapacity "
+    "<= MaxSize)",
+)
+def group_capacity(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """The group's name is 1-255 characters; 0 <= minSize <= desiredCapacity <= maxSize; it has subnets."""
+    yield from _name(resource)
+    low, desired, high = (known_int(resource.get(k)) for k in ("minSize", "desiredCapacity", "maxSize"))
+    if low is not None and low < 0:
+        yield Finding("minSize", f"{low} is negative")
+    if low is not None and high is not None and low > high:
+        yield Finding("minSize", f"minSize {low} is above maxSize {high}")
+    if desired is not None and low is not None and desired < low:
+        yield Finding("desiredCapacity", f"{desired} is below minSize {low}")
+    if desired is not None and high is not None and desired > high:
+        yield Finding("desiredCapacity", f"{desired} is above maxSize {high}")
+    if plain(resource.get("vpcZoneIdentifiers")) == [] and not items(resource.get("availabilityZones")):
+        yield Finding("vpcZoneIdentifiers", "a group needs subnets (or Availability Zones)")
+
+
+@rule(
+    types=[GROUP],
+    properties=("healthCheckType", "healthCheckGracePeriod", "defaultInstanceWarmup", "targetGroupArns"),
+    code="ValidationError",
+    source=f"{ASG_API}/API_CreateAutoScalingGroup.html (HealthCheckType EC2 | ELB | VPC_LATTICE | EBS; "
+    "HealthCheckGracePeriod and DefaultInstanceWarmup >= 0)",
+)
+def group_health_checks(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Health check type is EC2, ELB, VPC_LATTICE or EBS; grace period and warmup are not negative."""
+    kind = known_str(resource.get("healthCheckType"))
+    if kind is not None and any(part not in HEALTH_CHECK_TYPES for part in kind.split(",")):
+        yield Finding("healthCheckType", f'"{kind}" is not {" | ".join(HEALTH_CHECK_TYPES)}')
+    for prop in ("healthCheckGracePeriod", "defaultInstanceWarmup"):
+        value = known_int(resource.get(prop))
+        if value is not None and value < 0:
+            yield Finding(prop, f"{value} is negative")
+
+
+def _percentages(prop: str, low: int | None, high: int | None, *, allow_unset: bool) -> Iterator[Finding]:
+    unset = -1 if allow_unset else None
+    if low is not None and low != unset and not 0 <= low <= 100:
+        yield Finding(f"{prop}.minHealthyPercentage", f"{low} is outside 0-100")
+    if high is not None and high != unset and not 100 <= high <= 200:
+        yield Finding(f"{prop}.maxHealthyPercentage", f"{high} is outside 100-200")
+    if low is not None and high is not None and low != unset and high != unset and high - low > 100:
+        yield Finding(f"{prop}.maxHealthyPercentage", f"{high} - {low}: the range between them is at most 100")
+    if allow_unset and low is not None and high is not None and (low == -1) != (high == -1):
+        yield Finding(f"{prop}.minHealthyPercentage", "set both percentages, or both to -1")
+
+
+@rule(
+    types=[GROUP],
+    properties=("instanceMaintenancePolicy.minHealthyPercentage", "instanceMaintenancePolicy.maxHealthyPercentage"),
+    code="ValidationError",
+    source=f"{ASG_API}/API_InstanceMaintenancePolicy.html (min -1 or 0-100, max -1 or 100-200, range <= 100)",
+)
+def group_maintenance_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Maintenance policy: min 0-100, max 100-200, max - min <= 100 (or both -1)."""
+    policy = mapping(resource.get("instanceMaintenancePolicy"))
+    yield from _percentages(
+        "instanceMaintenancePolicy",
+        known_int(policy.get("minHealthyPercentage")),
+        known_int(policy.get("maxHealthyPercentage")),
+        allow_unset=True,
+    )
+
+
+def _template_version(resource: CloudResource) -> Any:
+    template = mapping(resource.get("launchTemplate"))
+    if template:
+        return plain(template.get("version"))
+    mixed = mapping(mapping(resource.get("mixedInstancesPolicy")).get("launchTemplate"))
+    return plain(mapping(mixed.get("launchTemplateSpecification")).get("version"))
+
+
+@rule(
+    types=[GROUP],
+    properties=(
+        "instanceRefresh.strategy",
+        "instanceRefresh.preferences.minHealthyPercentage",
+        "instanceRefresh.preferences.maxHealthyPercentage",
+        "instanceRefresh.preferences.autoRollback",
+        "instanceRefresh.preferences.skipMatching",
+        "instanceRefresh.preferences.scaleInProtectedInstances",
+        "instanceRefresh.preferences.standbyInstances",
+        "launchTemplate.version",
+    ),
+    code="ValidationError",
+    source=f"{ASG_API}/API_RefreshPreferences.html (MinHealthyPercentage 0-100, MaxHealthyPercentage 100-200 and "
+    "at most 100 above the minimum; AutoRollback not with a $Latest or $Default template version; "
+    "ScaleInProtectedInstances Refresh | Ignore | Wait; StandbyInstances Terminate | Ignore | Wait)",
+)
+def group_instance_refresh(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Instance refresh preferences are in range, and auto-rollback has a numbered template version to return to."""
+    refresh = mapping(resource.get("instanceRefresh"))
+    if not refresh:
+        return
+    strategy = known_str(refresh.get("strategy"))
+    if strategy is not None and strategy not in ("Rolling", "ReplaceRootVolume"):
+        yield Finding("instanceRefresh.strategy", f'"{strategy}" is not Rolling | ReplaceRootVolume')
+    prefs: Mapping[str, Any] = mapping(refresh.get("preferences"))
+    yield from _percentages(
+        "instanceRefresh.preferences",
+        known_int(prefs.get("minHealthyPercentage")),
+        known_int(prefs.get("maxHealthyPercentage")),
+        allow_unset=False,
+    )
+    for prop, allowed in (
+        ("scaleInProtectedInstances", ("Refresh", "Ignore", "Wait")),
+        ("standbyInstances", ("Terminate", "Ignore", "Wait")),
+    ):
+        value = known_str(prefs.get(prop))
+        if value is not None and value not in allowed:
+            yield Finding(f"instanceRefresh.preferences.{prop}", f'"{value}" is not {" | ".join(allowed)}')
+    version = known_str(_template_version(resource))
+    if known_bool(prefs.get("autoRollback")) and version in ("$Latest", "$Default"):
+        yield Finding(
+            "instanceRefresh.preferences.autoRollback",
+            f"auto-rollback is not supported with launch template version {version}; pin a version number",
+        )
+
+
+PREDEFINED_METRICS = (
+    "ASGAverageCPUUtilization",
+    "ASGAverageNetworkIn",
+    "ASGAverageNetworkOut",
+    "ALBRequestCountPerTarget",
+)
+POLICY_TYPES = ("SimpleScaling", "StepScaling", "TargetTrackingScaling", "PredictiveScaling")
+
+
+@rule(
+    types=[POLICY],
+    properties=(
+        "name",
+        "policyType",
+        "autoscalingGroupName",
+        "targetTrackingConfiguration.predefinedMetricSpecification.predefinedMetricType",
+        "targetTrackingConfiguration.predefinedMetricSpecification.resourceLabel",
+        "targetTrackingConfiguration.targetValue",
+    ),
+    code="ValidationError",
+    source=f"{ASG_API}/API_PutScalingPolicy.html; {ASG_API}/API_PredefinedMetricSpecification.html "
+    "(ALBRequestCountPerTarget needs a ResourceLabel)",
+)
+def scaling_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Policy type and predefined metric are known values; a target-tracking target is positive."""
+    yield from _name(resource)
+    kind = known_str(resource.get("policyType")) or "SimpleScaling"
+    if kind not in POLICY_TYPES:
+        yield Finding("policyType", f'"{kind}" is not {" | ".join(POLICY_TYPES)}')
+    tracking = mapping(resource.get("targetTrackingConfiguration"))
+    if kind == "TargetTrackingScaling" and not tracking and resource.get("targetTrackingConfiguration") is None:
+        yield Finding(
+            "targetTrackingConfiguration", "a target tracking policy needs its configuration", code="MissingParameter"
+        )
+    spec = mapping(tracking.get("predefinedMetricSpecification"))
+    metric = known_str(spec.get("predefinedMetricType"))
+    prefix = "targetTrackingConfiguration.predefinedMetricSpecification"
+    if metric is not None and metric not in PREDEFINED_METRICS:
+        yield Finding(f"{prefix}.predefinedMetricType", f'"{metric}" is not {" | ".join(PREDEFINED_METRICS)}')
+    if metric == "ALBRequestCountPerTarget" and plain(spec.get("resourceLabel")) in (None, ""):
+        yield Finding(f"{prefix}.resourceLabel", "ALBRequestCountPerTarget needs a resource label")
+    target = known_number(tracking.get("targetValue"))
+    if tracking and target is not None and target <= 0:
+        yield Finding("targetTrackingConfiguration.targetValue", f"{target} must be positive")

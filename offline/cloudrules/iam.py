@@ -1,0 +1,241 @@
+"""IAM: roles, inline and managed policies, policy attachments and instance profiles.
+
+Name, path and description patterns are those of the AWS API model (botocore's ``iam`` shapes
+``roleNameType``, ``pathType``, ``roleDescriptionType``, ``policyNameType``, ``instanceProfileNameType``);
+sizes are IAM's quotas, which count a policy's characters without whitespace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from offline.cloudrules.model import CloudResource, Finding, World
+from offline.cloudrules.registry import rule
+from offline.cloudrules.values import items, known_int, known_str, mapping, plain
+
+IAM_API = "https://docs.aws.amazon.com/IAM/latest/APIReference"
+QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+POLICY = "aws:iam/policy:Policy"
+
+NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+PATH = re.compile(r"/|/[\u0021-\u007e]+/")
+DESCRIPTION = re.compile(r"[\u0009\u000a\u000d\u0020-\u007e\u00a1-\u00ff]*")
+POLICY_TEXT = re.compile(r"[\u0009\u000a\u000d\u0020-\u00ff]+")
+TRUST_POLICY_MAX = 2048
+INLINE_ROLE_POLICIES_MAX = 10240
+MANAGED_POLICY_MAX = 6144
+MANAGED_POLICIES_PER_ROLE = 10
+POLICY_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/([\u0021-\u007e]+/)?[\w+=,.@-]+"
+)
+
+
+def _name(prop: str, name: str | None, limit: int) -> Iterator[Finding]:
+    if name is None:
+        return
+    if not NAME.fullmatch(name):
+        wrong = sorted({c for c in name if not NAME.fullmatch(c)})
+        yield Finding(prop, f"character(s) {wrong} not allowed (allowed: a-zA-Z0-9 and _+=,.@-)")
+    if not 1 <= len(name) <= limit:
+        yield Finding(prop, f"{len(name)} characters; at most {limit}")
+
+
+def _path(resource: CloudResource) -> Iterator[Finding]:
+    path = known_str(resource.get("path"))
+    if path is not None and (not PATH.fullmatch(path) or len(path) > 512):
+        yield Finding("path", f'"{path[:60]}" must be "/" or begin and end with "/" (printable ASCII, 1-512)')
+
+
+def policy_size(text: str) -> int:
+    """Characters IAM counts toward a policy quota: whitespace does not count."""
+    return sum(1 for c in text if not c.isspace())
+
+
+def _policy_text(value: Any) -> str | None:
+    value = plain(value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return known_str(value)
+
+
+def _document(prop: str, text: str | None) -> Iterator[Finding]:
+    if text is None:
+        return
+    if not POLICY_TEXT.fullmatch(text):
+        yield Finding(prop, "holds characters outside tab, newline and U+0020-U+00FF", code="MalformedPolicyDocument")
+        return
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Finding(prop, f"is not JSON ({exc.msg})", code="MalformedPolicyDocument")
+        return
+    if not isinstance(document, dict) or "Statement" not in document:
+        yield Finding(prop, "is not a policy document (no Statement)", code="MalformedPolicyDocument")
+
+
+@rule(
+    types=[ROLE],
+    properties=("name", "namePrefix", "path"),
+    code="ValidationError",
+    source=f"{IAM_API}/API_CreateRole.html (RoleName 1-64 [\\w+=,.@-]+, Path)",
+)
+def role_name_and_path(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A role's name is 1-64 of a-zA-Z0-9_+=,.@-; its path is "/" or /.../ in printable ASCII."""
+    yield from _name("name", known_str(resource.get("name")), 64)
+    prefix = known_str(resource.get("namePrefix"))
+    # The provider appends a 26-character unique suffix to a prefix.
+    yield from _name("namePrefix", prefix, 64 - 26)
+    yield from _path(resource)
+
+
+@rule(
+    types=[ROLE],
+    properties=("description",),
+    code="ValidationError",
+    source=f"{IAM_API}/API_CreateRole.html (Description: up to 1000, tab, newline, U+0020-U+007E, U+00A1-U+00FF)",
+)
+def role_description(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A role's description is at most 1000 characters of printable Latin-1."""
+    text = known_str(resource.get("description"))
+    if text is None:
+        return
+    if not DESCRIPTION.fullmatch(text):
+        wrong = sorted({c for c in text if not DESCRIPTION.fullmatch(c)})
+        yield Finding("description", f"character(s) {wrong} not allowed (printable Latin-1 only)")
+    if len(text) > 1000:
+        yield Finding("description", f"{len(text)} characters; at most 1000")
+
+
+@rule(
+    types=[ROLE],
+    properties=("assumeRolePolicy",),
+    code="LimitExceeded",
+    source=f"{QUOTAS} (role trust policy length: 2,048 characters, whitespace not counted); "
+    f"{IAM_API}/API_CreateRole.html",
+)
+def role_trust_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """The trust policy is a JSON policy document of at most 2,048 characters (whitespace not counted)."""
+    text = _policy_text(resource.get("assumeRolePolicy"))
+    yield from _document("assumeRolePolicy", text)
+    if text is not None and policy_size(text) > TRUST_POLICY_MAX:
+        yield Finding(
+            "assumeRolePolicy", f"{policy_size(text)} characters; the trust policy quota is {TRUST_POLICY_MAX}"
+        )
+
+
+@rule(
+    types=[ROLE],
+    properties=("maxSessionDuration",),
+    code="ValidationError",
+    source=f"{IAM_API}/API_CreateRole.html (MaxSessionDuration 3600-43200)",
+)
+def role_max_session_duration(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A role's maximum session is 3,600 to 43,200 seconds."""
+    seconds = known_int(resource.get("maxSessionDuration"))
+    if seconds is not None and not 3600 <= seconds <= 43200:
+        yield Finding("maxSessionDuration", f"{seconds} s is outside 3600-43200")
+
+
+def _role_key(world: World, reference: Any) -> str | None:
+    """The role name an input refers to (a name, or the id/ARN of a role created here)."""
+    found = world.find(plain(reference))
+    if found is not None and found.type == ROLE:
+        return known_str(found.get("name"))
+    return known_str(reference)
+
+
+def _inline_total(world: World, role_name: str, extra: CloudResource | None) -> int:
+    total = 0
+    for other in world.of_type(ROLE_POLICY):
+        if (extra is None or other.urn != extra.urn) and _role_key(world, other.get("role")) == role_name:
+            total += policy_size(_policy_text(other.get("policy")) or "")
+    for role in world.of_type(ROLE):
+        if known_str(role.get("name")) == role_name:
+            for inline in items(role.get("inlinePolicies")):
+                total += policy_size(_policy_text(mapping(inline).get("policy")) or "")
+    return total
+
+
+@rule(
+    types=[ROLE_POLICY],
+    properties=("name", "namePrefix", "policy", "role"),
+    code="LimitExceeded",
+    source=f"{QUOTAS} (inline policies of a role: 10,240 characters in total); "
+    f"{IAM_API}/API_PutRolePolicy.html (PolicyName 1-128 [\\w+=,.@-]+)",
+)
+def role_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An inline policy has a 1-128 character name, is a JSON document, and a role's inline policies total ≤ 10,240."""
+    for finding in _name("name", known_str(resource.get("name")), 128):
+        yield Finding(finding.property, finding.message, code="ValidationError")
+    text = _policy_text(resource.get("policy"))
+    yield from _document("policy", text)
+    role_name = _role_key(world, resource.get("role"))
+    if text is not None and role_name is not None:
+        total = _inline_total(world, role_name, resource) + policy_size(text)
+        if total > INLINE_ROLE_POLICIES_MAX:
+            yield Finding("policy", f"the role's inline policies total {total} characters; the quota is 10,240")
+
+
+@rule(
+    types=[ATTACHMENT],
+    properties=("policyArn", "role"),
+    code="LimitExceeded",
+    source=f"{QUOTAS} (managed policies attached to a role: 10 by default); {IAM_API}/API_AttachRolePolicy.html",
+)
+def role_policy_attachment(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """The policy ARN is an IAM policy ARN, and a role carries at most 10 managed policies."""
+    arn = known_str(resource.get("policyArn"))
+    if arn is not None and not POLICY_ARN.fullmatch(arn):
+        yield Finding("policyArn", f'"{arn[:80]}" is not an IAM policy ARN', code="InvalidInput")
+    role_name = _role_key(world, resource.get("role"))
+    if role_name is None:
+        return
+    attached = {
+        known_str(a.get("policyArn"))
+        for a in world.of_type(ATTACHMENT)
+        if a.urn != resource.urn and _role_key(world, a.get("role")) == role_name
+    }
+    attached.add(arn)
+    if len(attached) > MANAGED_POLICIES_PER_ROLE:
+        yield Finding("policyArn", f"{len(attached)} managed policies on role {role_name}; the default quota is 10")
+
+
+@rule(
+    types=[PROFILE],
+    properties=("name", "namePrefix", "path", "role"),
+    code="ValidationError",
+    source=f"{IAM_API}/API_CreateInstanceProfile.html (InstanceProfileName 1-128 [\\w+=,.@-]+, Path)",
+)
+def instance_profile(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An instance profile's name is 1-128 of a-zA-Z0-9_+=,.@-; its path is "/" or /.../."""
+    yield from _name("name", known_str(resource.get("name")), 128)
+    yield from _name("namePrefix", known_str(resource.get("namePrefix")), 128 - 26)
+    yield from _path(resource)
+
+
+@rule(
+    types=[POLICY],
+    properties=("name", "namePrefix", "path", "policy", "description"),
+    code="LimitExceeded",
+    source=f"{QUOTAS} (managed policy: 6,144 characters); {IAM_API}/API_CreatePolicy.html",
+)
+def managed_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A managed policy's name is 1-128 characters, its document JSON of at most 6,144 characters."""
+    for finding in _name("name", known_str(resource.get("name")), 128):
+        yield Finding(finding.property, finding.message, code="ValidationError")
+    yield from _path(resource)
+    text = _policy_text(resource.get("policy"))
+    yield from _document("policy", text)
+    if text is not None and policy_size(text) > MANAGED_POLICY_MAX:
+        yield Finding("policy", f"{policy_size(text)} characters; a managed policy is at most {MANAGED_POLICY_MAX}")
+    description = known_str(resource.get("description"))
+    if description is not None and len(description) > 1000:
+        yield Finding("description", f"{len(description)} characters; at most 1000", code="ValidationError")

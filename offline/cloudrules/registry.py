@@ -1,0 +1,104 @@
+"""The registry of cloud rules, keyed by resource type token; aliases resolve to one canonical token.
+
+A rule is a function that yields ``Finding``s for one resource, registered with ``@rule(...)``: the types
+it applies to, the input properties it reads (the coverage table lists them), the AWS error code a
+refusal carries, and the source that says AWS refuses it (an AWS API reference page, the AWS API model
+as botocore ships it, or the Terraform AWS provider's validator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from offline.cloudrules.model import CloudError, CloudResource, Finding, World
+
+Check = Callable[[CloudResource, World], Iterable[Finding]]
+
+# Tokens pulumi-aws publishes twice: every alias resolves to the canonical token before lookup.
+TYPE_ALIASES: dict[str, str] = {
+    "aws:alb/loadBalancer:LoadBalancer": "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/targetGroup:TargetGroup": "aws:lb/targetGroup:TargetGroup",
+    "aws:alb/listener:Listener": "aws:lb/listener:Listener",
+    "aws:alb/listenerRule:ListenerRule": "aws:lb/listenerRule:ListenerRule",
+    "aws:alb/listenerCertificate:ListenerCertificate": "aws:lb/listenerCertificate:ListenerCertificate",
+    "aws:alb/targetGroupAttachment:TargetGroupAttachment": "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    "aws:s3/bucketV2:BucketV2": "aws:s3/bucket:Bucket",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    ),
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": (
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    ),
+}
+
+
+def canonical(resource_type: str) -> str:
+    return TYPE_ALIASES.get(resource_type, resource_type)
+
+
+def aliases_of(resource_type: str) -> list[str]:
+    return sorted(alias for alias, target in TYPE_ALIASES.items() if target == resource_type)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    types: tuple[str, ...]
+    properties: tuple[str, ...]
+    code: str
+    source: str
+    summary: str
+    check: Check
+
+    def run(self, resource: CloudResource, world: World) -> Iterator[CloudError]:
+        for finding in self.check(resource, world):
+            yield CloudError(
+                urn=resource.urn,
+                type=resource.type,
+                name=resource.name,
+                property=finding.property,
+                code=finding.code or self.code,
+                message=finding.message,
+                rule=self.id,
+                source=self.source,
+            )
+
+
+RULES: dict[str, list[Rule]] = {}
+ALL_RULES: list[Rule] = []
+
+
+def rule(
+    *, types: Iterable[str], properties: Iterable[str], code: str, source: str, id: str = ""
+) -> Callable[[Check], Check]:
+    """Register ``check`` for ``types`` (canonical tokens). Its docstring's first line is the rule's summary."""
+
+    def register(check: Check) -> Check:
+        canonical_types = tuple(canonical(t) for t in types)
+        found = Rule(
+            id=id or check.__name__.strip("_").replace("_", "-"),
+            types=canonical_types,
+            properties=tuple(properties),
+            code=code,
+            source=source,
+            summary=(check.__doc__ or "").strip().splitlines()[0] if check.__doc__ else "",
+            check=check,
+        )
+        if any(r.id == found.id for r in ALL_RULES):
+            raise ValueError(f"cloud rule {found.id} is registered twice")
+        ALL_RULES.append(found)
+        for resource_type in canonical_types:
+            RULES.setdefault(resource_type, []).append(found)
+        return check
+
+    return register
+
+
+def rules_for(resource_type: str) -> list[Rule]:
+    return RULES.get(canonical(resource_type), [])
+
+
+def check_resource(resource: CloudResource, world: World) -> list[CloudError]:
+    """Every refusal AWS would give ``resource`` in ``world``, in rule registration order."""
+    return [error for found in rules_for(resource.type) for error in found.run(resource, world)]

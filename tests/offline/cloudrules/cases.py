@@ -1,0 +1,897 @@
+"""Twin cases for every cloud rule: a refused input and an accepted one, each a change to a valid base.
+
+``BASE`` holds, per type, inputs that every rule accepts; a case names the rule it is about, the change
+that breaks it (with the property the refusal must name) and a change at the edge that it accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.offline.cloudrules.world import IGW_URN, TRUST
+
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+RTA = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+EIP = "aws:ec2/eip:Eip"
+NAT = "aws:ec2/natGateway:NatGateway"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LEGACY = "aws:ec2/securityGroupRule:SecurityGroupRule"
+KEY = "aws:ec2/keyPair:KeyPair"
+INSTANCE = "aws:ec2/instance:Instance"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+ALB_ALIAS = "aws:alb/loadBalancer:LoadBalancer"
+TG = "aws:lb/targetGroup:TargetGroup"
+LISTENER = "aws:lb/listener:Listener"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+POLICY = "aws:iam/policy:Policy"
+ASG = "aws:autoscaling/group:Group"
+SCALING = "aws:autoscaling/policy:Policy"
+ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
+NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
+TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+DOC = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+)
+
+
+def _doc_of_size(size: int) -> str:
+    """A policy document of exactly ``size`` non-whitespace characters, padded with whitespace too."""
+    head = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ""}]}
+    base_size = len(json.dumps(head, separators=(",", ":")))
+    head["Statement"][0]["Resource"] = "a" * (size - base_size)
+    return json.dumps(head, indent=4)
+
+
+BASE: dict[str, dict[str, Any]] = {
+    VPC: {"cidrBlock": "10.9.0.0/16", "enableDnsHostnames": True, "enableDnsSupport": True, "tags": {"Name": "v"}},
+    SUBNET: {"vpcId": "vpc-1", "cidrBlock": "10.0.3.0/24", "availabilityZone": "us-east-1a", "tags": {"Name": "s"}},
+    ROUTE: {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"},
+    RTA: {"subnetId": "subnet-a", "routeTableId": "rtb-1"},
+    EIP: {"domain": "vpc", "tags": {"Name": "e"}},
+    NAT: {"allocationId": "eipalloc-1", "subnetId": "subnet-a", "tags": {"Name": "n"}},
+    SG: {"vpcId": "vpc-1", "name": "web-sg", "description": "Web: 80 and 443 from the internet (ipv4)", "tags": {}},
+    DEFAULT_SG: {"vpcId": "vpc-1", "ingress": [], "egress": []},
+    INGRESS: {
+        "securityGroupId": "sg-1",
+        "description": "SSH from one host",
+        "ipProtocol": "tcp",
+        "fromPort": 22.0,
+        "toPort": 22.0,
+        "cidrIpv4": "203.0.113.10/32",
+    },
+    EGRESS: {"securityGroupId": "sg-1", "description": "All outbound", "ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"},
+    LEGACY: {
+        "type": "ingress",
+        "securityGroupId": "sg-1",
+        "protocol": "tcp",
+        "fromPort": 443.0,
+        "toPort": 443.0,
+        "cidrBlocks": ["10.0.0.0/16"],
+        "description": "TLS",
+    },
+    KEY: {"keyName": "operator-key", "publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA op@host"},
+    INSTANCE: {
+        "ami": "ami-1",
+        "instanceType": "t3.micro",
+        "subnetId": "subnet-a",
+        "vpcSecurityGroupIds": ["sg-1"],
+        "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled", "httpPutResponseHopLimit": 1.0},
+        "rootBlockDevice": {"volumeType": "gp3", "encrypted": True, "tags": {"Name": "root"}},
+        "userData": "#!/bin/sh\necho hi\n",
+        "tags": {"Name": "lab"},
+    },
+    LT: {
+        "name": "compute-lt-1a2b3c4",
+        "description": "Versioned launch settings (components/launch.py)",
+        "imageId": "ami-1",
+        "instanceType": "t3.micro",
+        "networkInterfaces": [{"deviceIndex": 0.0, "associatePublicIpAddress": "false", "securityGroups": ["sg-1"]}],
+        "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled", "httpPutResponseHopLimit": 1.0},
+        "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeType": "gp3", "encrypted": "true"}}],
+        "tagSpecifications": [
+            {"resourceType": "instance", "tags": {"fleet": "blue"}},
+            {"resourceType": "volume", "tags": {"fleet": "blue"}},
+        ],
+        "userData": base64.b64encode(b"#!/bin/sh\necho hi\n").decode(),
+    },
+    LB: {
+        "name": "compute-alb-1a2b3c4",
+        "loadBalancerType": "application",
+        "internal": False,
+        "subnets": ["subnet-a", "subnet-b"],
+        "securityGroups": ["sg-1"],
+        "dropInvalidHeaderFields": True,
+        "tags": {"Name": "alb"},
+    },
+    TG: {
+        "name": "compute-tg-1a2b3c4",
+        "targetType": "instance",
+        "port": 80.0,
+        "protocol": "HTTP",
+        "vpcId": "vpc-1",
+        "deregistrationDelay": 30.0,
+        "healthCheck": {
+            "enabled": True,
+            "protocol": "HTTP",
+            "port": "traffic-port",
+            "path": "/health",
+            "matcher": "200",
+            "healthyThreshold": 2.0,
+            "unhealthyThreshold": 3.0,
+            "interval": 15.0,
+            "timeout": 5.0,
+        },
+    },
+    LISTENER: {
+        "loadBalancerArn": ALB_ARN,
+        "port": 443.0,
+        "protocol": "HTTPS",
+        "certificateArn": CERT,
+        "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "defaultActions": [{"type": "forward", "targetGroupArn": TG_ARN}],
+    },
+    ROLE: {
+        "name": "identity-role-1a2b3c4",
+        "path": "/",
+        "assumeRolePolicy": TRUST,
+        "description": "Instance role: trusted by EC2 only",
+        "maxSessionDuration": 3600.0,
+    },
+    ROLE_POLICY: {"name": "read-1a2b3c4", "role": "app-role", "policy": DOC},
+    ATTACHMENT: {"role": "app-role", "policyArn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"},
+    PROFILE: {"name": "identity-profile-1a2b3c4", "role": "app-role", "path": "/"},
+    POLICY: {"name": "app-read", "path": "/", "policy": DOC, "description": "read"},
+    ASG: {
+        "name": "compute-asg-1a2b3c4",
+        "minSize": 1.0,
+        "desiredCapacity": 2.0,
+        "maxSize": 4.0,
+        "vpcZoneIdentifiers": ["subnet-a", "subnet-b"],
+        "launchTemplate": {"id": "lt-1", "version": "1"},
+        "targetGroupArns": [TG_ARN],
+        "healthCheckType": "ELB",
+        "healthCheckGracePeriod": 120.0,
+        "defaultInstanceWarmup": 120.0,
+        "instanceMaintenancePolicy": {"minHealthyPercentage": 100.0, "maxHealthyPercentage": 150.0},
+        "instanceRefresh": {
+            "strategy": "Rolling",
+            "preferences": {
+                "minHealthyPercentage": 100.0,
+                "maxHealthyPercentage": 150.0,
+                "autoRollback": True,
+                "skipMatching": False,
+                "scaleInProtectedInstances": "Refresh",
+                "standbyInstances": "Terminate",
+            },
+        },
+        "tags": [{"key": "Name", "value": "blue", "propagateAtLaunch": True}],
+    },
+    SCALING: {
+        "name": "compute-cpu-1a2b3c4",
+        "autoscalingGroupName": "compute-asg",
+        "policyType": "TargetTrackingScaling",
+        "targetTrackingConfiguration": {
+            "predefinedMetricSpecification": {"predefinedMetricType": "ASGAverageCPUUtilization"},
+            "targetValue": 50.0,
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    type: str
+    # Changes that make AWS refuse the resource, and the property the refusal names.
+    refused: dict[str, Any]
+    property: str
+    # Changes, at the edge of what AWS allows, that it accepts. @default {} (the base)
+    accepted: dict[str, Any] = field(default_factory=dict)
+    # Dependencies of the refused / accepted resource (ordering rules).
+    refused_deps: tuple[str, ...] = (IGW_URN,)
+    accepted_deps: tuple[str, ...] = (IGW_URN,)
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}-{self.label or self.property}"
+
+
+def tags(n: int) -> dict[str, str]:
+    return {f"k{i}": "v" for i in range(n)}
+
+
+HC = BASE[TG]["healthCheck"]
+PREFS = BASE[ASG]["instanceRefresh"]["preferences"]
+
+CASES: list[Case] = [
+    # --- tags (default tags: 3 from the provider) ---
+    Case("tag-reserved-prefix", VPC, {"tags": {"Name": "v", "AWS:owner": "x"}}, "tags", {"tags": {"owner-aws:": "x"}}),
+    Case(
+        "tag-reserved-prefix",
+        INSTANCE,
+        {"rootBlockDevice": {"volumeType": "gp3", "tags": {"a": "1", "aws:x": "1"}}},
+        "rootBlockDevice.tags",
+        label="nested",
+    ),
+    Case("tag-lengths", SUBNET, {"tags": {"k" * 128: "v"}}, "tags", {"tags": {"k" * 127: "v" * 256}}),
+    Case("tag-lengths", ROLE, {"tags": {"k": "v" * 257}}, "tags", {"tags": {"k" * 128: "v" * 256}}, label="value"),
+    Case(
+        "tag-lengths",
+        LT,
+        {
+            "tagSpecifications": [
+                {"resourceType": "instance", "tags": {"a": "b"}},
+                {"resourceType": "volume", "tags": {"v": "x" * 257}},
+            ]
+        },
+        "tagSpecifications[1].tags",
+        label="specification",
+    ),
+    Case(
+        "tag-lengths",
+        ASG,
+        {"tags": [{"key": "a", "value": "b"}, {"key": "k" * 129, "value": "v"}]},
+        "tags",
+        {"tags": [{"key": "k" * 128, "value": "v" * 256}]},
+        label="asg",
+    ),
+    Case("tag-count", EIP, {"tags": tags(48)}, "tags", {"tags": tags(47)}),
+    Case(
+        "tag-count",
+        ASG,
+        {"tags": [{"key": f"k{i}", "value": "v"} for i in range(51)]},
+        "tags",
+        {"tags": [{"key": f"k{i}", "value": "v"} for i in range(50)]},
+        label="asg",
+    ),
+    Case(
+        "tag-charset",
+        LB,
+        {"tags": {"Name": "alb", "team": "ops&dev"}},
+        "tags",
+        {"tags": {"équipe": "a_b.c:d/e=f+g-h@i j"}},
+    ),
+    # --- VPC and subnets ---
+    Case("vpc-cidr-size", VPC, {"cidrBlock": "10.0.0.0/15"}, "cidrBlock", {"cidrBlock": "10.0.0.0/28"}),
+    Case("vpc-cidr-size", VPC, {"cidrBlock": "10.0.0.0/29"}, "cidrBlock", {"cidrBlock": "10.0.0.0/16"}, label="small"),
+    Case(
+        "vpc-dns-hostnames-need-support",
+        VPC,
+        {"enableDnsSupport": False},
+        "enableDnsHostnames",
+        {"enableDnsHostnames": False, "enableDnsSupport": False},
+    ),
+    Case("subnet-cidr-size", SUBNET, {"cidrBlock": "10.0.3.0/29"}, "cidrBlock", {"cidrBlock": "10.0.3.0/28"}),
+    Case("subnet-cidr-in-vpc", SUBNET, {"cidrBlock": "10.2.0.0/24"}, "cidrBlock", {"cidrBlock": "10.0.255.0/24"}),
+    Case("subnet-cidr-no-overlap", SUBNET, {"cidrBlock": "10.0.2.128/25"}, "cidrBlock", {"cidrBlock": "10.0.3.0/24"}),
+    Case(
+        "subnet-zone-in-region",
+        SUBNET,
+        {"availabilityZone": "us-west-2a"},
+        "availabilityZone",
+        {"availabilityZone": "us-east-1f"},
+    ),
+    # --- gateways and routes ---
+    Case("route-one-target-one-destination", ROUTE, {"natGatewayId": "nat-1"}, "target"),
+    Case("route-one-target-one-destination", ROUTE, {"gatewayId": None}, "target", label="none"),
+    Case(
+        "route-one-target-one-destination",
+        ROUTE,
+        {"destinationCidrBlock": None},
+        "destination",
+        {"destinationCidrBlock": None, "destinationPrefixListId": "pl-1"},
+        label="destination",
+    ),
+    Case("route-target-in-vpc", ROUTE, {"gatewayId": "igw-2"}, "gatewayId"),
+    Case(
+        "route-target-in-vpc",
+        ROUTE,
+        {"gatewayId": None, "natGatewayId": "nat-2"},
+        "natGatewayId",
+        {"gatewayId": None, "natGatewayId": "nat-1"},
+        label="nat",
+    ),
+    Case(
+        "route-table-association-one-target",
+        RTA,
+        {"gatewayId": "igw-1"},
+        "subnetId",
+        {"subnetId": None, "gatewayId": "igw-1"},
+    ),
+    Case(
+        "route-table-association-same-vpc",
+        RTA,
+        {"routeTableId": "rtb-2"},
+        "routeTableId",
+        {"subnetId": "subnet-x", "routeTableId": "rtb-2"},
+    ),
+    Case("eip-domain", EIP, {"domain": "classic"}, "domain", {"domain": "standard"}),
+    Case(
+        "nat-gateway-public-needs-allocation",
+        NAT,
+        {"allocationId": None},
+        "allocationId",
+        {"allocationId": None, "connectivityType": "private"},
+    ),
+    # --- security groups ---
+    Case(
+        "security-group-description",
+        SG,
+        {"description": "Load balancer: the instances' port"},
+        "description",
+        {"description": "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*" + "x" * 224},
+    ),
+    Case("security-group-description", SG, {"description": "x" * 256}, "description", label="length"),
+    Case(
+        "security-group-description",
+        DEFAULT_SG,
+        {"ingress": [{"description": "ok"}, {"description": "café"}]},
+        "ingress[1].description",
+        label="inline",
+    ),
+    Case("security-group-name", SG, {"name": "sg-web"}, "name", {"name": "web-sg-" + "x" * 248}),
+    Case("security-group-name", SG, {"name": "web|sg"}, "name", label="charset"),
+    Case(
+        "security-group-rule-description",
+        INGRESS,
+        {"description": "SSH from the operator's one host"},
+        "description",
+        {"description": "SSH from the operator host (one /32)"},
+    ),
+    Case("security-group-rule-description", EGRESS, {"description": "to <app>"}, "description", label="egress"),
+    Case(
+        "security-group-rule-description",
+        LEGACY,
+        {"description": "x" * 256},
+        "description",
+        {"description": "x" * 255},
+        label="legacy",
+    ),
+    Case(
+        "security-group-rule-one-source",
+        INGRESS,
+        {"referencedSecurityGroupId": "sg-2"},
+        "cidrIpv4",
+        {"cidrIpv4": None, "referencedSecurityGroupId": "sg-2"},
+    ),
+    Case("security-group-rule-one-source", EGRESS, {"cidrIpv4": None}, "cidrIpv4", label="none"),
+    Case(
+        "security-group-rule-one-source",
+        LEGACY,
+        {"cidrBlocks": [], "self": False},
+        "cidrBlocks",
+        {"cidrBlocks": [], "self": True},
+        label="legacy",
+    ),
+    Case(
+        "security-group-rule-ports",
+        INGRESS,
+        {"fromPort": 23.0, "toPort": 22.0},
+        "fromPort",
+        {"fromPort": 0.0, "toPort": 65535.0},
+    ),
+    Case("security-group-rule-ports", INGRESS, {"toPort": 65536.0}, "fromPort", label="high"),
+    Case("security-group-rule-ports", INGRESS, {"fromPort": None}, "fromPort", label="missing"),
+    Case(
+        "security-group-rule-ports",
+        EGRESS,
+        {"fromPort": 0.0, "toPort": 0.0},
+        "fromPort",
+        {"fromPort": -1.0, "toPort": -1.0},
+        label="all",
+    ),
+    Case(
+        "security-group-rule-ports",
+        INGRESS,
+        {"ipProtocol": "icmp", "fromPort": 256.0, "toPort": 0.0},
+        "fromPort",
+        {"ipProtocol": "icmp", "fromPort": 8.0, "toPort": 0.0},
+        label="icmp",
+    ),
+    Case(
+        "security-group-rule-cidr", INGRESS, {"cidrIpv4": "203.0.113.10/24"}, "cidrIpv4", {"cidrIpv4": "203.0.113.0/24"}
+    ),
+    Case(
+        "security-group-rule-cidr",
+        INGRESS,
+        {"cidrIpv4": None, "cidrIpv6": "10.0.0.0/8"},
+        "cidrIpv6",
+        {"cidrIpv4": None, "cidrIpv6": "::/0"},
+        label="v6",
+    ),
+    # --- key pairs ---
+    Case("key-pair-name", KEY, {"keyName": "clé"}, "keyName", {"keyName": "k" * 255}),
+    Case("key-pair-name", KEY, {"keyName": "k" * 256}, "keyName", label="length"),
+    Case(
+        "key-pair-public-key-type",
+        KEY,
+        {"publicKey": "ecdsa-sha2-nistp256 AAAA op@host"},
+        "publicKey",
+        {"publicKey": "ssh-rsa AAAAB3NzaC1yc2E op@host"},
+    ),
+    # --- instances, templates, volumes ---
+    Case(
+        "ebs-volume-settings",
+        INSTANCE,
+        {"rootBlockDevice": {"volumeType": "gp3", "iops": 2999.0}},
+        "rootBlockDevice.iops",
+        {"rootBlockDevice": {"volumeType": "gp3", "iops": 80000.0, "throughput": 2000.0}},
+    ),
+    Case(
+        "ebs-volume-settings",
+        INSTANCE,
+        {"rootBlockDevice": {"volumeType": "gp3", "throughput": 124.0}},
+        "rootBlockDevice.throughput",
+        {"rootBlockDevice": {"volumeType": "gp3", "iops": 3000.0, "throughput": 125.0}},
+        label="throughput",
+    ),
+    Case(
+        "ebs-volume-settings",
+        INSTANCE,
+        {"rootBlockDevice": {"volumeType": "gp2", "throughput": 200.0}},
+        "rootBlockDevice.throughput",
+        label="gp2",
+    ),
+    Case(
+        "ebs-volume-settings",
+        LT,
+        {
+            "blockDeviceMappings": [
+                {"deviceName": "/dev/xvda", "ebs": {"volumeType": "gp3"}},
+                {"deviceName": "/dev/xvdb", "ebs": {"volumeType": "gp3", "iops": 80001.0}},
+            ]
+        },
+        "blockDeviceMappings[1].ebs.iops",
+        label="template",
+    ),
+    Case(
+        "ebs-volume-settings",
+        LT,
+        {"blockDeviceMappings": [{"ebs": {"volumeType": "gp4"}}]},
+        "blockDeviceMappings[0].ebs.volumeType",
+        label="type",
+    ),
+    Case(
+        "metadata-options",
+        INSTANCE,
+        {"metadataOptions": {"httpPutResponseHopLimit": 65.0}},
+        "metadataOptions.httpPutResponseHopLimit",
+        {"metadataOptions": {"httpPutResponseHopLimit": 64.0}},
+    ),
+    Case(
+        "metadata-options",
+        LT,
+        {"metadataOptions": {"httpTokens": "require"}},
+        "metadataOptions.httpTokens",
+        label="tokens",
+    ),
+    Case(
+        "metadata-options",
+        INSTANCE,
+        {"metadataOptions": {"httpPutResponseHopLimit": 0.0}},
+        "metadataOptions.httpPutResponseHopLimit",
+        label="zero",
+    ),
+    Case("user-data", INSTANCE, {"userData": "x" * 16385}, "userData", {"userData": "x" * 16384}),
+    Case(
+        "user-data",
+        LT,
+        {"userData": base64.b64encode(b"x" * 16385).decode()},
+        "userData",
+        {"userData": base64.b64encode(b"x" * 16384).decode()},
+        label="template",
+    ),
+    Case("user-data", LT, {"userData": "#!/bin/sh not base64"}, "userData", label="base64"),
+    Case("launch-template-name", LT, {"name": "compute lt"}, "name", {"name": "a(b).c-d/e_f" + "x" * 116}),
+    Case("launch-template-name", LT, {"name": "lt"}, "name", {"name": "ltx"}, label="short"),
+    Case("launch-template-name", LT, {"name": "l" * 129}, "name", label="long"),
+    Case("launch-template-description", LT, {"description": "d" * 256}, "description", {"description": "d" * 255}),
+    Case(
+        "launch-template-tag-resource-type",
+        LT,
+        {
+            "tagSpecifications": [
+                {"resourceType": "instance", "tags": {}},
+                {"resourceType": "launch-template", "tags": {}},
+            ]
+        },
+        "tagSpecifications[1].resourceType",
+        {"tagSpecifications": [{"resourceType": "network-interface"}, {"resourceType": "spot-instances-request"}]},
+    ),
+    Case(
+        "launch-template-groups-on-interface",
+        LT,
+        {"vpcSecurityGroupIds": ["sg-1"]},
+        "vpcSecurityGroupIds",
+        {"networkInterfaces": None, "vpcSecurityGroupIds": ["sg-1"]},
+    ),
+    Case(
+        "instance-groups-in-subnet-vpc",
+        INSTANCE,
+        {"vpcSecurityGroupIds": ["sg-1", "sg-2"]},
+        "vpcSecurityGroupIds[1]",
+        {"subnetId": "subnet-x", "vpcSecurityGroupIds": ["sg-2"]},
+    ),
+    # --- load balancers ---
+    Case("load-balancer-name", LB, {"name": "a" * 33}, "name", {"name": "a" * 32}),
+    Case("load-balancer-name", LB, {"name": "internal-web"}, "name", {"name": "web-internal"}, label="internal"),
+    Case("load-balancer-name", LB, {"name": "web-"}, "name", label="hyphen"),
+    Case("load-balancer-name", LB, {"name": "web_alb"}, "name", label="charset"),
+    Case(
+        "load-balancer-name",
+        ALB_ALIAS,
+        {"name": None, "namePrefix": "webalb"[:6] + "x"},
+        "namePrefix",
+        {"name": None, "namePrefix": "web-ab"},
+        label="alias-prefix",
+    ),
+    Case(
+        "load-balancer-subnets",
+        LB,
+        {"subnets": ["subnet-a", "subnet-a2"]},
+        "subnets",
+        {"subnets": ["subnet-a2", "subnet-b"]},
+    ),
+    Case("load-balancer-subnets", LB, {"subnets": ["subnet-a"]}, "subnets", label="one"),
+    Case("load-balancer-subnets", LB, {"loadBalancerType": "classic"}, "loadBalancerType", label="type"),
+    Case(
+        "load-balancer-attributes-fit-type",
+        LB,
+        {"loadBalancerType": "network"},
+        "dropInvalidHeaderFields",
+        {"loadBalancerType": "network", "dropInvalidHeaderFields": False},
+    ),
+    Case("target-group-name", TG, {"name": "t" * 33}, "name", {"name": "t" * 32}),
+    Case(
+        "target-group-name",
+        TG,
+        {"name": None, "namePrefix": "tg-web-"},
+        "namePrefix",
+        {"name": None, "namePrefix": "tg-web"},
+        label="prefix",
+    ),
+    Case(
+        "target-group-health-timing",
+        TG,
+        {"healthCheck": {**HC, "timeout": 15.0}},
+        "healthCheck.timeout",
+        {"healthCheck": {**HC, "interval": 300.0, "timeout": 120.0}},
+    ),
+    Case(
+        "target-group-health-timing",
+        TG,
+        {"healthCheck": {**HC, "interval": 4.0, "timeout": 2.0}},
+        "healthCheck.interval",
+        {"healthCheck": {**HC, "interval": 5.0, "timeout": 2.0}},
+        label="interval",
+    ),
+    Case(
+        "target-group-health-timing",
+        TG,
+        {"healthCheck": {**HC, "unhealthyThreshold": 11.0}},
+        "healthCheck.unhealthyThreshold",
+        {"healthCheck": {**HC, "healthyThreshold": 10.0, "unhealthyThreshold": 2.0}},
+        label="threshold",
+    ),
+    Case(
+        "target-group-health-timing",
+        TG,
+        {"healthCheck": {**HC, "healthyThreshold": 1.0}},
+        "healthCheck.healthyThreshold",
+        label="threshold-low",
+    ),
+    Case(
+        "target-group-health-request",
+        TG,
+        {"healthCheck": {**HC, "path": "health"}},
+        "healthCheck.path",
+        {"healthCheck": {**HC, "path": "/" + "p" * 1023}},
+    ),
+    Case(
+        "target-group-health-request",
+        TG,
+        {"healthCheck": {**HC, "matcher": "200,600"}},
+        "healthCheck.matcher",
+        {"healthCheck": {**HC, "matcher": "200-299,302,499"}},
+        label="matcher",
+    ),
+    Case(
+        "target-group-health-request",
+        TG,
+        {"healthCheck": {**HC, "protocol": "TCP"}},
+        "healthCheck.protocol",
+        label="tcp",
+    ),
+    Case(
+        "target-group-settings",
+        TG,
+        {"deregistrationDelay": 3601.0},
+        "deregistrationDelay",
+        {"deregistrationDelay": 3600.0},
+    ),
+    Case(
+        "target-group-settings",
+        TG,
+        {"port": None},
+        "port",
+        {"targetType": "lambda", "port": None, "protocol": None, "vpcId": None},
+        label="port",
+    ),
+    Case(
+        "listener-port-protocol",
+        LISTENER,
+        {"protocol": "TCP", "certificateArn": None, "sslPolicy": None},
+        "protocol",
+        {"loadBalancerArn": NLB_ARN, "protocol": "TLS"},
+    ),
+    Case("listener-port-protocol", LISTENER, {"port": 0.0}, "port", {"port": 65535.0}, label="port"),
+    Case(
+        "listener-tls-settings",
+        LISTENER,
+        {"certificateArn": None},
+        "certificateArn",
+        {"protocol": "HTTP", "port": 80.0, "certificateArn": None, "sslPolicy": None},
+    ),
+    Case(
+        "listener-tls-settings",
+        LISTENER,
+        {"protocol": "HTTP", "certificateArn": None},
+        "sslPolicy",
+        label="http-policy",
+    ),
+    Case(
+        "listener-certificate-region",
+        LISTENER,
+        {"certificateArn": CERT.replace("us-east-1", "us-west-2")},
+        "certificateArn",
+    ),
+    Case(
+        "listener-default-actions",
+        LISTENER,
+        {
+            "defaultActions": [
+                {
+                    "type": "forward",
+                    "forward": {"targetGroups": [{"arn": "a", "weight": 100.0}, {"arn": "b", "weight": 1000.0}]},
+                }
+            ]
+        },
+        "defaultActions[0].forward.targetGroups[1].weight",
+        {
+            "defaultActions": [
+                {
+                    "type": "forward",
+                    "forward": {
+                        "targetGroups": [{"arn": "a", "weight": 0.0}, {"arn": "b", "weight": 999.0}],
+                        "stickiness": {"enabled": False, "duration": 1.0},
+                    },
+                }
+            ]
+        },
+    ),
+    Case(
+        "listener-default-actions",
+        LISTENER,
+        {
+            "defaultActions": [
+                {
+                    "type": "forward",
+                    "forward": {"targetGroups": [{"arn": "a"}], "stickiness": {"enabled": False, "duration": 0.0}},
+                }
+            ]
+        },
+        "defaultActions[0].forward.stickiness.duration",
+        label="stickiness",
+    ),
+    Case(
+        "listener-default-actions",
+        LISTENER,
+        {"defaultActions": [{"type": "redirect", "redirect": {"statusCode": "HTTP_301"}}]},
+        "defaultActions[0].redirect",
+        {
+            "protocol": "HTTP",
+            "port": 80.0,
+            "certificateArn": None,
+            "sslPolicy": None,
+            "defaultActions": [
+                {"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "statusCode": "HTTP_301"}}
+            ],
+        },
+        label="loop",
+    ),
+    Case(
+        "listener-default-actions",
+        LISTENER,
+        {"defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTP", "statusCode": "HTTP_308"}}]},
+        "defaultActions[0].redirect.statusCode",
+        label="code",
+    ),
+    # --- IAM ---
+    Case("role-name-and-path", ROLE, {"name": "r" * 65}, "name", {"name": "r" * 64}),
+    Case("role-name-and-path", ROLE, {"name": "app role"}, "name", {"name": "a_b+c=d,e.f@g-h"}, label="charset"),
+    Case("role-name-and-path", ROLE, {"path": "/app"}, "path", {"path": "/app/team/"}, label="path"),
+    Case(
+        "role-name-and-path",
+        ROLE,
+        {"name": None, "namePrefix": "p" * 39},
+        "namePrefix",
+        {"name": None, "namePrefix": "p" * 38},
+        label="prefix",
+    ),
+    Case(
+        "role-description",
+        ROLE,
+        {"description": "Instance role \u2014 EC2"},
+        "description",
+        {"description": ("Instance role: caf\u00e9 \u00a1" + "x" * 1000)[:1000]},
+    ),
+    Case("role-description", ROLE, {"description": "x" * 1001}, "description", label="length"),
+    Case(
+        "role-trust-policy",
+        ROLE,
+        {"assumeRolePolicy": _doc_of_size(2049)},
+        "assumeRolePolicy",
+        {"assumeRolePolicy": _doc_of_size(2048)},
+    ),
+    Case("role-trust-policy", ROLE, {"assumeRolePolicy": "{not json"}, "assumeRolePolicy", label="json"),
+    Case(
+        "role-max-session-duration",
+        ROLE,
+        {"maxSessionDuration": 43201.0},
+        "maxSessionDuration",
+        {"maxSessionDuration": 43200.0},
+    ),
+    Case("role-policy", ROLE_POLICY, {"policy": _doc_of_size(10241 - 0)}, "policy", {"policy": _doc_of_size(10240)}),
+    Case("role-policy", ROLE_POLICY, {"name": "read bucket"}, "name", label="name"),
+    Case(
+        "role-policy-attachment",
+        ATTACHMENT,
+        {"policyArn": "arn:aws:s3:::bucket"},
+        "policyArn",
+        {"policyArn": "arn:aws-cn:iam::123456789012:policy/team/app-read"},
+    ),
+    Case("instance-profile", PROFILE, {"name": "p" * 129}, "name", {"name": "p" * 128}),
+    Case("instance-profile", PROFILE, {"path": "app/"}, "path", label="path"),
+    Case("managed-policy", POLICY, {"policy": _doc_of_size(6145)}, "policy", {"policy": _doc_of_size(6144)}),
+    # --- Auto Scaling ---
+    Case("group-capacity", ASG, {"desiredCapacity": 5.0}, "desiredCapacity", {"minSize": 0.0, "desiredCapacity": 0.0}),
+    Case(
+        "group-capacity",
+        ASG,
+        {"minSize": 5.0, "desiredCapacity": 5.0},
+        "minSize",
+        {"minSize": 4.0, "desiredCapacity": 4.0},
+        label="min",
+    ),
+    Case("group-capacity", ASG, {"name": "g" * 256}, "name", {"name": "g" * 255}, label="name"),
+    Case("group-health-checks", ASG, {"healthCheckType": "HTTP"}, "healthCheckType", {"healthCheckType": "EC2"}),
+    Case(
+        "group-health-checks",
+        ASG,
+        {"healthCheckGracePeriod": -1.0},
+        "healthCheckGracePeriod",
+        {"healthCheckGracePeriod": 0.0},
+        label="grace",
+    ),
+    Case(
+        "group-maintenance-policy",
+        ASG,
+        {"instanceMaintenancePolicy": {"minHealthyPercentage": 90.0, "maxHealthyPercentage": 201.0}},
+        "instanceMaintenancePolicy.maxHealthyPercentage",
+        {"instanceMaintenancePolicy": {"minHealthyPercentage": -1.0, "maxHealthyPercentage": -1.0}},
+    ),
+    Case(
+        "group-maintenance-policy",
+        ASG,
+        {"instanceMaintenancePolicy": {"minHealthyPercentage": 50.0, "maxHealthyPercentage": 160.0}},
+        "instanceMaintenancePolicy.maxHealthyPercentage",
+        {"instanceMaintenancePolicy": {"minHealthyPercentage": 0.0, "maxHealthyPercentage": 100.0}},
+        label="range",
+    ),
+    Case(
+        "group-instance-refresh",
+        ASG,
+        {"instanceRefresh": {"strategy": "Rolling", "preferences": {**PREFS, "minHealthyPercentage": 101.0}}},
+        "instanceRefresh.preferences.minHealthyPercentage",
+        {
+            "instanceRefresh": {
+                "strategy": "Rolling",
+                "preferences": {**PREFS, "minHealthyPercentage": 100.0, "maxHealthyPercentage": 200.0},
+            }
+        },
+    ),
+    Case(
+        "group-instance-refresh",
+        ASG,
+        {"launchTemplate": {"id": "lt-1", "version": "$Latest"}},
+        "instanceRefresh.preferences.autoRollback",
+        {
+            "launchTemplate": {"id": "lt-1", "version": "$Latest"},
+            "instanceRefresh": {"strategy": "Rolling", "preferences": {**PREFS, "autoRollback": False}},
+        },
+        label="rollback",
+    ),
+    Case(
+        "group-instance-refresh",
+        ASG,
+        {"instanceRefresh": {"strategy": "Rolling", "preferences": {**PREFS, "standbyInstances": "Replace"}}},
+        "instanceRefresh.preferences.standbyInstances",
+        label="standby",
+    ),
+    Case(
+        "scaling-policy",
+        SCALING,
+        {
+            "targetTrackingConfiguration": {
+                "predefinedMetricSpecification": {"predefinedMetricType": "ALBRequestCountPerTarget"},
+                "targetValue": 100.0,
+            }
+        },
+        "targetTrackingConfiguration.predefinedMetricSpecification.resourceLabel",
+        {
+            "targetTrackingConfiguration": {
+                "predefinedMetricSpecification": {
+                    "predefinedMetricType": "ALBRequestCountPerTarget",
+                    "resourceLabel": "app/a/1/targetgroup/t/1",
+                },
+                "targetValue": 100.0,
+            }
+        },
+    ),
+    Case("scaling-policy", SCALING, {"policyType": "TargetTracking"}, "policyType", label="type"),
+    # --- create order ---
+    Case(
+        "internet-facing-load-balancer-after-gateway",
+        LB,
+        {},
+        "dependsOn",
+        {"internal": True},
+        refused_deps=(),
+        accepted_deps=(),
+    ),
+    Case(
+        "internet-facing-load-balancer-after-gateway",
+        LB,
+        {},
+        "dependsOn",
+        {},
+        refused_deps=(),
+        accepted_deps=(IGW_URN,),
+        label="direct",
+    ),
+    Case(
+        "public-nat-gateway-after-gateway",
+        NAT,
+        {},
+        "dependsOn",
+        {},
+        refused_deps=(),
+        accepted_deps=("urn:pulumi:test::proj::aws:ec2/natGateway:NatGateway::nat-after-igw",),
+        label="transitive",
+    ),
+    Case(
+        "public-nat-gateway-after-gateway",
+        NAT,
+        {},
+        "dependsOn",
+        {"subnetId": "default-subnet"},
+        refused_deps=(),
+        accepted_deps=(),
+        label="default-vpc",
+    ),
+    Case("associated-eip-after-gateway", EIP, {"instance": "i-1"}, "dependsOn", {"instance": "i-1"}, refused_deps=()),
+]

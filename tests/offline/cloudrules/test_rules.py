@@ -1,0 +1,107 @@
+"""Every cloud rule, twice: AWS refuses the refused input (naming the property, with AWS's code and the
+rule's source) and accepts the accepted one, each a change to a base every rule accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from offline.cloudrules import ALL_RULES, CloudResource, World, check_resource
+from tests.offline.cloudrules.cases import BASE, CASES, LB, Case
+from tests.offline.cloudrules.world import IGW_URN, errors, world
+
+
+def _inputs(case_type: str, changes: dict[str, Any]) -> dict[str, Any]:
+    merged = {**BASE[case_type.replace("aws:alb/", "aws:lb/")], **changes}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+@pytest.mark.parametrize("resource_type", sorted(BASE))
+def test_every_base_is_accepted(resource_type: str) -> None:
+    assert errors(resource_type, BASE[resource_type], deps=(IGW_URN,)) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_refused(case: Case) -> None:
+    found = errors(case.type, _inputs(case.type, case.refused), deps=case.refused_deps)
+    mine = [e for e in found if e.rule == case.rule]
+    assert mine, f"{case.rule} accepted {case.refused}; all errors: {[str(e) for e in found]}"
+    assert case.property in [e.property for e in mine], [str(e) for e in mine]
+    for error in mine:
+        assert error.code and error.code[0].isupper()
+        assert error.source.startswith("https://")
+        assert str(error).startswith(f"{error.code}: subject {error.property}: ")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_accepted(case: Case) -> None:
+    found = errors(case.type, _inputs(case.type, case.accepted), deps=case.accepted_deps)
+    assert found == [], [str(e) for e in found]
+
+
+def test_every_rule_has_a_refused_and_an_accepted_twin() -> None:
+    covered = {case.rule for case in CASES}
+    assert sorted(r.id for r in ALL_RULES if r.id not in covered) == []
+
+
+def test_unknown_values_are_never_refused() -> None:
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    for resource_type, base in BASE.items():
+        blanked = {key: unknown for key in base}
+        assert errors(resource_type, blanked, deps=(IGW_URN,)) == [], resource_type
+
+
+def test_ordering_is_undecided_without_a_graph() -> None:
+    """The SDK's plain mock monitor gives no dependencies: the ordering rule cannot decide, so it is silent."""
+    assert errors(LB, BASE[LB], deps=None) == []
+    assert [e.rule for e in errors(LB, BASE[LB], deps=())] == ["internet-facing-load-balancer-after-gateway"]
+
+
+def test_provider_default_tags_count_toward_the_limit() -> None:
+    # 3 default tags + 47 own = 50 is accepted; 48 own = 51 is refused, though the resource itself sets 48.
+    refused = errors("aws:ec2/vpc:Vpc", {**BASE["aws:ec2/vpc:Vpc"], "tags": {f"k{i}": "v" for i in range(48)}})
+    assert [e.rule for e in refused] == ["tag-count"]
+    assert "provider defaultTags included" in refused[0].message
+
+
+def test_secret_inputs_are_checked_as_their_value() -> None:
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "has ' quote"}
+    found = errors(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        {**BASE["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"], "description": secret},
+    )
+    assert [e.rule for e in found] == ["security-group-rule-description"]
+
+
+def test_a_role_inline_policies_are_summed_across_resources() -> None:
+    from tests.offline.cloudrules.cases import ROLE_POLICY, _doc_of_size
+
+    account: World = world()
+    account.add(
+        CloudResource(
+            urn="urn:first",
+            type=ROLE_POLICY,
+            name="first",
+            id="first",
+            inputs={"role": "app-role", "policy": _doc_of_size(6000)},
+        )
+    )
+    second = CloudResource(
+        urn="urn:second",
+        type=ROLE_POLICY,
+        name="second",
+        id="second",
+        inputs={"role": "app-role", "policy": _doc_of_size(4241)},
+        dependencies=(),
+    )
+    assert [e.property for e in check_resource(second, account)] == ["policy"]
+    fits = CloudResource(
+        urn="urn:third",
+        type=ROLE_POLICY,
+        name="third",
+        id="third",
+        inputs={"role": "app-role", "policy": _doc_of_size(4240)},
+        dependencies=(),
+    )
+    assert check_resource(fits, account) == []
