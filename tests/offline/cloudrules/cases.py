@@ -38,6 +38,14 @@ PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 POLICY = "aws:iam/policy:Policy"
 ASG = "aws:autoscaling/group:Group"
 SCALING = "aws:autoscaling/policy:Policy"
+S3_BUCKET = "aws:s3/bucket:Bucket"
+S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+CF_ACL_ARN = "cf-1"
 ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
 NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
 TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
@@ -53,6 +61,13 @@ def _doc_of_size(size: int) -> str:
     base_size = len(json.dumps(head, separators=(",", ":")))
     head["Statement"][0]["Resource"] = "a" * (size - base_size)
     return json.dumps(head, indent=4)
+
+
+def _compact_doc(size: int) -> str:
+    """A policy document of exactly ``size`` bytes as sent (a bucket policy's limit counts them all)."""
+    head = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ""}]}
+    head["Statement"][0]["Resource"] = "a" * (size - len(json.dumps(head, separators=(",", ":"))))
+    return json.dumps(head, separators=(",", ":"))
 
 
 BASE: dict[str, dict[str, Any]] = {
@@ -188,6 +203,53 @@ BASE: dict[str, dict[str, Any]] = {
             "targetValue": 50.0,
         },
     },
+    S3_BUCKET: {"bucket": "compute-alb-logs-1a2b3c4", "forceDestroy": False},
+    S3_POLICY: {"bucket": "compute-alb-logs-1a2b3c4", "policy": DOC},
+    S3_OWNERSHIP: {"bucket": "compute-alb-logs-1a2b3c4", "rule": {"objectOwnership": "BucketOwnerEnforced"}},
+    S3_SSE: {
+        "bucket": "compute-alb-logs-1a2b3c4",
+        "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+    },
+    S3_LIFECYCLE: {
+        "bucket": "compute-alb-logs-1a2b3c4",
+        "rules": [
+            {
+                "id": "expire-access-logs",
+                "status": "Enabled",
+                "filter": {"prefix": ""},
+                "expiration": {"days": 90.0},
+                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 1.0},
+            }
+        ],
+    },
+    WEB_ACL: {
+        "name": "compute-waf-1a2b3c4",
+        "scope": "REGIONAL",
+        "defaultAction": {"allow": {}},
+        "visibilityConfig": {
+            "cloudwatchMetricsEnabled": True,
+            "metricName": "compute-waf",
+            "sampledRequestsEnabled": True,
+        },
+        "rules": [
+            {
+                "name": name,
+                "priority": priority,
+                "overrideAction": {"none": {}},
+                "statement": {"managedRuleGroupStatement": {"vendorName": "AWS", "name": name}},
+                "visibilityConfig": {
+                    "cloudwatchMetricsEnabled": True,
+                    "metricName": name,
+                    "sampledRequestsEnabled": True,
+                },
+            }
+            for priority, name in (
+                (10.0, "AWSManagedRulesCommonRuleSet"),
+                (20.0, "AWSManagedRulesKnownBadInputsRuleSet"),
+            )
+        ],
+    },
+    WEB_ACL_ASSOCIATION: {"resourceArn": ALB_ARN, "webAclArn": "arn:aws:wafv2:us-east-1:1:regional/webacl/w/1"},
 }
 
 
@@ -894,4 +956,103 @@ CASES: list[Case] = [
         label="default-vpc",
     ),
     Case("associated-eip-after-gateway", EIP, {"instance": "i-1"}, "dependsOn", {"instance": "i-1"}, refused_deps=()),
+    Case("bucket-name", S3_BUCKET, {"bucket": "Compute_Logs"}, "bucket", {"bucket": "a.b-9"}),
+    Case("bucket-name", S3_BUCKET, {"bucket": "192.168.5.4"}, "bucket", {"bucket": "logs.192-168"}, label="ip"),
+    Case("bucket-name", S3_BUCKET, {"bucket": "logs-s3alias"}, "bucket", {"bucket": "x" * 63}, label="reserved"),
+    Case(
+        "sse-algorithm",
+        S3_SSE,
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES128"}}]},
+        "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm",
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms:dsse", "kmsMasterKeyId": "k"}}]},
+    ),
+    Case(
+        "sse-algorithm",
+        S3_SSE,
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256", "kmsMasterKeyId": "k"}}]},
+        "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId",
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "k"}}]},
+        label="kms-key",
+    ),
+    Case(
+        "object-ownership",
+        S3_OWNERSHIP,
+        {"rule": {"objectOwnership": "BucketOwner"}},
+        "rule.objectOwnership",
+        {"rule": {"objectOwnership": "ObjectWriter"}},
+    ),
+    Case(
+        "lifecycle-rules",
+        S3_LIFECYCLE,
+        {"rules": [{"id": "x", "status": "Enabled", "expiration": {"days": 0.0}}]},
+        "rules[0].expiration.days",
+        {"rules": [{"id": "x" * 255, "status": "Disabled", "expiration": {"days": 1.0}}]},
+    ),
+    Case(
+        "lifecycle-rules",
+        S3_LIFECYCLE,
+        {"rules": [{"id": "a", "status": "Enabled"}, {"id": "a", "status": "enabled"}]},
+        "rules[1].id",
+        {"rules": [{"id": "a", "status": "Enabled"}, {"id": "b", "status": "Enabled"}]},
+        label="duplicate-id",
+    ),
+    Case("bucket-policy-document", S3_POLICY, {"policy": "{"}, "policy", {"policy": _compact_doc(20 * 1024)}),
+    Case(
+        "bucket-policy-document",
+        S3_POLICY,
+        {"policy": _compact_doc(20 * 1024 + 1)},
+        "policy",
+        {"policy": json.dumps({"Statement": []})},
+        label="size",
+    ),
+    Case("web-acl-shape", WEB_ACL, {"name": "compute waf"}, "name", {"name": "a" * 128}),
+    Case(
+        "web-acl-shape",
+        WEB_ACL,
+        {"visibilityConfig": {"metricName": "compute waf"}},
+        "visibilityConfig.metricName",
+        {"visibilityConfig": {"metricName": "a#b:c.d-e/f_g"}},
+        label="metric",
+    ),
+    Case(
+        "web-acl-shape",
+        WEB_ACL,
+        {"rules": [{"name": "a", "priority": 1.0}, {"name": "b", "priority": 1.0}]},
+        "rules[1].priority",
+        {"rules": [{"name": "a", "priority": 0.0}, {"name": "b", "priority": 1.0}]},
+        label="priority",
+    ),
+    Case("web-acl-shape", WEB_ACL, {"scope": "GLOBAL"}, "scope", {"scope": "CLOUDFRONT"}, label="scope"),
+    Case("association-target", WEB_ACL_ASSOCIATION, {"resourceArn": NLB_ARN}, "resourceArn", {"resourceArn": ALB_ARN}),
+    Case(
+        "association-target",
+        WEB_ACL_ASSOCIATION,
+        {"webAclArn": CF_ACL_ARN},
+        "webAclArn",
+        {"webAclArn": "arn:aws:wafv2:us-east-1:1:regional/webacl/other/2"},
+        label="cloudfront",
+    ),
+    Case(
+        "access-log-delivery",
+        LB,
+        {"accessLogs": {"bucket": "bare-logs", "prefix": "app", "enabled": True}},
+        "accessLogs.bucket",
+        {"accessLogs": {"bucket": "alb-logs", "prefix": "app", "enabled": True}},
+    ),
+    Case(
+        "access-log-delivery",
+        LB,
+        {"accessLogs": {"bucket": "alb-logs", "prefix": "other", "enabled": True}},
+        "accessLogs.bucket",
+        {"accessLogs": {"bucket": "bare-logs", "prefix": "app", "enabled": False}},
+        label="other-prefix",
+    ),
+    Case(
+        "access-log-delivery",
+        LB,
+        {"accessLogs": {"bucket": "elsewhere", "prefix": "AWSLogs", "enabled": True}},
+        "accessLogs.prefix",
+        {"accessLogs": {"bucket": "elsewhere", "prefix": "logs", "enabled": True}},
+        label="prefix",
+    ),
 ]

@@ -24,6 +24,21 @@ TRUST = json.dumps(
 )
 
 
+ELB_LOG_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::127311923021:root"},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::alb-logs/app/AWSLogs/123456789012/*",
+            }
+        ],
+    }
+)
+
+
 def _r(typ: str, name: str, rid: str, inputs: Mapping[str, Any], deps: tuple[str, ...] = ()) -> CloudResource:
     return CloudResource(
         urn=f"{STACK}{typ}::{name}",
@@ -93,6 +108,35 @@ def world() -> World:
             "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1",
             {"loadBalancerType": "network", "subnets": ["subnet-a"]},
             (IGW_URN,),
+        )
+    )
+    for bucket in ("alb-logs", "bare-logs"):
+        account.add(
+            CloudResource(
+                urn=f"{STACK}aws:s3/bucket:Bucket::{bucket}",
+                type="aws:s3/bucket:Bucket",
+                name=bucket,
+                inputs={"bucket": bucket},
+                id=bucket,
+                outputs={"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": "us-east-1"},
+                provider=PROVIDER_REF,
+            )
+        )
+    # Only alb-logs lets us-east-1's ELB account (AWS documents 127311923021) write under app/AWSLogs/.
+    account.add(
+        _r(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "alb-logs-policy",
+            "alb-logs",
+            {"bucket": "alb-logs", "policy": ELB_LOG_POLICY},
+        )
+    )
+    account.add(
+        _r(
+            "aws:wafv2/webAcl:WebAcl",
+            "cloudfront-acl",
+            "cf-1",
+            {"name": "cf", "scope": "CLOUDFRONT"},
         )
     )
     return account
