@@ -88,6 +88,10 @@ def _changed(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Sequence[st
 class RolloutProvider(dynamic.ResourceProvider):
     """CRUD of a rollout. Stateless: everything it needs arrives in each call's properties."""
 
+    # The provider captures no secret (credentials come from each call's inputs), so its serialized
+    # code need not be one: audits and policies can read the stack without a decryption gap.
+    serialize_as_secret_always = False
+
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         failures = []
         known = {k: v for k, v in news.items() if not is_unknown(v)}

@@ -27,6 +27,7 @@ from offline.analyzer import (
     has_mandatory,
     run_packs,
 )
+from offline.exposure import stack_exposures
 from offline.harness import RegisteredResource
 from offline.render import display_path
 from offline.report import load_policy_config, render_text, write_json, write_sarif
@@ -255,12 +256,23 @@ def run_audit(
         for item in audit.not_evaluable:
             print(f"    {item}")
     print()
+    exposure = stack_exposures(audit.resources)
+    for line in exposure.lines():
+        print(line)
+    print()
     for result in results:
         result.path = display_path(Path(result.path))
     print(render_text(results, audit.resources))
     try:
         if out:
-            write_json(Path(out), audit.stack, audit.resources, results, not_evaluable=audit.not_evaluable)
+            write_json(
+                Path(out),
+                audit.stack,
+                audit.resources,
+                results,
+                not_evaluable=audit.not_evaluable,
+                exposures=exposure.exposures,
+            )
             print(f"JSON report: {out}")
         if sarif:
             write_sarif(Path(sarif), audit.resources, results, not_evaluable=audit.not_evaluable)

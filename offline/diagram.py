@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from offline.exposure import includes_public
 from offline.wire import SECRET_SIG, SIG_KEY, UNKNOWN
 
 if TYPE_CHECKING:
+    from offline.exposure import Exposure
     from offline.harness import RegisteredResource
 
 GRAPHVIZ_HINT = "Graphviz 'dot' is not installed: apt-get install graphviz (or brew install graphviz) for SVG and PNG"
@@ -218,8 +220,11 @@ _MERMAID_KEYWORDS = {"end", "subgraph", "graph", "flowchart", "style", "class", 
 
 
 class _Builder:
-    def __init__(self, resources: Sequence[RegisteredResource], title: str) -> None:
+    def __init__(
+        self, resources: Sequence[RegisteredResource], title: str, exposures: Sequence[Exposure] | None = None
+    ) -> None:
         self.resources = list(resources)
+        self.exposures = exposures
         self.refs = References(self.resources)
         self.diagram = Diagram(title=title)
         self.ids: dict[str, str] = {}
@@ -298,7 +303,11 @@ class _Builder:
         for igw in self.of(IGW):
             internet = internet or self.external("internet", "Internet")
             gid = self.add(igw, f"Internet Gateway {igw.name}", "round", self.vpc_cluster_of(igw))
-            self.diagram.edge(internet, gid, "in and out", "both")
+            # With exposures traced, what comes in is drawn from them; the gateway edge is the way out.
+            if self.exposures is None:
+                self.diagram.edge(internet, gid, "in and out", "both")
+            else:
+                self.diagram.edge(gid, internet, "egress", "dashed")
         for nat in self.of(NAT):
             nat_subnet = self.refs.target(nat, "subnetId", [SUBNET])
             eip = self.refs.target(nat, "allocationId", [EIP])
@@ -426,14 +435,34 @@ class _Builder:
             return self.ids.get(group_urn), "itself"
         if flow.source_sg is not None:
             return self.nid(flow.source_sg), f"sg {flow.source_sg.name}"
+        cidr = flow.cidr or "?"
+        if self.exposures is not None and (flow.other or includes_public(cidr)):
+            return None, ""  # the internet's edges come from the exposures, not from rules alone
         if flow.other:
             return self.external(flow.other, flow.other, "box"), flow.other
-        cidr = flow.cidr or "?"
         if cidr in ("0.0.0.0/0", "::/0"):
             return self.external("internet", "Internet"), cidr
         if cidr.endswith("/32"):
             return self.external(f"operator {cidr}", f"operator {cidr}", "box"), cidr
         return self.external(f"cidr {cidr}", f"network {cidr}", "box"), cidr
+
+    def exposure_edges(self) -> None:
+        """One edge per exposure and source, from the internet (or the operator's host) to what it reaches."""
+        by_urn = {r.urn: r for r in self.resources}
+        for exposure in self.exposures or ():
+            target = self.ids.get(exposure.urn)
+            if target is None:
+                continue
+            gateway = by_urn.get(exposure.path[0]) if exposure.path else None
+            via = f" via {gateway.name}" if gateway is not None and canonical_type(gateway.type) == IGW else ""
+            for source in exposure.sources:
+                if source.endswith(("/32", "/128")):
+                    origin = self.external(f"operator {source}", f"operator {source}", "box")
+                elif source in ("0.0.0.0/0", "::/0") or not includes_public(source):
+                    origin = self.external("internet", "Internet")
+                else:
+                    origin = self.external(f"cidr {source}", f"network {source}", "box")
+                self.diagram.edge(origin, target, f"{exposure.protocol}/{exposure.port}{via} from {source}")
 
     def _attachments(self) -> dict[str, list[RegisteredResource]]:
         """Security group URN -> the resources it guards (instances, launch templates, load balancers)."""
@@ -661,12 +690,19 @@ def _trusted_services(document: Any) -> Iterator[str]:
                 yield from (str(p) for p in _list(principal.get(kind)))
 
 
-def build(resources: Sequence[RegisteredResource], title: str = "") -> Diagram:
-    """The diagram of what ``resources`` build; order follows registration, so output is reproducible."""
-    builder = _Builder(resources, title)
+def build(
+    resources: Sequence[RegisteredResource], title: str = "", exposures: Sequence[Exposure] | None = None
+) -> Diagram:
+    """The diagram of what ``resources`` build; order follows registration, so output is reproducible.
+
+    With ``exposures`` (what the internet can reach, :mod:`offline.exposure`), the internet's edges are
+    drawn from them: one per exposed resource, port and source, instead of one per security-group rule.
+    """
+    builder = _Builder(resources, title, exposures)
     builder.network()
     builder.compute()
     builder.security()
+    builder.exposure_edges()
     builder.guard_edges()
     builder.identity()
     return builder.diagram

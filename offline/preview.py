@@ -29,6 +29,7 @@ from offline.render import display_path
 
 if TYPE_CHECKING:
     from offline.analyzer import PackProcess, PackResult
+    from offline.exposure import ExposureReport
     from offline.harness import ProgramRun
 
 EXIT_OK = 0
@@ -62,6 +63,7 @@ class PreviewResult:
     run: ProgramRun | None = None
     results: list[PackResult] = field(default_factory=list)
     diagram_paths: list[Path] = field(default_factory=list)
+    exposure: ExposureReport | None = None
 
 
 class PreviewFailed(Exception):
@@ -164,6 +166,7 @@ def preview(options: PreviewOptions, out: TextIO | None = None, err: TextIO | No
 
 def _preview(options: PreviewOptions, out: TextIO, err: TextIO) -> PreviewResult:
     from offline import render
+    from offline.exposure import stack_exposures
 
     settings = load_stack(options.project_dir, options.stack)
     policy_config = _load_policy_config(options.policy_config) if options.policy_config else None
@@ -194,6 +197,10 @@ def _preview(options: PreviewOptions, out: TextIO, err: TextIO) -> PreviewResult
             print(line, file=out)
         if run.outputs:
             print("", file=out)
+        exposure = stack_exposures(run.resources)
+        for line in exposure.lines():
+            print(line, file=out)
+        print("", file=out)
         for line in render.resource_count(run.resources):
             print(line, file=out)
         out.flush()
@@ -206,12 +213,14 @@ def _preview(options: PreviewOptions, out: TextIO, err: TextIO) -> PreviewResult
 
     if options.out is not None or options.sarif is not None:
         print("", file=out)
-        _write_reports(options, settings, run, results, out)
-    paths = _write_diagram(options, settings, run, out) if options.diagram else []
+        _write_reports(options, settings, run, results, exposure, out)
+    paths = _write_diagram(options, settings, run, exposure, out) if options.diagram else []
     from offline.analyzer import has_mandatory
 
     status = EXIT_MANDATORY if has_mandatory(results) else EXIT_OK
-    return PreviewResult(status=status, settings=settings, run=run, results=results, diagram_paths=paths)
+    return PreviewResult(
+        status=status, settings=settings, run=run, results=results, diagram_paths=paths, exposure=exposure
+    )
 
 
 def _pack_dirs(options: PreviewOptions, settings: StackSettings) -> list[Path]:
@@ -253,13 +262,18 @@ def _policy_text(results: Sequence[PackResult], run: ProgramRun) -> str:
 
 
 def _write_reports(
-    options: PreviewOptions, settings: StackSettings, run: ProgramRun, results: list[PackResult], out: TextIO
+    options: PreviewOptions,
+    settings: StackSettings,
+    run: ProgramRun,
+    results: list[PackResult],
+    exposure: ExposureReport,
+    out: TextIO,
 ) -> None:
     from offline.report import write_json, write_sarif
 
     try:
         if options.out is not None:
-            write_json(options.out, settings.stack, run.resources, results)
+            write_json(options.out, settings.stack, run.resources, results, exposures=exposure.exposures)
             print(f"JSON report: {display_path(options.out)}", file=out)
         if options.sarif is not None:
             write_sarif(options.sarif, run.resources, results, program_file=display_path(settings.program))
@@ -268,11 +282,13 @@ def _write_reports(
         raise PreviewFailed(f"cannot write report: {exc}") from None
 
 
-def _write_diagram(options: PreviewOptions, settings: StackSettings, run: ProgramRun, out: TextIO) -> list[Path]:
+def _write_diagram(
+    options: PreviewOptions, settings: StackSettings, run: ProgramRun, exposure: ExposureReport, out: TextIO
+) -> list[Path]:
     from offline import diagram
 
     build_dir = options.build_dir if options.build_dir is not None else settings.project_dir / "build"
-    drawing = diagram.build(run.resources, title=f"{settings.project} ({settings.stack})")
+    drawing = diagram.build(run.resources, title=f"{settings.project} ({settings.stack})", exposures=exposure.exposures)
     try:
         files = diagram.write_files(drawing, build_dir, settings.stack)
     except OSError as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from offline.analyzer import PackResult, PolicyConfigError, Violation, parse_policy_config
+from offline.exposure import Exposure
 from offline.harness import RegisteredResource
 
 REPORT_SCHEMA = Path(__file__).with_name("report.schema.json")
@@ -91,6 +92,7 @@ def report_dict(
     resources: Sequence[RegisteredResource],
     results: Sequence[PackResult],
     not_evaluable: Sequence[str] = (),
+    exposures: Sequence[Exposure] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "stack": stack,
@@ -109,6 +111,8 @@ def report_dict(
     }
     if not_evaluable:
         document["notEvaluable"] = list(not_evaluable)
+    if exposures is not None:
+        document["exposures"] = [e.to_json() for e in exposures]
     return document
 
 
@@ -124,12 +128,14 @@ def write_json(
     results: Sequence[PackResult],
     *,
     not_evaluable: Sequence[str] = (),
+    exposures: Sequence[Exposure] | None = None,
 ) -> None:
     """``{"stack", "resources": [{urn, type, name}], "violations": [{urn, policyPack, policy, ...}]}``.
 
     An audit adds ``notEvaluable``: the properties it could not read (encrypted secrets), never silently passed.
+    ``exposures`` lists what the internet can reach (``{urn, type, name, protocol, port, sources, path}``).
     """
-    _write(Path(path), report_dict(stack, resources, results, not_evaluable))
+    _write(Path(path), report_dict(stack, resources, results, not_evaluable, exposures))
 
 
 # --------------------------------------------------------------------------------------------------

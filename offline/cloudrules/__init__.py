@@ -1,13 +1,13 @@
 """AWS's API-side rules: what the AWS API refuses at create time that ``pulumi preview`` does not check.
 
-One module per AWS service (``ec2``, ``elbv2``, ``iam``, ``autoscaling``, ...), plus ``tags`` (shared by
+One module per AWS service (``ec2``, ``elbv2``, ``iam``, ``autoscaling``, ``cloudwatch``, ...), plus ``tags`` (shared by
 every taggable type) and ``ordering`` (create order against the dependency graph). Every rule is
 registered for the resource type tokens it applies to and cites its source; ``registry.check_resource``
 runs them. The mock cloud applies them to every resource it creates, ``audit`` to every resource of a
 stack export or preview JSON. See docs/cloud-rules.md for the coverage table and how to add a rule.
 """
 
-from offline.cloudrules import autoscaling, ec2, elbv2, iam, ordering, s3, tags, wafv2  # noqa: F401 - registers rules
+from offline.cloudrules import autoscaling, cloudwatch, ec2, elbv2, iam, ordering, s3, tags, wafv2  # noqa: F401 - registers rules
 from offline.cloudrules.model import CloudError, CloudResource, Finding, World
 from offline.cloudrules.registry import ALL_RULES, RULES, Rule, canonical, check_resource, rule, rules_for
 

@@ -7,12 +7,24 @@ from typing import Any
 
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
-from offline.cloudrules.values import items, known_bool, known_int, known_number, known_str, mapping, plain
+from offline.cloudrules.values import (
+    is_unknown,
+    items,
+    known_bool,
+    known_int,
+    known_number,
+    known_str,
+    mapping,
+    plain,
+)
 
 ASG_API = "https://docs.aws.amazon.com/autoscaling/ec2/APIReference"
 
 GROUP = "aws:autoscaling/group:Group"
 POLICY = "aws:autoscaling/policy:Policy"
+# The project's rollout (components/rollout.py): its create and update call StartInstanceRefresh.
+ROLLOUT = "pulumi-python:dynamic/autoscaling:Rollout"
+MAX_REFRESH_ALARMS = 10
 
 HEALTH_CHECK_TYPES = ("EC2", "ELB", "VPC_LATTICE", "EBS")
 
@@ -64,16 +76,20 @@ def group_health_checks(resource: CloudResource, world: World) -> Iterator[Findi
             yield Finding(prop, f"{value} is negative")
 
 
+def _at(prop: str, leaf: str) -> str:
+    return f"{prop}.{leaf}" if prop else leaf
+
+
 def _percentages(prop: str, low: int | None, high: int | None, *, allow_unset: bool) -> Iterator[Finding]:
     unset = -1 if allow_unset else None
     if low is not None and low != unset and not 0 <= low <= 100:
-        yield Finding(f"{prop}.minHealthyPercentage", f"{low} is outside 0-100")
+        yield Finding(_at(prop, "minHealthyPercentage"), f"{low} is outside 0-100")
     if high is not None and high != unset and not 100 <= high <= 200:
-        yield Finding(f"{prop}.maxHealthyPercentage", f"{high} is outside 100-200")
+        yield Finding(_at(prop, "maxHealthyPercentage"), f"{high} is outside 100-200")
     if low is not None and high is not None and low != unset and high != unset and high - low > 100:
-        yield Finding(f"{prop}.maxHealthyPercentage", f"{high} - {low}: the range between them is at most 100")
+        yield Finding(_at(prop, "maxHealthyPercentage"), f"{high} - {low}: the range between them is at most 100")
     if allow_unset and low is not None and high is not None and (low == -1) != (high == -1):
-        yield Finding(f"{prop}.minHealthyPercentage", "set both percentages, or both to -1")
+        yield Finding(_at(prop, "minHealthyPercentage"), "set both percentages, or both to -1")
 
 
 @rule(
@@ -146,6 +162,48 @@ def group_instance_refresh(resource: CloudResource, world: World) -> Iterator[Fi
             "instanceRefresh.preferences.autoRollback",
             f"auto-rollback is not supported with launch template version {version}; pin a version number",
         )
+
+
+@rule(
+    types=[ROLLOUT],
+    properties=(
+        "minHealthyPercentage",
+        "maxHealthyPercentage",
+        "instanceWarmupSeconds",
+        "alarmNames",
+        "launchTemplateVersion",
+    ),
+    code="ValidationError",
+    source=f"{ASG_API}/API_RefreshPreferences.html (MinHealthyPercentage 0-100, MaxHealthyPercentage 100-200 and "
+    "at most 100 above the minimum, InstanceWarmup >= 0; AutoRollback not with a $Latest or $Default version); "
+    f"{ASG_API}/API_AlarmSpecification.html (up to 10 alarms, names 1-255)",
+)
+def rollout_refresh(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """The rollout's refresh: preferences in range, at most 10 alarms, a version number to roll back from."""
+    yield from _percentages(
+        "",
+        known_int(resource.get("minHealthyPercentage")),
+        known_int(resource.get("maxHealthyPercentage")),
+        allow_unset=False,
+    )
+    warmup = known_int(resource.get("instanceWarmupSeconds"))
+    if warmup is not None and warmup < 0:
+        yield Finding("instanceWarmupSeconds", f"{warmup} is negative")
+    alarms = resource.get("alarmNames")
+    if not is_unknown(alarms):
+        names = items(alarms)
+        if len(names) > MAX_REFRESH_ALARMS:
+            yield Finding(
+                "alarmNames", f"{len(names)} alarms; an instance refresh watches at most {MAX_REFRESH_ALARMS}"
+            )
+        for name in names:
+            text = known_str(name)
+            if text is not None and not 1 <= len(text) <= 255:
+                yield Finding("alarmNames", f"an alarm name of {len(text)} characters; 1-255")
+    # The rollout always asks for AutoRollback, which needs a version number to return from.
+    version = known_str(resource.get("launchTemplateVersion"))
+    if version is not None and not version.isdigit():
+        yield Finding("launchTemplateVersion", f'"{version}": auto-rollback needs a launch template version number')
 
 
 PREDEFINED_METRICS = (

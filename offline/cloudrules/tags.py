@@ -63,6 +63,7 @@ TAGGED: dict[str, TagStyle] = {
     "aws:iam/instanceProfile:InstanceProfile": IAM,
     "aws:iam/policy:Policy": IAM,
     "aws:autoscaling/group:Group": TagStyle(default_tags=False),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": TagStyle(),
     # S3 (PutBucketTagging) and WAFv2 (TagResource): keys 1-128, values 0-256, 50 tags (the general limits).
     "aws:s3/bucket:Bucket": TagStyle(),
     "aws:wafv2/webAcl:WebAcl": TagStyle(),

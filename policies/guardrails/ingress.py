@@ -47,13 +47,15 @@ class ProtocolKind(Enum):
 
 # Protocols AWS accepts by name that are not TCP. Anything outside these, TCP, numbers 0-255 and
 # "-1"/"all" is unrecognised and treated as "all protocols".
-_NON_TCP_NAMES = frozenset({"udp", "icmp", "icmpv6", "gre", "esp", "ah", "sctp", "igmp"})
+_NON_TCP_NAMES = {"udp": 17, "icmp": 1, "icmpv6": 58, "gre": 47, "esp": 50, "ah": 51, "sctp": 132, "igmp": 2}
 
 
 @dataclass(frozen=True)
 class Protocol:
     kind: ProtocolKind
     label: str
+    # The IANA protocol number (6 for tcp, 17 for udp); None for all protocols or an unrecognised one.
+    number: int | None = None
 
     @classmethod
     def parse(cls, raw: Any) -> Protocol:
@@ -63,9 +65,9 @@ class Protocol:
             if number == -1:
                 return cls(ProtocolKind.ALL, "all protocols")
             if number == 6:
-                return cls(ProtocolKind.TCP, "tcp")
+                return cls(ProtocolKind.TCP, "tcp", 6)
             if 0 <= number <= 255:
-                return cls(ProtocolKind.OTHER, f"protocol {number}")
+                return cls(ProtocolKind.OTHER, f"protocol {number}", number)
             return cls(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")
         if not isinstance(raw, str) or not raw.strip():
             return cls(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")
@@ -73,9 +75,9 @@ class Protocol:
         if text == "all":
             return cls(ProtocolKind.ALL, "all protocols")
         if text == "tcp":
-            return cls(ProtocolKind.TCP, "tcp")
+            return cls(ProtocolKind.TCP, "tcp", 6)
         if text in _NON_TCP_NAMES:
-            return cls(ProtocolKind.OTHER, text)
+            return cls(ProtocolKind.OTHER, text, _NON_TCP_NAMES[text])
         return cls(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")
 
 
@@ -229,8 +231,11 @@ def parse_cidr(text: Any, field: str, version: int | None = None) -> Source:
         network = ipaddress.ip_network(text, strict=True)
     except ValueError:
         return Source(SourceKind.INVALID, field)
-    if str(network) != text or "/" not in text or (version is not None and network.version != version):
+    if str(network) != text or "/" not in text:
         return Source(SourceKind.INVALID, field)
+    if version is not None and network.version != version:
+        # Kept for readers that name it ("in the wrong address family"); never a host of either family.
+        return Source(SourceKind.INVALID, field, network=network)
     kind = SourceKind.IPV4 if isinstance(network, ipaddress.IPv4Network) else SourceKind.IPV6
     return Source(kind, field, network=network)
 

@@ -174,13 +174,23 @@ def test_violations_export_fails_and_names_every_offender(tmp_path: Path, capsys
         ("identity-admin", "iam-least-privilege-permissions"),
         ("identity-ci-deployer", "iam-role-trust-no-wildcard-principal"),
         ("compute-public-lt", "launch-template-no-public-ip"),
+        # The world-open SSH rule sits on an instance with a public IP in a subnet routed to the gateway.
+        ("compute-instance", "internet-exposure-allowlist"),
     }
     for name, policy in mandatory:
         assert f"[mandatory]  {policy}" in printed and name in printed
+    [exposure] = report["exposures"]
+    assert (exposure["name"], exposure["protocol"], exposure["port"], exposure["sources"]) == (
+        "compute-instance",
+        "tcp",
+        22,
+        ["0.0.0.0/0"],
+    )
+    assert "Exposure:\n    tcp/22 from 0.0.0.0/0: internet → igw-" in printed
     sarif = json.loads(out_sarif.read_text())
     schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
     assert list(jsonschema.Draft4Validator(schema).iter_errors(sarif)) == []
-    assert sum(r["level"] == "error" for r in sarif["runs"][0]["results"]) == 4
+    assert sum(r["level"] == "error" for r in sarif["runs"][0]["results"]) == 5
 
 
 def test_encrypted_export_is_not_silently_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -41,8 +42,8 @@ def test_an_unknown_command_is_a_usage_error() -> None:
 @pytest.mark.parametrize(
     ("stack", "tree_line", "flow"),
     [
-        ("dev", "aws:ec2:Instance", "tcp/22 from 203.0.113.10/32"),
-        ("prod", "aws:autoscaling:Group", "tcp/80 from 0.0.0.0/0"),
+        ("dev", "aws:ec2:Instance", "tcp/22 via network-igw from 203.0.113.10/32"),
+        ("prod", "aws:autoscaling:Group", "tcp/80 via network-igw from 0.0.0.0/0"),
     ],
 )
 def test_real_stacks_preview_clean(tmp_path: Path, stack: str, tree_line: str, flow: str) -> None:
@@ -54,11 +55,23 @@ def test_real_stacks_preview_clean(tmp_path: Path, stack: str, tree_line: str, f
     assert out.count("✅") == 2  # both packs ran and passed
     assert f"{tmp_path}/{stack}.mmd" in out
     assert f'|"{flow}"|' in (tmp_path / f"{stack}.mmd").read_text()
-    assert (tmp_path / "r.json").is_file()
+    exposures = json.loads((tmp_path / "r.json").read_text())["exposures"]
+    section = out.split("Exposure:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    # Dev: the lab instance on SSH from the operator's host; prod: the load balancer's listener only.
+    if stack == "dev":
+        assert [(e["name"], e["protocol"], e["port"], e["sources"]) for e in exposures] == [
+            ("compute-instance", "tcp", 22, ["203.0.113.10/32"])
+        ]
+    else:
+        assert [(e["name"], e["protocol"], e["port"], e["sources"]) for e in exposures] == [
+            ("compute-alb", "tcp", 80, ["0.0.0.0/0"])
+        ]
+    assert len(section) == len(exposures) == 1 and section[0].startswith("    tcp/")
 
 
 @pytest.mark.parametrize(
-    ("stack", "flow"), [("dev", "tcp/22 from 203.0.113.10/32"), ("prod", "tcp/80 from sg compute-alb-sg")]
+    ("stack", "flow"),
+    [("dev", "tcp/22 via network-igw from 203.0.113.10/32"), ("prod", "tcp/80 from sg compute-alb-sg")],
 )
 def test_first_preview_leaves_outputs_unknown_and_the_packs_still_decide(tmp_path: Path, stack: str, flow: str) -> None:
     result = cli("preview", "--stack", stack, "--first-preview", "--build-dir", tmp_path)
@@ -66,6 +79,7 @@ def test_first_preview_leaves_outputs_unknown_and_the_packs_still_decide(tmp_pat
     out = result.stdout
     assert "vpcId" in out and "output<unknown>" in out, "a first preview knows no computed output"
     assert out.count("✅") == 2 and "can't run" not in out, "every policy decided despite the unknowns"
+    assert "Exposure:\n    tcp/" in out and "cannot be decided" not in out, "exposures are traced before ids exist"
     # The diagram follows references through property dependencies while ids are unknown.
     assert f'|"{flow}"|' in (tmp_path / f"{stack}.mmd").read_text()
 

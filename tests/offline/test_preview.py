@@ -45,7 +45,7 @@ def test_prints_tree_outputs_count_and_diagram_paths(standin: Path) -> None:
     assert "    token     : [secret]" in out and "s3cr3t-value" not in out
     assert "Policies:" not in out  # none asked for
     assert "Diagram:" in out and (standin / "build" / "test.mmd").is_file()
-    assert "tcp/22 from 203.0.113.10/32" in (standin / "build" / "test.mmd").read_text()
+    assert "tcp/22 via lab-igw from 203.0.113.10/32" in (standin / "build" / "test.mmd").read_text()
 
 
 def test_no_diagram_writes_nothing(standin: Path) -> None:

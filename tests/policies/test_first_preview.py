@@ -32,6 +32,7 @@ STACK_RULES = {
     "asg-multi-az-behind-load-balancer",
     "asg-multi-az",
     "instance-sg-admits-only-load-balancer",
+    "internet-exposure-allowlist",
     "asg-elb-health-check",
     "launch-template-no-public-ip",
     "http-redirects-to-https",

@@ -22,6 +22,7 @@ EXPECTED = {
     "asg-multi-az-behind-load-balancer": EnforcementLevel.MANDATORY,
     "asg-multi-az": EnforcementLevel.ADVISORY,
     "instance-sg-admits-only-load-balancer": EnforcementLevel.MANDATORY,
+    "internet-exposure-allowlist": EnforcementLevel.MANDATORY,
     "ebs-encryption": EnforcementLevel.ADVISORY,
     "alb-drop-invalid-headers": EnforcementLevel.ADVISORY,
     "http-redirects-to-https": EnforcementLevel.ADVISORY,

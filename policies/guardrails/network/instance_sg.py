@@ -33,16 +33,8 @@ from pulumi_policy import (
 )
 
 from .. import props as p
-from ..ingress import (
-    INLINE_INGRESS_TYPES,
-    SECURITY_GROUP_INGRESS_RULE,
-    SECURITY_GROUP_RULE,
-    IngressPermission,
-    Source,
-    SourceKind,
-    ingress_permissions,
-)
-from ..stackgraph import Node, OrderedIndex, Resolution, StackGraph, describe_reference
+from ..ingress import INLINE_INGRESS_TYPES, IngressPermission, Source, SourceKind
+from ..stackgraph import Node, Resolution, StackGraph, describe_reference
 from . import tokens as t
 from .settings import Settings
 from .topology import (
@@ -51,6 +43,7 @@ from .topology import (
     launch_security_groups,
     launch_spec,
     load_balancers_of_target_group,
+    permissions_on,
 )
 
 NAME = "instance-sg-admits-only-load-balancer"
@@ -133,31 +126,6 @@ def _instance_groups(graph: StackGraph, asg: Node, unresolved: list[str]) -> lis
     return groups.nodes
 
 
-def _permissions(graph: StackGraph, node: Node) -> list[IngressPermission]:
-    return graph.memo(("ingress", node), lambda: ingress_permissions(node.type, node.props))
-
-
-def _standalone_rules(graph: StackGraph, group_type: str) -> OrderedIndex[IngressPermission]:
-    """Standalone ingress rules by the group of ``group_type`` they open (``securityGroupId``)."""
-
-    def targets_of(rule: Node) -> list[tuple[IngressPermission, list[Node]]]:
-        return [
-            (permission, graph.resolve(rule, "securityGroupId", [permission.target_group], [group_type]).nodes)
-            for permission in _permissions(graph, rule)
-        ]
-
-    return OrderedIndex(graph.of_type(SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE), targets_of)
-
-
-def _permissions_on(graph: StackGraph, group: Node) -> Iterator[tuple[Node, IngressPermission]]:
-    """Inline ingress of ``group`` and every standalone ingress rule that targets it."""
-    if group.type in INLINE_INGRESS_TYPES:
-        for permission in _permissions(graph, group):
-            yield group, permission
-    rules = graph.memo(("standalone_rules", group.type), lambda: _standalone_rules(graph, group.type))
-    yield from rules.matching(group)
-
-
 def _source_allowed(graph: StackGraph, owner: Node, source: Source, allowed: _Allowed) -> bool:
     if source.kind is not SourceKind.SECURITY_GROUP:
         return False
@@ -193,7 +161,7 @@ def _asg_violations(
         for problem in unresolved:
             yield f"{asg.label()} is behind a load balancer but {problem}", asg.urn
     for group in groups:
-        for owner, permission in _permissions_on(graph, group):
+        for owner, permission in permissions_on(graph, group):
             bad = _bad_sources(graph, owner, permission, allowed, undecided)
             if bad:
                 where = permission.describe() if owner is group else f"{owner.label()} {permission.describe()}"

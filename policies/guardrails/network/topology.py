@@ -14,11 +14,19 @@ groups and the load balancer's groups are the dependency resources themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import props as p
-from ..stackgraph import Node, Resolution, StackGraph
+from ..ingress import (
+    INLINE_INGRESS_TYPES,
+    SECURITY_GROUP_INGRESS_RULE,
+    SECURITY_GROUP_RULE,
+    IngressPermission,
+    ingress_permissions,
+)
+from ..stackgraph import Node, OrderedIndex, Resolution, StackGraph
 from . import tokens as t
 
 SECURITY_GROUP_TYPES = (
@@ -319,3 +327,28 @@ def users_of_launch_template(graph: StackGraph, template: Node) -> list[Node]:
     """ASGs and instances in the stack that launch from ``template``."""
     users = graph.memo("template_users", lambda: _template_users(graph))
     return users.groups.get(template, []) + users.instances.get(template, [])
+
+
+def _permissions(graph: StackGraph, node: Node) -> list[IngressPermission]:
+    return graph.memo(("ingress", node), lambda: ingress_permissions(node.type, node.props))
+
+
+def _standalone_rules(graph: StackGraph, group_type: str) -> OrderedIndex[IngressPermission]:
+    """Standalone ingress rules by the group of ``group_type`` they open (``securityGroupId``)."""
+
+    def targets_of(rule: Node) -> list[tuple[IngressPermission, list[Node]]]:
+        return [
+            (permission, graph.resolve(rule, "securityGroupId", [permission.target_group], [group_type]).nodes)
+            for permission in _permissions(graph, rule)
+        ]
+
+    return OrderedIndex(graph.of_type(SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE), targets_of)
+
+
+def permissions_on(graph: StackGraph, group: Node) -> Iterator[tuple[Node, IngressPermission]]:
+    """Inline ingress of ``group`` and every standalone ingress rule that targets it."""
+    if group.type in INLINE_INGRESS_TYPES:
+        for permission in _permissions(graph, group):
+            yield group, permission
+    rules = graph.memo(("standalone_rules", group.type), lambda: _standalone_rules(graph, group.type))
+    yield from rules.matching(group)

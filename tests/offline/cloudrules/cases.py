@@ -38,6 +38,8 @@ PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 POLICY = "aws:iam/policy:Policy"
 ASG = "aws:autoscaling/group:Group"
 SCALING = "aws:autoscaling/policy:Policy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ROLLOUT = "pulumi-python:dynamic/autoscaling:Rollout"
 S3_BUCKET = "aws:s3/bucket:Bucket"
 S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -193,6 +195,31 @@ BASE: dict[str, dict[str, Any]] = {
             },
         },
         "tags": [{"key": "Name", "value": "blue", "propagateAtLaunch": True}],
+    },
+    ALARM: {
+        "name": "compute-unhealthy-1a2b3c4",
+        "alarmDescription": "Targets failing the load balancer's health check",
+        "namespace": "AWS/ApplicationELB",
+        "metricName": "UnHealthyHostCount",
+        "dimensions": {"TargetGroup": "targetgroup/t/1", "LoadBalancer": "app/a/1"},
+        "statistic": "Maximum",
+        "period": 60.0,
+        "evaluationPeriods": 2.0,
+        "comparisonOperator": "GreaterThanThreshold",
+        "threshold": 0.0,
+        "treatMissingData": "notBreaching",
+    },
+    ROLLOUT: {
+        "autoScalingGroupName": "compute-asg-1a2b3c4",
+        "launchTemplateId": "lt-1",
+        "launchTemplateVersion": "2",
+        "imageId": "ami-0123456789abcdef0",
+        "minHealthyPercentage": 100.0,
+        "maxHealthyPercentage": 150.0,
+        "instanceWarmupSeconds": 120.0,
+        "alarmNames": ["compute-unhealthy-1a2b3c4", "compute-5xx-1a2b3c4"],
+        "timeoutSeconds": 1800.0,
+        "region": "us-east-1",
     },
     SCALING: {
         "name": "compute-cpu-1a2b3c4",
@@ -915,6 +942,117 @@ CASES: list[Case] = [
         },
     ),
     Case("scaling-policy", SCALING, {"policyType": "TargetTracking"}, "policyType", label="type"),
+    # --- cloudwatch ---
+    Case("metric-alarm-names", ALARM, {"name": "a" * 256}, "name", {"name": "a" * 255}),
+    Case(
+        "metric-alarm-names",
+        ALARM,
+        {"alarmDescription": "d" * 1025},
+        "alarmDescription",
+        {"alarmDescription": "d" * 1024},
+        label="description",
+    ),
+    Case("metric-alarm-names", ALARM, {"namespace": ":ELB"}, "namespace", {"namespace": "E:LB"}, label="namespace"),
+    Case("metric-alarm-names", ALARM, {"metricName": ""}, "metricName", {"metricName": "m" * 255}, label="metric"),
+    Case("metric-alarm-values", ALARM, {"statistic": "p99"}, "statistic", {"statistic": "SampleCount"}),
+    Case(
+        "metric-alarm-values",
+        ALARM,
+        {"comparisonOperator": "GreaterThan"},
+        "comparisonOperator",
+        {"comparisonOperator": "GreaterThanUpperThreshold"},
+        label="comparison",
+    ),
+    Case(
+        "metric-alarm-values",
+        ALARM,
+        {"treatMissingData": "notbreaching"},
+        "treatMissingData",
+        {"treatMissingData": "missing"},
+        label="missing-data",
+    ),
+    Case(
+        "metric-alarm-values",
+        ALARM,
+        {"dimensions": {f"d{i}": "v" for i in range(31)}},
+        "dimensions",
+        {"dimensions": {f"d{i}": "v" * 1024 for i in range(30)}},
+        label="dimensions",
+    ),
+    Case(
+        "metric-alarm-values",
+        ALARM,
+        {"dimensions": {"TargetGroup": "v" * 1025}},
+        "dimensions",
+        label="dimension-value",
+    ),
+    Case("metric-alarm-evaluation", ALARM, {"period": 90.0}, "period", {"period": 10.0, "evaluationPeriods": 8640.0}),
+    Case(
+        "metric-alarm-evaluation",
+        ALARM,
+        {"period": 60.0, "evaluationPeriods": 1441.0},
+        "evaluationPeriods",
+        {"period": 60.0, "evaluationPeriods": 1440.0},
+        label="a-day",
+    ),
+    Case(
+        "metric-alarm-evaluation",
+        ALARM,
+        {"period": 3600.0, "evaluationPeriods": 169.0},
+        "evaluationPeriods",
+        {"period": 3600.0, "evaluationPeriods": 168.0},
+        label="a-week",
+    ),
+    Case(
+        "metric-alarm-evaluation",
+        ALARM,
+        {"evaluationPeriods": 0.0},
+        "evaluationPeriods",
+        {"evaluationPeriods": 1.0, "datapointsToAlarm": 1.0},
+        label="periods",
+    ),
+    Case("metric-alarm-evaluation", ALARM, {"datapointsToAlarm": 0.0}, "datapointsToAlarm", label="datapoints"),
+    # --- the rollout's StartInstanceRefresh ---
+    Case(
+        "rollout-refresh",
+        ROLLOUT,
+        {"minHealthyPercentage": 101.0},
+        "minHealthyPercentage",
+        {"minHealthyPercentage": 0.0, "maxHealthyPercentage": 100.0},
+    ),
+    Case(
+        "rollout-refresh",
+        ROLLOUT,
+        {"minHealthyPercentage": 90.0, "maxHealthyPercentage": 200.0},
+        "maxHealthyPercentage",
+        {"minHealthyPercentage": 100.0, "maxHealthyPercentage": 200.0},
+        label="range",
+    ),
+    Case(
+        "rollout-refresh",
+        ROLLOUT,
+        {"instanceWarmupSeconds": -1.0},
+        "instanceWarmupSeconds",
+        {"instanceWarmupSeconds": 0.0},
+        label="warmup",
+    ),
+    Case(
+        "rollout-refresh",
+        ROLLOUT,
+        {"alarmNames": [f"a{i}" for i in range(11)]},
+        "alarmNames",
+        {"alarmNames": [f"a{i}" * 1 for i in range(9)] + ["n" * 255]},
+        label="alarms",
+    ),
+    Case("rollout-refresh", ROLLOUT, {"alarmNames": ["a", ""]}, "alarmNames", {"alarmNames": []}, label="alarm-name"),
+    Case(
+        "rollout-refresh",
+        ROLLOUT,
+        {"launchTemplateVersion": "$Latest"},
+        "launchTemplateVersion",
+        {"launchTemplateVersion": "1"},
+        label="version",
+    ),
     # --- create order ---
     Case(
         "internet-facing-load-balancer-after-gateway",
