@@ -650,8 +650,20 @@ def parse_assume_roles(raw: str) -> tuple[AssumeRole, ...]:
     return tuple(roles)
 
 
+# Static credentials in stack config: the explicit provider would not read them, so neither would anything.
+_IGNORED_CREDENTIALS = ("accessKey", "secretKey", "token")
+
+
 def parse_aws_access(raw: Mapping[str, str]) -> AwsAccess:
     """The ``aws:`` settings the stack's provider and its rollouts share (keys without the ``aws:`` prefix)."""
+    for key in _IGNORED_CREDENTIALS:
+        if raw.get(key):
+            raise ConfigError(
+                f"aws:{key}",
+                "is not read: the stack's AWS provider is explicit and takes region, profile and assumeRoles only",
+                f"pulumi config rm aws:{key}; use aws:profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the "
+                "environment",
+            )
     if raw.get("assumeRole"):
         raise ConfigError(
             "aws:assumeRole",
@@ -676,7 +688,7 @@ def read_aws_access() -> AwsAccess:
     return parse_aws_access(
         {
             key: value
-            for key in ("region", "profile", "assumeRoles", "assumeRole")
+            for key in ("region", "profile", "assumeRoles", "assumeRole", *_IGNORED_CREDENTIALS)
             if (value := config.get(key)) is not None
         }
     )

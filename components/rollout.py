@@ -9,8 +9,10 @@ preferences and the AWS settings of the stack's provider; ``refresh.py`` does th
 - update: a new version starts ``StartInstanceRefresh`` with ``DesiredConfiguration`` and
   ``AutoRollback``; ``pulumi up`` waits, logging progress, and fails with AWS's ``StatusReason`` when the
   refresh is rolled back, fails or is cancelled, or with the command to follow it on timeout.
-- diff: a changed version is an update, so ``pulumi preview`` lists the rollout and the version (or
-  ``output<string>`` until the template's new version exists) and image it goes to.
+- diff: a changed version is an update, so ``pulumi preview`` lists the rollout and the image it goes to,
+  with the version as ``output<string>``: the provider plans the template's ``latest_version`` as
+  computed whenever its content changes (terraform-provider-aws ``ec2_launch_template.go``,
+  ``customdiff.ComputedIf("latest_version", ...)``).
 
 The engine serializes the provider object with dill (``pulumi.dynamic.dynamic.serialize_provider``).
 It holds no state at all: clients are made per call from the resource's inputs. The class is stored by

@@ -123,3 +123,10 @@ def test_a_bad_region_is_refused() -> None:
 @pytest.mark.parametrize("profile", ["", "  ", "ops\n"])
 def test_bad_profiles_are_refused(profile: str) -> None:
     aws_rejects({"profile": profile}, "aws:profile")
+
+
+@pytest.mark.parametrize("key", ["accessKey", "secretKey", "token"])
+def test_static_credentials_in_stack_config_are_refused_without_echoing_them(key: str) -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    message = aws_rejects({key: secret}, f"aws:{key}")
+    assert secret not in message and "aws:profile" in message
