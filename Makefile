@@ -15,13 +15,14 @@ FIRST ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
-.PHONY: help venv test lint typecheck unit preview audit bench clean
+.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage clean
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
 	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
 	@echo "make test      lint, type check and the whole test suite"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
+	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +52,10 @@ audit: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m offline bench
+
+# Regenerate the cloud-rules coverage table after adding a rule or a property.
+cloud-coverage: $(STAMP)
+	$(PY) -m offline cloud-coverage > docs/cloud-rules.md.tmp && mv docs/cloud-rules.md.tmp docs/cloud-rules.md
 
 clean:
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache

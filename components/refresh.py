@@ -17,14 +17,17 @@ import random
 import shlex
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
-from botocore.config import Config
-from botocore.exceptions import ClientError
-from botocore.retries import standard
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from components.awsaccess import AssumeRole, AwsAccess
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+    from botocore.retries.standard import RetryContext
+
+# botocore is imported where it is used: the program process only builds resources and need not load it.
 
 # Terminal statuses of DescribeInstanceRefreshes; every other one (Pending, InProgress, Cancelling,
 # RollbackInProgress, Baking) means "keep waiting".
@@ -96,13 +99,15 @@ class Clock:
     random: Callable[[], float] = random.random
 
 
-@dataclass
 class _ThrottleDetector:
     """Tells botocore's backoff a throttling error apart, so it uses its 1 s base instead of 50 ms."""
 
-    checker: standard.ThrottledRetryableChecker = field(default_factory=standard.ThrottledRetryableChecker)
+    def __init__(self) -> None:
+        from botocore.retries import standard
 
-    def is_throttling_error_from_context(self, context: standard.RetryContext) -> bool:
+        self.checker = standard.ThrottledRetryableChecker()
+
+    def is_throttling_error_from_context(self, context: RetryContext) -> bool:
         return bool(self.checker.is_retryable(context))
 
 
@@ -112,6 +117,9 @@ def call(client: Any, operation: str, clock: Clock, log: Log, **params: Any) -> 
     botocore's standard retry mode already retries at the HTTP layer; a rollout that polls for half an
     hour must also outlast a longer burst of ``Throttling`` than its few attempts cover.
     """
+    from botocore.exceptions import ClientError
+    from botocore.retries import standard
+
     detector = _ThrottleDetector()
     backoff = standard.ExponentialBackoff(random=clock.random, throttling_detector=detector)
     attempt = 1
@@ -164,6 +172,8 @@ def _refresh_in_progress(client: Any, request: RolloutRequest, clock: Clock, log
 
 def start(client: Any, request: RolloutRequest, access: AwsAccess, clock: Clock, log: Log) -> str:
     """Start the refresh toward ``request.version``; the group's own configuration is not touched."""
+    from botocore.exceptions import ClientError
+
     try:
         started = call(
             client,
@@ -268,6 +278,8 @@ def assume_role_params(role: AssumeRole) -> dict[str, Any]:
 
 def client_config() -> Config:
     """botocore's standard retry mode: throttling and transient errors are also retried at the HTTP layer."""
+    from botocore.config import Config
+
     return Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="aws-compute-foundations-rollout")
 
 

@@ -27,13 +27,15 @@ from offline.analyzer import (
     has_mandatory,
     run_packs,
 )
+from offline.cloudrules.state import check_stack
 from offline.exposure import stack_exposures
 from offline.harness import RegisteredResource
 from offline.render import display_path
-from offline.report import load_policy_config, render_text, write_json, write_sarif
+from offline.report import load_policy_config, render_cloud_errors, render_text, write_json, write_sarif
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PREVIEW_SECRET = "[secret]"
+DYNAMIC_PROVIDER_KEY = "__provider"
 # Steps whose resource will not exist after the update: the engine analyzes none of them.
 _GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 
@@ -88,7 +90,8 @@ def _properties(raw: Any, urn: str, kind: str, hidden: list[str]) -> dict[str, A
         raise StateFileError(f"{urn}: {kind} is {type(raw).__name__}, not an object")
     found: list[str] = []
     resolved = {str(k): _resolve(v, str(k), found) for k, v in raw.items()}
-    hidden.extend(f"{urn} {kind}.{path}" for path in found)
+    # A dynamic provider's serialized code (``__provider``) is always a secret and never policy input.
+    hidden.extend(f"{urn} {kind}.{path}" for path in found if path != DYNAMIC_PROVIDER_KEY)
     return resolved
 
 
@@ -232,7 +235,8 @@ def run_audit(
     packs: Sequence[Path] | None = None,
     allow_not_evaluable: bool = False,
 ) -> int:
-    """Audit ``path`` with every pack; 0 clean, 1 a mandatory violation, 2 the file, config or a pack failed.
+    """Audit ``path`` with every pack and the cloud rules; 0 clean, 1 a mandatory violation or a cloud error,
+    2 the file, config or a pack failed.
 
     Encrypted values the packs cannot read make the audit fail (1) too: a security gate that cannot see
     an SSH source or a policy document has not shown it compliant. ``allow_not_evaluable`` accepts them.
@@ -263,6 +267,10 @@ def run_audit(
     for result in results:
         result.path = display_path(Path(result.path))
     print(render_text(results, audit.resources))
+    # What AWS itself would refuse at create time: a preview JSON checked before `pulumi up`.
+    cloud_errors = check_stack(audit.resources)
+    print()
+    print(render_cloud_errors(cloud_errors))
     try:
         if out:
             write_json(
@@ -271,11 +279,14 @@ def run_audit(
                 audit.resources,
                 results,
                 not_evaluable=audit.not_evaluable,
+                cloud_errors=cloud_errors,
                 exposures=exposure.exposures,
             )
             print(f"JSON report: {out}")
         if sarif:
-            write_sarif(Path(sarif), audit.resources, results, not_evaluable=audit.not_evaluable)
+            write_sarif(
+                Path(sarif), audit.resources, results, not_evaluable=audit.not_evaluable, cloud_errors=cloud_errors
+            )
             print(f"SARIF report: {sarif}")
     except OSError as exc:
         print(f"error: cannot write report: {exc}", file=sys.stderr)
@@ -286,4 +297,4 @@ def run_audit(
             "Audit a `--show-secrets` export, or pass --allow-not-evaluable to accept the gap."
         )
         return 1
-    return 1 if has_mandatory(results) else 0
+    return 1 if has_mandatory(results) or cloud_errors else 0

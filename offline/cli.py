@@ -1,4 +1,4 @@
-"""The offline engine's command line: ``preview``, ``audit`` and ``bench`` (``python -m offline ...``).
+"""The offline engine's command line (``python -m offline ...``): ``preview``, ``audit``, ``bench``, ``cloud-coverage``.
 
 ``make preview``, ``make audit`` and ``make bench`` call these. Each command imports only what it
 needs, so ``--help`` and a config error answer at once, and ``preview`` stays fast.
@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m offline",
         description="Preview and audit this Pulumi project without the Pulumi CLI or an AWS account.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{preview,audit,bench}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{preview,audit,bench,cloud-coverage}")
 
     preview = commands.add_parser(
         "preview",
@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("bench", help="preview wall time, pack evaluation rate and test-suite time")
+    commands.add_parser(
+        "cloud-coverage",
+        help="print the cloud-rules coverage table (python -m offline cloud-coverage > docs/cloud-rules.md)",
+        description="Every (resource type, property) the program sets under every README config, with the cloud "
+        "rules that check it. Exit 1 when a property has neither a rule nor a reviewed note.",
+    )
     return parser
 
 
@@ -107,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             packs=args.policy_packs,
             allow_not_evaluable=args.allow_not_evaluable,
         )
+    if args.command == "cloud-coverage":
+        from offline.cloudrules.coverage import main as coverage
+
+        return coverage()
     return _bench()
 
 

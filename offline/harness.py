@@ -110,7 +110,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if registering is not None:
             from offline.mockcloud import Registration
 
-            with registering(Registration(urn, tuple(request.dependencies), request.parent)):
+            registration = Registration(
+                urn,
+                tuple(request.dependencies),
+                request.parent,
+                {k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            )
+            with registering(registration):
                 response = super().RegisterResource(request)
         else:
             response = super().RegisterResource(request)

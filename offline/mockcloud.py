@@ -54,6 +54,7 @@ class Registration:
     urn: str
     dependencies: tuple[str, ...]
     parent: str = ""
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def partition_of(region: str) -> str:
@@ -186,6 +187,7 @@ class MockCloud(Mocks):
             dependencies=registration.dependencies if registration else None,
             provider=args.provider or "",
             parent=registration.parent if registration else "",
+            property_dependencies=registration.property_dependencies if registration else {},
         )
         with self._lock:
             errors = check_resource(resource, self.world) if self.cloud_rules else []

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from offline.analyzer import PackResult, PolicyConfigError, Violation, parse_policy_config
+from offline.cloudrules import ALL_RULES, CloudError
 from offline.exposure import Exposure
 from offline.harness import RegisteredResource
 
@@ -87,12 +88,23 @@ def render_text(results: Sequence[PackResult], resources: Sequence[RegisteredRes
 # --------------------------------------------------------------------------------------------------
 
 
+def render_cloud_errors(errors: Sequence[CloudError]) -> str:
+    """What AWS would refuse at create time, one line each, as ``pulumi up`` would print the provider error."""
+    if not errors:
+        return "Cloud rules:\n    ✅ no resource breaks a rule the AWS API enforces at create time"
+    lines = [f"Cloud rules:\n    ❌ {len(errors)} resource propert(ies) AWS would refuse at create time"]
+    lines.extend(f"        - {error}" for error in errors)
+    return "\n".join(lines)
+
+
 def report_dict(
     stack: str,
     resources: Sequence[RegisteredResource],
     results: Sequence[PackResult],
     not_evaluable: Sequence[str] = (),
     exposures: Sequence[Exposure] | None = None,
+    *,
+    cloud_errors: Sequence[CloudError] = (),
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "stack": stack,
@@ -108,6 +120,7 @@ def report_dict(
             for result in results
             for v in result.violations
         ],
+        "cloudErrors": [error.to_json() for error in cloud_errors],
     }
     if not_evaluable:
         document["notEvaluable"] = list(not_evaluable)
@@ -129,13 +142,16 @@ def write_json(
     *,
     not_evaluable: Sequence[str] = (),
     exposures: Sequence[Exposure] | None = None,
+    cloud_errors: Sequence[CloudError] = (),
 ) -> None:
-    """``{"stack", "resources": [{urn, type, name}], "violations": [{urn, policyPack, policy, ...}]}``.
+    """``{"stack", "resources", "violations", "exposures", "cloudErrors"}`` (schema: ``report.schema.json``).
 
-    An audit adds ``notEvaluable``: the properties it could not read (encrypted secrets), never silently passed.
-    ``exposures`` lists what the internet can reach (``{urn, type, name, protocol, port, sources, path}``).
+    ``cloudErrors`` lists what the AWS API would refuse (``offline/cloudrules``): ``{urn, type, property, code,
+    message, rule, source}``. An audit adds ``notEvaluable``: the properties it could not read (encrypted
+    secrets), never silently passed. ``exposures`` lists what the internet can reach (``{urn, type, name,
+    protocol, port, sources, path}``).
     """
-    _write(Path(path), report_dict(stack, resources, results, not_evaluable, exposures))
+    _write(Path(path), report_dict(stack, resources, results, not_evaluable, exposures, cloud_errors=cloud_errors))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -211,11 +227,56 @@ def _result(
     }
 
 
+CLOUD_RULES = "cloud-rules"
+
+
+def _cloud_rule(rule: str) -> dict[str, Any]:
+    found = next((r for r in ALL_RULES if r.id == rule), None)
+    summary = found.summary if found is not None and found.summary else rule
+    entry: dict[str, Any] = {
+        "id": f"{CLOUD_RULES}/{rule}",
+        "name": rule,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": f"{summary} Source: {found.source}" if found is not None else summary},
+        "defaultConfiguration": {"level": "error", "enabled": True},
+        "properties": {"tags": ["aws-api", CLOUD_RULES]},
+    }
+    if found is not None and found.source.startswith("https://"):
+        entry["helpUri"] = found.source.split()[0].rstrip(";")
+    return entry
+
+
+def _cloud_result(
+    error: CloudError, rule_index: int, by_urn: dict[str, RegisteredResource], program_file: str
+) -> dict[str, Any]:
+    uri, line = _source_location(by_urn.get(error.urn), program_file)
+    rid = f"{CLOUD_RULES}/{error.rule}"
+    fingerprint = hashlib.sha256(f"{rid}\n{error.urn}\n{error.property}".encode()).hexdigest()
+    return {
+        "ruleId": rid,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": f"{error}\nResource: {error.urn}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": line},
+                },
+                "logicalLocations": [{"fullyQualifiedName": error.urn, "kind": "resource", "name": error.name}],
+            }
+        ],
+        "partialFingerprints": {"pulumiCloudRule/v1": fingerprint},
+        "properties": {"awsErrorCode": error.code, "property": error.property, "source": error.source},
+    }
+
+
 def sarif_dict(
     resources: Sequence[RegisteredResource],
     results: Sequence[PackResult],
     program_file: str = "__main__.py",
     not_evaluable: Sequence[str] = (),
+    cloud_errors: Sequence[CloudError] = (),
 ) -> dict[str, Any]:
     rules = _rules(results)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -229,6 +290,12 @@ def sarif_dict(
                 index[rid] = len(rules)
                 rules.append({"id": rid, "name": violation.policy, "shortDescription": {"text": violation.policy}})
             sarif_results.append(_result(violation, index[rid], by_urn, program_file))
+    for error in cloud_errors:
+        rid = f"{CLOUD_RULES}/{error.rule}"
+        if rid not in index:
+            index[rid] = len(rules)
+            rules.append(_cloud_rule(error.rule))
+        sarif_results.append(_cloud_result(error, index[rid], by_urn, program_file))
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
@@ -265,6 +332,8 @@ def write_sarif(
     program_file: str = "__main__.py",
     *,
     not_evaluable: Sequence[str] = (),
+    cloud_errors: Sequence[CloudError] = (),
 ) -> None:
-    """One rule per policy; one result per violation, located at the resource's declaration and URN."""
-    _write(Path(path), sarif_dict(resources, results, program_file, not_evaluable))
+    """One rule per policy (and per cloud rule that fired); one result per violation or cloud error, located at
+    the resource's declaration and URN."""
+    _write(Path(path), sarif_dict(resources, results, program_file, not_evaluable, cloud_errors))

@@ -60,7 +60,7 @@ def group_capacity(resource: CloudResource, world: World) -> Iterator[Finding]:
 
 @rule(
     types=[GROUP],
-    properties=("healthCheckType", "healthCheckGracePeriod", "defaultInstanceWarmup", "targetGroupArns"),
+    properties=("healthCheckType", "healthCheckGracePeriod", "defaultInstanceWarmup"),
     code="ValidationError",
     source=f"{ASG_API}/API_CreateAutoScalingGroup.html (HealthCheckType EC2 | ELB | VPC_LATTICE | EBS; "
     "HealthCheckGracePeriod and DefaultInstanceWarmup >= 0)",
@@ -124,7 +124,6 @@ def _template_version(resource: CloudResource) -> Any:
         "instanceRefresh.preferences.minHealthyPercentage",
         "instanceRefresh.preferences.maxHealthyPercentage",
         "instanceRefresh.preferences.autoRollback",
-        "instanceRefresh.preferences.skipMatching",
         "instanceRefresh.preferences.scaleInProtectedInstances",
         "instanceRefresh.preferences.standbyInstances",
         "launchTemplate.version",

@@ -161,7 +161,7 @@ def subnet_cidr_no_overlap(resource: CloudResource, world: World) -> Iterator[Fi
 def subnet_zone_in_region(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A subnet's Availability Zone belongs to the provider's Region."""
     zone = known_str(resource.get("availabilityZone"))
-    if zone is not None and not (zone.startswith(world.region) and len(zone) == len(world.region) + 1):
+    if zone is not None and world.region and not (zone.startswith(world.region) and len(zone) == len(world.region) + 1):
         yield Finding("availabilityZone", f'"{zone}" is not an Availability Zone of {world.region}')
 
 
@@ -668,7 +668,7 @@ def launch_template_tag_resource_type(resource: CloudResource, world: World) -> 
 
 @rule(
     types=[LAUNCH_TEMPLATE],
-    properties=("networkInterfaces", "vpcSecurityGroupIds", "securityGroupNames"),
+    properties=("networkInterfaces[].securityGroups", "vpcSecurityGroupIds", "securityGroupNames"),
     code="InvalidParameterCombination",
     source=f"{EC2_API}/API_RunInstances.html (security groups go on the network interface when one is given)",
 )

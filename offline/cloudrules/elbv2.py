@@ -287,7 +287,7 @@ def listener_certificate_region(resource: CloudResource, world: World) -> Iterat
     """An ACM certificate is in the load balancer's Region."""
     arn = known_str(resource.get("certificateArn"))
     match = ACM_ARN.fullmatch(arn) if arn else None
-    if match and match.group("region") != world.region:
+    if match and world.region and match.group("region") != world.region:
         yield Finding(
             "certificateArn", f"the certificate is in {match.group('region')}, the load balancer in {world.region}"
         )
@@ -342,10 +342,18 @@ def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> 
 @rule(
     types=[LISTENER],
     properties=(
+        "defaultActions",
         "defaultActions[].type",
         "defaultActions[].targetGroupArn",
-        "defaultActions[].forward",
-        "defaultActions[].redirect",
+        "defaultActions[].forward.targetGroups[].arn",
+        "defaultActions[].forward.targetGroups[].weight",
+        "defaultActions[].forward.stickiness.duration",
+        "defaultActions[].redirect.statusCode",
+        "defaultActions[].redirect.port",
+        "defaultActions[].redirect.protocol",
+        "defaultActions[].redirect.host",
+        "defaultActions[].redirect.path",
+        "defaultActions[].redirect.query",
     ),
     code="ValidationError",
     source=f"{ELB_API}/API_Action.html; {ELB_API}/API_ForwardActionConfig.html (1-5 target groups); "
@@ -370,7 +378,7 @@ def listener_default_actions(resource: CloudResource, world: World) -> Iterator[
 
 @rule(
     types=[LB],
-    properties=("internal", "dropInvalidHeaderFields", "enableDeletionProtection", "securityGroups"),
+    properties=("dropInvalidHeaderFields", "securityGroups"),
     code="InvalidConfigurationRequest",
     source=f"{ELB_API}/API_LoadBalancerAttribute.html (routing.http.drop_invalid_header_fields.enabled: "
     "Application Load Balancers only); "

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from offline.cloudrules.values import default_tags_of
+from offline.cloudrules.values import default_tags_of, plain
+from offline.wire import UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class CloudResource:
     dependencies: tuple[str, ...] | None = None
     provider: str = ""
     parent: str = ""
+    # Input name -> URNs the input was built from: how references are followed while ids are unknown.
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.inputs.get(key, default)
@@ -74,6 +77,7 @@ class World:
     """The account a resource is created in: every resource created before it, by URN and by id."""
 
     def __init__(self, region: str = "us-east-1", resources: Iterable[CloudResource] = ()) -> None:
+        # "" when not known (an audit of a file that does not say): Region-bound rules then decide nothing.
         self.region = region
         self.by_urn: dict[str, CloudResource] = {}
         self.by_id: dict[str, CloudResource] = {}
@@ -83,12 +87,24 @@ class World:
     def add(self, resource: CloudResource) -> None:
         self.by_urn[resource.urn] = resource
         for key in (resource.id, resource.outputs.get("id"), resource.outputs.get("arn")):
-            if isinstance(key, str) and key:
+            # Unknown ids (a preview) all look alike: they identify nothing.
+            if isinstance(key, str) and key and key != UNKNOWN:
                 self.by_id[key] = resource
 
     def find(self, reference: Any) -> CloudResource | None:
         """The resource an input refers to by id or ARN; None when it was not created here (or is unknown)."""
-        return self.by_id.get(reference) if isinstance(reference, str) else None
+        return self.by_id.get(reference) if isinstance(reference, str) and reference != UNKNOWN else None
+
+    def refs(self, resource: CloudResource, prop: str) -> list[CloudResource]:
+        """The resources ``resource``'s input ``prop`` refers to: by id or ARN, or, where an id is not known
+        yet (a first preview), through the input's property dependencies."""
+        value = plain(resource.get(prop))
+        references = value if isinstance(value, list) else [value]
+        found = [self.find(plain(v)) for v in references if v is not None]
+        if found and all(f is not None for f in found):
+            return [f for f in found if f is not None]
+        urns = resource.property_dependencies.get(prop, ())
+        return [self.by_urn[urn] for urn in urns if urn in self.by_urn]
 
     def of_type(self, *types: str) -> list[CloudResource]:
         return [r for r in self.by_urn.values() if r.type in types]

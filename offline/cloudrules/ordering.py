@@ -8,12 +8,11 @@ has its gateway; only VPCs created here are checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from offline.cloudrules.elbv2 import lb_subnet_ids
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
-from offline.cloudrules.values import known_str, plain
+from offline.cloudrules.values import items, known_str, mapping, plain
 
 VPC = "aws:ec2/vpc:Vpc"
 IGW = "aws:ec2/internetGateway:InternetGateway"
@@ -36,20 +35,22 @@ EIP_DOC = (
 )
 
 
-def created_vpc_of_subnet(world: World, subnet_id: object) -> CloudResource | None:
-    """The VPC this program created that holds ``subnet_id``; None when unknown or not created here."""
-    subnet = world.find(plain(subnet_id))
-    if subnet is None:
-        return None
-    vpc = world.find(plain(subnet.get("vpcId")))
-    return vpc if vpc is not None and vpc.type == VPC else None
+def created_vpc_of(world: World, resource: CloudResource, prop: str) -> CloudResource | None:
+    """The VPC this program created that holds the subnet(s) ``resource.prop`` refers to; None when unknown."""
+    for subnet in world.refs(resource, prop):
+        for vpc in world.refs(subnet, "vpcId"):
+            if vpc.type == VPC:
+                return vpc
+    return None
 
 
-def _attaches(vpc: CloudResource):  # type: ignore[no-untyped-def]
+def _attaches(vpc: CloudResource) -> Callable[[CloudResource], bool]:
     vpc_ids = {vpc.id, plain(vpc.outputs.get("id"))} - {None, ""}
 
     def wanted(found: CloudResource) -> bool:
-        return found.type in (IGW, IGW_ATTACHMENT) and known_str(found.get("vpcId")) in vpc_ids
+        if found.type not in (IGW, IGW_ATTACHMENT):
+            return False
+        return known_str(found.get("vpcId")) in vpc_ids or vpc.urn in found.property_dependencies.get("vpcId", ())
 
     return wanted
 
@@ -71,16 +72,19 @@ def internet_facing_load_balancer_after_gateway(resource: CloudResource, world: 
     """An internet-facing load balancer depends on the Internet Gateway attached to its VPC."""
     if plain(resource.get("internal")) is True:
         return
-    for subnet_id in lb_subnet_ids(resource):
-        vpc = created_vpc_of_subnet(world, subnet_id)
-        if _gateway_order(resource, world, vpc) is False:
-            assert vpc is not None
-            yield Finding(
-                "dependsOn",
-                f"VPC {vpc.name} has no internet gateway yet: the internet-facing load balancer is not ordered "
-                "after the VPC's Internet Gateway (add it to dependsOn)",
-            )
-            return
+    prop = "subnets" if resource.get("subnets") is not None else "subnetMappings"
+    vpc = created_vpc_of(world, resource, prop) if prop == "subnets" else None
+    if vpc is None:
+        for mapping_ in items(resource.get("subnetMappings")):
+            found = world.find(plain(mapping(mapping_).get("subnetId")))
+            vpcs = world.refs(found, "vpcId") if found is not None else []
+            vpc = next((v for v in vpcs if v.type == VPC), None) or vpc
+    if vpc is not None and _gateway_order(resource, world, vpc) is False:
+        yield Finding(
+            "dependsOn",
+            f"VPC {vpc.name} has no internet gateway yet: the internet-facing load balancer is not ordered "
+            "after the VPC's Internet Gateway (add it to dependsOn)",
+        )
 
 
 @rule(
@@ -93,7 +97,7 @@ def public_nat_gateway_after_gateway(resource: CloudResource, world: World) -> I
     """A public NAT gateway depends on the Internet Gateway attached to its VPC."""
     if (known_str(resource.get("connectivityType")) or "public") != "public":
         return
-    vpc = created_vpc_of_subnet(world, resource.get("subnetId"))
+    vpc = created_vpc_of(world, resource, "subnetId")
     if _gateway_order(resource, world, vpc) is False:
         assert vpc is not None
         yield Finding(
@@ -110,10 +114,10 @@ def public_nat_gateway_after_gateway(resource: CloudResource, world: World) -> I
 def associated_eip_after_gateway(resource: CloudResource, world: World) -> Iterator[Finding]:
     """An Elastic IP associated on create (with an instance or interface) depends on the VPC's Internet Gateway."""
     for prop in ("instance", "networkInterface"):
-        target = world.find(plain(resource.get(prop)))
-        if target is None or target.type not in (INSTANCE, NETWORK_INTERFACE):
+        targets = [t for t in world.refs(resource, prop) if t.type in (INSTANCE, NETWORK_INTERFACE)]
+        if not targets or resource.get(prop) is None:
             continue
-        vpc = created_vpc_of_subnet(world, target.get("subnetId"))
+        vpc = created_vpc_of(world, targets[0], "subnetId")
         if _gateway_order(resource, world, vpc) is False:
             assert vpc is not None
             yield Finding("dependsOn", f"network {vpc.name} is not attached to any internet gateway")

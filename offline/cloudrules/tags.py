@@ -100,7 +100,7 @@ def _style(resource: CloudResource) -> TagStyle:
 
 @rule(
     types=TAGGED_TYPES,
-    properties=("tags",),
+    properties=("tags", "rootBlockDevice.tags", "volumeTags", "tagSpecifications[].tags"),
     code="InvalidParameterValue",
     source=TAGGING_DOC,
 )
@@ -114,7 +114,7 @@ def tag_reserved_prefix(resource: CloudResource, world: World) -> Iterator[Findi
 
 @rule(
     types=TAGGED_TYPES,
-    properties=("tags",),
+    properties=("tags", "rootBlockDevice.tags", "volumeTags", "tagSpecifications[].tags"),
     code="InvalidParameterValue",
     source=f"{EC2_TAG_DOC} (EC2: keys 127); {TAGGING_DOC} (others: keys 128); values 256",
 )
@@ -131,7 +131,7 @@ def tag_lengths(resource: CloudResource, world: World) -> Iterator[Finding]:
 
 @rule(
     types=TAGGED_TYPES,
-    properties=("tags",),
+    properties=("tags", "rootBlockDevice.tags", "volumeTags", "tagSpecifications[].tags"),
     code="TagLimitExceeded",
     source=TAGGING_DOC,
 )
@@ -148,7 +148,7 @@ def _restricted_ok(char: str) -> bool:
 
 @rule(
     types=[t for t, s in TAGGED.items() if s.restricted_charset],
-    properties=("tags",),
+    properties=("tags", "rootBlockDevice.tags", "volumeTags", "tagSpecifications[].tags"),
     code="ValidationError",
     source=f"{ELBV2_TAG_DOC}; {IAM_TAG_DOC}",
 )

@@ -18,6 +18,8 @@ LB = "aws:lb/loadBalancer:LoadBalancer"
 # botocore's wafv2 model: EntityName and MetricName shapes.
 ENTITY_NAME = re.compile(r"[\w\-]{1,128}")
 METRIC_NAME = re.compile(r"[\w#:.\-/]{1,255}")
+ENTITY_DESCRIPTION = re.compile(r"[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]")
+DESCRIPTION_MAX = 256
 SCOPES = ("REGIONAL", "CLOUDFRONT")
 
 
@@ -31,6 +33,7 @@ def _metric(path: str, config: object) -> Iterator[Finding]:
     types=[WEB_ACL],
     properties=(
         "name",
+        "description",
         "scope",
         "visibilityConfig.metricName",
         "rules[].name",
@@ -39,13 +42,18 @@ def _metric(path: str, config: object) -> Iterator[Finding]:
     ),
     code="WAFInvalidParameterException",
     source=f"{WAF_API}/API_CreateWebACL.html (Name, Scope); {WAF_API}/API_Rule.html (Name, Priority unique); "
-    f"{WAF_API}/API_VisibilityConfig.html (MetricName)",
+    f"{WAF_API}/API_VisibilityConfig.html (MetricName); botocore wafv2 EntityDescription (Description)",
 )
 def web_acl_shape(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A web ACL's name and metric names match WAF's patterns; its rules have unique names and priorities."""
     name = known_str(resource.get("name"))
     if name is not None and not ENTITY_NAME.fullmatch(name):
         yield Finding("name", f'"{name}" is not 1-128 of a-z A-Z 0-9 _ -')
+    description = known_str(resource.get("description"))
+    if description is not None and (
+        len(description) > DESCRIPTION_MAX or not ENTITY_DESCRIPTION.fullmatch(description)
+    ):
+        yield Finding("description", "is not 3-256 of letters, digits, spaces and + = : # @ / - , .")
     scope = known_str(resource.get("scope"))
     if scope is not None and scope not in SCOPES:
         yield Finding("scope", f'"{scope}" is not REGIONAL or CLOUDFRONT')

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -89,7 +89,11 @@ def _intersection(a: Net, b: Net) -> Net | None:
 
 def collapse(networks: Iterable[Net]) -> tuple[Net, ...]:
     """The fewest CIDRs covering ``networks``, IPv4 first then IPv6, each in address order."""
-    items = list(networks)
+    return _collapse(tuple(networks))
+
+
+@lru_cache(maxsize=4096)
+def _collapse(items: tuple[Net, ...]) -> tuple[Net, ...]:
     v4 = [n for n in items if n.version == 4]
     v6 = [n for n in items if n.version == 6]
     return tuple(ipaddress.collapse_addresses(v4)) + tuple(ipaddress.collapse_addresses(v6))
@@ -265,24 +269,34 @@ def routed_to_internet(networks: Sequence[Net], table: RouteTable) -> list[tuple
     A prefix-list route to a gateway counts as matching everything first (its entries are not known,
     so the analysis assumes the widest); other routes match by longest prefix, the local route included.
     """
+    shape = tuple((route.destination, route.gateway is not None) for route in table.routes)
+    return [(table.routes[i], n) for i, n in _routed(tuple(networks), shape, table.local)]
+
+
+# Copies of one layout (every subnet of a tier, every stack built from one program) route alike:
+# the splitting is done once per layout, not once per resource.
+@lru_cache(maxsize=4096)
+def _routed(
+    networks: tuple[Net, ...], routes: tuple[tuple[Net | None, bool], ...], local: tuple[Net, ...]
+) -> tuple[tuple[int, Net], ...]:
     remaining = list(networks)
-    found: list[tuple[Route, Net]] = []
-    for candidate in table.routes:
-        if candidate.destination is None and candidate.gateway is not None:
-            return [(candidate, n) for n in remaining]
-    ordered: list[tuple[Net, Route | None]] = [(n, None) for n in table.local]
-    ordered += [(r.destination, r) for r in table.routes if r.destination is not None]
+    for i, (destination, to_gateway) in enumerate(routes):
+        if destination is None and to_gateway:
+            return tuple((i, n) for n in remaining)
+    ordered: list[tuple[Net, int | None]] = [(n, None) for n in local]
+    ordered += [(d, i) for i, (d, _) in enumerate(routes) if d is not None]
     ordered.sort(key=lambda item: -item[0].prefixlen)
-    for destination, route in ordered:
+    found: list[tuple[int, Net]] = []
+    for destination, index in ordered:
         if not remaining:
             break
         matched = [m for m in (_intersection(n, destination) for n in remaining) if m is not None]
         if not matched:
             continue
         remaining = _minus(remaining, destination)
-        if route is not None and route.gateway is not None:
-            found += [(route, m) for m in matched]
-    return found
+        if index is not None and routes[index][1]:
+            found += [(index, m) for m in matched]
+    return tuple(found)
 
 
 def _segments(acl: NetworkAcl | None, protocol: int, low: int, high: int) -> list[tuple[int, int]]:
@@ -299,9 +313,16 @@ def admitted_by_acl(networks: Sequence[Net], acl: NetworkAcl | None, protocol: i
     """The parts of ``networks`` the ACL lets in on every port of ``low``-``high`` (first match wins)."""
     if acl is None:
         return list(networks)
+    return list(_admitted(tuple(networks), acl.rules, protocol, low, high))
+
+
+@lru_cache(maxsize=4096)
+def _admitted(
+    networks: tuple[Net, ...], rules: tuple[AclRule, ...], protocol: int, low: int, high: int
+) -> tuple[Net, ...]:
     remaining = list(networks)
     allowed: list[Net] = []
-    for rule in sorted(acl.rules, key=lambda r: r.number):
+    for rule in sorted(rules, key=lambda r: r.number):
         if not remaining:
             break
         if not rule.applies(protocol, low, high):
@@ -311,7 +332,7 @@ def admitted_by_acl(networks: Sequence[Net], acl: NetworkAcl | None, protocol: i
             remaining = _minus(remaining, rule.network)
             if rule.allow:
                 allowed += matched
-    return allowed
+    return tuple(allowed)
 
 
 def _protocols(protocol: int | None) -> list[int]:
@@ -358,10 +379,46 @@ def target_exposures(target: Target) -> list[Exposure]:
         for version, address in addresses:
             for permission in permissions:
                 for source in permission.sources:
-                    public = collapse(p for n in source.networks if n.version == version for p in public_part(n))
-                    if public:
-                        _trace(by_key, target, placement.subnet, address, permission, source, public)
+                    if _public(source.networks, version):
+                        _trace(by_key, target, placement.subnet, address, permission, source, version)
     return sorted(by_key.values(), key=lambda e: (e.protocol, e.from_port, e.to_port))
+
+
+# The set arithmetic below depends only on a source's networks and a subnet's routing and ACL rules,
+# which repeat across subnets, resources and copies of a layout: each is worked out once, keyed by
+# those small values rather than by the dozens of CIDRs a split 0.0.0.0/0 becomes.
+@lru_cache(maxsize=8192)
+def _public(networks: tuple[Net, ...], version: int) -> tuple[Net, ...]:
+    return collapse(p for n in networks if n.version == version for p in public_part(n))
+
+
+_RouteShape = tuple[tuple[Net | None, bool], ...]
+
+
+@lru_cache(maxsize=8192)
+def _routed_groups(
+    networks: tuple[Net, ...], version: int, shape: _RouteShape, local: tuple[Net, ...]
+) -> tuple[tuple[int, tuple[Net, ...]], ...]:
+    grouped: dict[int, list[Net]] = {}
+    for index, network in _routed(_public(networks, version), shape, local):
+        grouped.setdefault(index, []).append(network)
+    return tuple((index, tuple(nets)) for index, nets in grouped.items())
+
+
+@lru_cache(maxsize=8192)
+def _reached(
+    networks: tuple[Net, ...],
+    version: int,
+    shape: _RouteShape,
+    local: tuple[Net, ...],
+    index: int,
+    rules: tuple[AclRule, ...] | None,
+    protocol: int,
+    low: int,
+    high: int,
+) -> tuple[Net, ...]:
+    routed = dict(_routed_groups(networks, version, shape, local))[index]
+    return collapse(routed if rules is None else _admitted(routed, rules, protocol, low, high))
 
 
 def _trace(
@@ -371,46 +428,47 @@ def _trace(
     address: Hop,
     permission: Permission,
     source: Source,
-    public: tuple[Net, ...],
+    version: int,
 ) -> None:
     """Follow one public source of one permission through route, ACL and listener to ``target``."""
-    for route, routed in _by_route(routed_to_internet(public, subnet.route_table)):
+    table = subnet.route_table
+    shape = tuple((route.destination, route.gateway is not None) for route in table.routes)
+    public = _public(source.networks, version)
+    rules = subnet.acl.rules if subnet.acl is not None else None
+    for index, _ in _routed_groups(source.networks, version, shape, table.local):
+        route = table.routes[index]
         assert route.gateway is not None
         for protocol in _protocols(permission.protocol):
             name = PROTOCOL_NAMES[protocol]
             for low, high, listener in _port_ranges(target, permission, protocol):
                 for seg_low, seg_high in _segments(subnet.acl, protocol, low, high):
-                    reached = collapse(admitted_by_acl(routed, subnet.acl, protocol, seg_low, seg_high))
+                    reached = _reached(
+                        source.networks, version, shape, table.local, index, rules, protocol, seg_low, seg_high
+                    )
                     if not reached:
                         continue
                     ports = str(seg_low) if seg_low == seg_high else f"{seg_low}-{seg_high}"
                     label = _source_label(source, public, reached)
-                    hops = [
+                    hops = (
                         Hop("internet"),
                         route.gateway,
-                        Hop(f"{subnet.route_table.hop.text} ({route.label})", subnet.route_table.hop.urns),
+                        Hop(f"{table.hop.text} ({route.label})", table.hop.urns),
                         subnet.hop,
                         *([subnet.acl.hop] if subnet.acl is not None else []),
                         address,
                         Hop(f"{permission.hop.text} {name}/{ports} from {label}", permission.hop.urns),
                         *([listener] if listener is not None else []),
                         target.hop,
-                    ]
+                    )
                     exposure = by_key.get((name, seg_low, seg_high))
                     if exposure is None:
                         exposure = by_key[(name, seg_low, seg_high)] = Exposure(target, name, seg_low, seg_high, ())
-                    exposure.networks = collapse(exposure.networks + reached)
+                    if exposure.networks != reached:
+                        exposure.networks = collapse(exposure.networks + reached)
                     if label not in exposure.sources:
                         exposure.sources.append(label)
-                    if tuple(hops) not in exposure.paths:
-                        exposure.paths.append(tuple(hops))
-
-
-def _by_route(parts: list[tuple[Route, Net]]) -> list[tuple[Route, list[Net]]]:
-    grouped: dict[Route, list[Net]] = {}
-    for route, network in parts:
-        grouped.setdefault(route, []).append(network)
-    return list(grouped.items())
+                    if hops not in exposure.paths:
+                        exposure.paths.append(hops)
 
 
 def exposures(targets: Iterable[Target]) -> list[Exposure]:

@@ -295,7 +295,10 @@ def test_bad_ami_rollout_rolls_back_on_the_target_groups_alarms(run_stack: RunSt
         assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold"
         assert alarm.inputs["treatMissingData"] == "notBreaching"
     assert alarms["UnHealthyHostCount"].inputs["threshold"] == 0.0
-    assert run.one(ROLLOUT).inputs["alarmNames"] == [out(a, "name") for a in run.of_type(METRIC_ALARM)]
+    assert run.one(ROLLOUT).inputs["alarmNames"] == [
+        out(named(run, "compute-unhealthy"), "name"),
+        out(named(run, "compute-5xx"), "name"),
+    ]
 
 
 def test_bad_ami_rollback_on_alarms_off_keeps_health_checks_only(run_stack: RunStack) -> None:
@@ -465,7 +468,10 @@ def test_bad_ami_green_builds_a_parallel_fleet_with_its_own_ami(run_stack: RunSt
     assert green_alarms["UnHealthyHostCount"].inputs["dimensions"]["TargetGroup"] == out(
         named(run, "compute-tg-green"), "arnSuffix"
     )
-    assert green_rollout["alarmNames"] == [out(a, "name") for a in green_alarms.values()]
+    assert green_rollout["alarmNames"] == [
+        out(named(run, "compute-unhealthy-green"), "name"),
+        out(named(run, "compute-5xx-green"), "name"),
+    ]
     assert sorted(green_group["vpcZoneIdentifiers"]) == sorted(run.outputs["privateSubnetIds"])
 
 

@@ -40,7 +40,9 @@ def test_clean_export_is_read_as_the_engine_would_hand_it_over() -> None:
     assert rule.inputs["fromPort"] == 22
     assert rule.parent.endswith("::compute") and rule.provider.startswith("urn:pulumi:dev::")
     assert rule.property_dependencies["securityGroupId"] == [resources["compute-instance-sg"].urn]
-    assert rule.source_position == "project:///components/compute.py#180"
+    compute_py = (FIXTURES.parents[1] / "components" / "compute.py").read_text().splitlines()
+    ssh_line = next(i for i, line in enumerate(compute_py, 1) if 'f"{name}-ssh"' in line) - 1
+    assert rule.source_position == f"project:///components/compute.py#{ssh_line}"
     assert resources["aws-compute-foundations-dev"].type == "pulumi:pulumi:Stack"
 
 
@@ -53,7 +55,11 @@ def test_encrypted_secrets_are_unknown_and_listed() -> None:
 
 def test_preview_json_is_read() -> None:
     audit = load_state(PREVIEW)
-    assert (audit.stack, len(audit.resources)) == ("prod", 42)
+    creates = [s for s in json.loads(PREVIEW.read_text())["steps"] if s["op"] == "create"]
+    assert (audit.stack, len(audit.resources)) == ("prod", len(creates)) and len(creates) >= 42
+    # The rollout's dynamic provider code (__provider) is a secret in every preview, and never policy input.
+    assert any(r.type.startswith("pulumi-python:dynamic") for r in audit.resources)
+    assert audit.not_evaluable == []
     asg = next(r for r in audit.resources if r.type == "aws:autoscaling/group:Group")
     assert asg.outputs["arn"] == UNKNOWN  # computed by the provider at create time
 
@@ -222,3 +228,93 @@ def test_policy_config_disables_a_policy_in_an_audit(tmp_path: Path) -> None:
 
 def test_preview_json_of_prod_passes() -> None:
     assert run_audit(PREVIEW) == 0
+
+
+# -- cloud rules: what AWS would refuse, found in a preview JSON before `pulumi up` -------------------
+
+
+def _broken_preview(tmp_path: Path, change: Any) -> Path:
+    """The prod preview JSON with ``change(step)`` applied to every create step."""
+    document = json.loads(PREVIEW.read_text())
+    for step in document["steps"]:
+        change(step)
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _apostrophe(step: dict[str, Any]) -> None:
+    if step["urn"].endswith("::compute-alb-sg"):
+        step["newState"]["inputs"]["description"] = "Load balancer: the instances' app port"
+
+
+def _alb_first(step: dict[str, Any]) -> None:
+    if step["urn"].endswith("::compute-alb"):
+        state = step["newState"]
+        state["dependencies"] = [d for d in state["dependencies"] if "internetGateway" not in d]
+
+
+def test_clean_files_have_no_cloud_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for path in (CLEAN, PREVIEW):
+        out_json = tmp_path / "a.json"
+        assert run_audit(path, out=out_json) == 0
+        assert json.loads(out_json.read_text())["cloudErrors"] == []
+    assert "no resource breaks a rule the AWS API enforces" in capsys.readouterr().out
+
+
+def test_a_preview_json_that_breaks_a_rule_fails_with_cloud_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_json, out_sarif = tmp_path / "a.json", tmp_path / "a.sarif"
+    assert run_audit(_broken_preview(tmp_path, _apostrophe), out=out_json, sarif=out_sarif) == 1
+    printed = capsys.readouterr().out
+    assert 'InvalidParameterValue: compute-alb-sg description: character "\'" is not allowed' in printed
+    report = json.loads(out_json.read_text())
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text())).validate(report)
+    [error] = report["cloudErrors"]
+    assert error["urn"].endswith("::compute-alb-sg")
+    assert (error["type"], error["property"], error["code"], error["rule"]) == (
+        "aws:ec2/securityGroup:SecurityGroup",
+        "description",
+        "InvalidParameterValue",
+        "security-group-description",
+    )
+    assert error["message"].startswith("compute-alb-sg description: character")
+    assert error["source"].startswith("https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup")
+    assert report["violations"] == [v for v in report["violations"] if v["enforcementLevel"] != "mandatory"]
+    sarif = json.loads(out_sarif.read_text())
+    schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(sarif)) == []
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"].startswith("cloud-rules/")]
+    assert result["ruleId"] == "cloud-rules/security-group-description" and result["level"] == "error"
+    rule = sarif["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert rule["id"] == result["ruleId"] and rule["helpUri"].startswith("https://docs.aws.amazon.com/")
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "components/loadbalancer.py"
+
+
+def test_a_preview_json_whose_alb_is_not_ordered_after_the_gateway_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ids are unknown in a first preview: the rule follows property dependencies to the subnets' VPC."""
+    out_json = tmp_path / "a.json"
+    assert run_audit(_broken_preview(tmp_path, _alb_first), out=out_json) == 1
+    [error] = json.loads(out_json.read_text())["cloudErrors"]
+    assert (error["code"], error["property"], error["rule"]) == (
+        "InvalidSubnet",
+        "dependsOn",
+        "internet-facing-load-balancer-after-gateway",
+    )
+    assert "VPC network-vpc has no internet gateway yet" in capsys.readouterr().out
+
+
+def test_a_stack_export_that_breaks_a_rule_fails(tmp_path: Path) -> None:
+    document = json.loads(CLEAN.read_text())
+    for resource in document["deployment"]["resources"]:
+        if resource["urn"].endswith(f"::{SSH_RULE}"):
+            resource["inputs"]["description"] = "SSH from the operator's one host"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    out_json = tmp_path / "a.json"
+    assert run_audit(path, out=out_json) == 1
+    [error] = json.loads(out_json.read_text())["cloudErrors"]
+    assert error["urn"].endswith(f"::{SSH_RULE}") and error["rule"] == "security-group-rule-description"

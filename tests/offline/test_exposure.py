@@ -134,3 +134,11 @@ def test_diagram_draws_no_internet_edge_to_what_is_not_exposed(dev_run: ProgramR
 @pytest.mark.parametrize(("cidr", "public"), [("0.0.0.0/0", True), ("10.0.0.0/8", False), ("pl-123", True)])
 def test_includes_public(cidr: str, public: bool) -> None:
     assert includes_public(cidr) is public
+
+
+def test_default_vpc_mode_assumes_the_subnets_aws_creates(run_main: RunMain) -> None:
+    """Looked-up default subnets are not in the stack: they count as public subnets behind the VPC's gateway."""
+    run = run_main(useDefaultVpc="true").check()
+    [exposure] = stack_exposures(run.resources).exposures
+    assert (exposure.port, exposure.sources) == (22, ["203.0.113.10/32"])
+    assert "(outside this stack: a default-VPC subnet assumed) → public IP" in exposure.narrative

@@ -171,3 +171,18 @@ def test_a_refusal_registers_nothing_more(run_stack: RunStack, wrap: Any) -> Non
     cloud = MockCloud()
     run_stack("dev", mocks=cloud)
     assert not [r for r in cloud.world.by_urn.values() if r.name == "compute-ssh"]
+
+
+def test_a_first_preview_refuses_the_alb_before_the_gateway(wrap: Any) -> None:
+    """Before the first `up` no id is known: the ordering rule follows property dependencies to the VPC."""
+    wrap(aws.lb, "LoadBalancer", _alb_without_gateway)
+    run = run_program(
+        program_from_file(REPO / "__main__.py"),
+        FirstPreviewCloud(),
+        project=PROJECT,
+        stack="prod",
+        config=stack_file_config("prod"),
+        preview=True,
+    )
+    assert isinstance(run.error, CloudRuleError)
+    assert str(run.error).startswith("InvalidSubnet: compute-alb dependsOn: VPC network-vpc has no internet gateway")

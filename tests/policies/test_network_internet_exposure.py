@@ -150,6 +150,42 @@ def test_an_elastic_ip_association_makes_it_public() -> None:
     assert reported(seed()) == []
 
 
+def test_an_elastic_ip_on_the_primary_interface_makes_it_public() -> None:
+    specs = seed()
+    specs["web"].props["primaryNetworkInterfaceId"] = "eni-0a"
+    specs["eip"] = Spec(EIP, {"id": "eipalloc-0c", "networkInterface": "eni-0a", "domain": "vpc"})
+    assert "→ eipalloc-0c →" in assert_public(run(specs))
+    specs["eip"].props["networkInterface"] = "eni-0other"
+    assert run(specs) == []
+    # At a first preview the interface id is unknown; the dependency on the instance names it.
+    specs = seed()
+    specs["eip"] = Spec(EIP, {"id": "eipalloc-0c", "networkInterface": UNKNOWN}, {"networkInterface": ["web"]})
+    assert_public(run(specs))
+
+
+def test_an_instance_takes_its_template_s_public_ip_unless_it_says_otherwise() -> None:
+    specs = seed()
+    specs["lt"] = Spec(
+        LT, {"id": "lt-0i", "networkInterfaces": [{"deviceIndex": 0.0, "associatePublicIpAddress": "true"}]}
+    )
+    specs["web"].props["launchTemplate"] = {"id": "lt-0i", "version": "$Latest"}
+    specs["web"].deps["launchTemplate"] = ["lt"]
+    assert_public(reported(specs))
+    specs["web"].props["associatePublicIpAddress"] = False
+    assert reported(specs) == []
+
+
+def test_groups_by_name_and_by_id_both_count() -> None:
+    specs = seed(associatePublicIpAddress=True)
+    specs["quiet-sg"] = Spec(SG, {"id": "sg-0q", "name": "quiet", "vpcId": "vpc-0a", "ingress": []})
+    specs["web"].props["vpcSecurityGroupIds"] = ["sg-0q"]
+    specs["web"].props["securityGroups"] = ["sg-0a"]
+    specs["web"].deps = {"subnetId": ["public"], "vpcSecurityGroupIds": ["quiet-sg"], "securityGroups": ["web-sg"]}
+    assert_public(reported(specs))
+    del specs["web"].props["securityGroups"]
+    assert reported(specs) == []
+
+
 # --- the route link ------------------------------------------------------------------------------
 
 
@@ -188,6 +224,24 @@ def test_main_route_table_applies_without_an_explicit_association() -> None:
         {"defaultRouteTableId": ["vpc"], "routes": ["igw"]},
     )
     assert "rtb-0main (0.0.0.0/0)" in assert_public(reported(specs))
+
+
+def test_main_table_found_through_the_vpc_default_route_table_id() -> None:
+    specs = seed(associatePublicIpAddress=True)
+    del specs["public-rta"]
+    specs["vpc"].props["defaultRouteTableId"] = "rtb-0main"
+    specs["main"] = Spec(
+        DEFAULT_RT,
+        {
+            "id": "rtb-0main",
+            "defaultRouteTableId": "rtb-0main",
+            "routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}],
+        },
+        {"routes": ["igw"]},
+    )
+    assert "rtb-0main (0.0.0.0/0)" in assert_public(run(specs))
+    specs["vpc"].props["defaultRouteTableId"] = "rtb-0else"
+    assert run(specs) == []
 
 
 def test_main_route_table_association_replaces_the_main_table() -> None:
@@ -458,3 +512,38 @@ def test_unknown_subnet_among_agreeing_candidates_decides() -> None:
     specs["web"].deps["subnetId"] = ["public", "public-2"]
     [(message, where)] = run(specs)
     assert where == WEB and "(one of 2 subnets subnetId is built from)" in message
+
+
+def test_network_load_balancer_without_groups_exposes_its_listeners() -> None:
+    specs = with_load_balancer(False, 53.0, (0.0, 0.0))
+    del specs["lb"].props["securityGroups"]
+    specs["lb"].props["loadBalancerType"] = "network"
+    specs["lb"].deps = {"subnets": ["public"]}
+    specs["listener"].props["protocol"] = "UDP"
+    found = reported(specs)
+    assert [u for _, u in found] == [urn(LB, "lb")] and "on udp/53 from anywhere" in found[0][0]
+    specs["lb"].props["internal"] = True
+    assert reported(specs) == []
+
+
+def test_classic_load_balancer_listeners() -> None:
+    specs = seed()
+    del specs["web"]
+    elb = "aws:elb/loadBalancer:LoadBalancer"
+    specs["elb-sg"] = Spec(
+        SG, {"id": "sg-0e", "vpcId": "vpc-0a", "ingress": [{**WORLD_8080, "fromPort": 0.0, "toPort": 65535.0}]}
+    )
+    specs["elb"] = Spec(
+        elb,
+        {
+            "id": "elb",
+            "subnets": ["subnet-0a"],
+            "securityGroups": ["sg-0e"],
+            "listeners": [{"lbPort": 25.0, "lbProtocol": "tcp", "instancePort": 25.0, "instanceProtocol": "tcp"}],
+        },
+        {"subnets": ["public"], "securityGroups": ["elb-sg"]},
+    )
+    found = reported(specs)
+    assert [u for _, u in found] == [urn(elb, "elb")] and "on tcp/25 from 0.0.0.0/0" in found[0][0]
+    specs["elb"].props["internal"] = True
+    assert reported(specs) == []

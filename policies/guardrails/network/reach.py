@@ -471,18 +471,39 @@ class Reader:
     def _elastic_ips(self) -> dict[Node, list[Node]]:
         def build() -> dict[Node, list[Node]]:
             found: dict[Node, list[Node]] = {}
-            for eip in self.graph.of_type(t.EIP):
-                ref = p.reference(eip.props, "instance")
-                for instance in self.graph.resolve_one(eip, "instance", ref, [t.INSTANCE]).nodes:
-                    found.setdefault(instance, []).append(eip)
-            for association in self.graph.of_type(t.EIP_ASSOCIATION):
-                ref = p.reference(association.props, "instanceId")
-                for instance in self.graph.resolve_one(association, "instanceId", ref, [t.INSTANCE]).nodes:
-                    found.setdefault(instance, []).append(association)
+            for owner, instance_key, interface_key in (
+                *((eip, "instance", "networkInterface") for eip in self.graph.of_type(t.EIP)),
+                *((a, "instanceId", "networkInterfaceId") for a in self.graph.of_type(t.EIP_ASSOCIATION)),
+            ):
+                ref = p.reference(owner.props, instance_key)
+                for instance in self.graph.resolve_one(owner, instance_key, ref, [t.INSTANCE]).nodes:
+                    found.setdefault(instance, []).append(owner)
+                for instance in self._by_primary_interface(owner, interface_key):
+                    found.setdefault(instance, []).append(owner)
             return found
 
         result: dict[Node, list[Node]] = self._memo("eips", build)
         return result
+
+    def _by_primary_interface(self, owner: Node, key: str) -> list[Node]:
+        """Instances whose primary network interface ``key`` names (``primaryNetworkInterfaceId``)."""
+        value = p.reference(owner.props, key)
+        if value is None:
+            return []
+        found = self.graph.dependencies(owner, key, [t.INSTANCE])
+        if found or not isinstance(value, str):
+            return found
+
+        def build() -> dict[str, list[Node]]:
+            index: dict[str, list[Node]] = {}
+            for instance in self.graph.of_type(t.INSTANCE):
+                interface = p.reference(instance.props, "primaryNetworkInterfaceId")
+                if isinstance(interface, str):
+                    index.setdefault(interface, []).append(instance)
+            return index
+
+        index: dict[str, list[Node]] = self._memo("primary_interfaces", build)
+        return index.get(value.strip(), [])
 
     def elastic_ip(self, instance: Node) -> r.Hop | None:
         found = self._elastic_ips().get(instance)
@@ -566,6 +587,12 @@ def _instance(reader: Reader, node: Node) -> list[r.Exposure] | Undecided:
         explicit = True  # unreadable: fails closed
     eip = reader.elastic_ip(node)
     ipv6 = (p.as_int(p.get(props, "ipv6AddressCount")) or 0) > 0 or bool(p.as_list(p.get(props, "ipv6Addresses")))
+    templates = _instance_templates(reader, node)
+    # The instance's own setting wins; else its launch template's interface; else the subnet.
+    for template in templates.nodes:
+        from_template, template_ipv6 = _launch_address(template)
+        explicit = explicit if explicit is not None else from_template
+        ipv6 = ipv6 or template_ipv6
     targets: list[list[r.Target]] = []
     for option in options:
         placements = []
@@ -574,23 +601,33 @@ def _instance(reader: Reader, node: Node) -> list[r.Exposure] | Undecided:
             public = explicit if explicit is not None else maps
             address = eip or (r.Hop("public IP") if public else None)
             placements.append(r.Placement(links, address, ipv6 or assigns_ipv6))
-        groups = p.reference_items(p.get(props, "vpcSecurityGroupIds")) + p.reference_items(
-            p.get(props, "securityGroups")
-        )
-        key = "vpcSecurityGroupIds" if p.get(props, "vpcSecurityGroupIds") is not None else "securityGroups"
-        if not groups and p.get(props, "launchTemplate") is not None:
+        by_key = {key: p.reference_items(p.get(props, key)) for key in ("vpcSecurityGroupIds", "securityGroups")}
+        if not any(by_key.values()) and p.get(props, "launchTemplate") is not None:
             permissions = _template_groups(reader, node)
+        elif not any(by_key.values()):
+            permissions = reader.default_group_permissions(vpc)
         else:
-            permissions = reader.permissions(node, key, groups, vpc)
+            permissions = tuple(
+                permission
+                for key, groups in by_key.items()
+                if groups
+                for permission in reader.permissions(node, key, groups, vpc)
+            )
         hop = r.Hop(f"instance {node.name}", (node.urn,))
         targets.append([r.Target(node.urn, node.type, node.name, "instance", hop, tuple(placements), permissions)])
     return _alternatives(targets)
 
 
-def _template_groups(reader: Reader, node: Node) -> tuple[r.Permission, ...]:
+def _instance_templates(reader: Reader, node: Node) -> Resolution:
     ref = p.get(node.props, "launchTemplate")
+    if ref is None:
+        return Resolution()
     value = p.first_reference(p.reference(ref, "id"), p.reference(ref, "name"))
-    templates = reader.graph.resolve(node, "launchTemplate", [value], [t.LAUNCH_TEMPLATE])
+    return reader.graph.resolve(node, "launchTemplate", [value], [t.LAUNCH_TEMPLATE])
+
+
+def _template_groups(reader: Reader, node: Node) -> tuple[r.Permission, ...]:
+    templates = _instance_templates(reader, node)
     found: list[r.Permission] = []
     for template in templates.nodes:
         groups, _ = launch_security_groups(reader.graph, template)

@@ -40,6 +40,7 @@ ASG = "aws:autoscaling/group:Group"
 SCALING = "aws:autoscaling/policy:Policy"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 ROLLOUT = "pulumi-python:dynamic/autoscaling:Rollout"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"
 S3_BUCKET = "aws:s3/bucket:Bucket"
 S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -960,7 +961,8 @@ CASES: list[Case] = [
         ALARM,
         {"comparisonOperator": "GreaterThan"},
         "comparisonOperator",
-        {"comparisonOperator": "GreaterThanUpperThreshold"},
+        # Anomaly-band operators compare against a band, so they come with its id (metric-alarm-threshold).
+        {"comparisonOperator": "GreaterThanUpperThreshold", "thresholdMetricId": "ad1", "threshold": None},
         label="comparison",
     ),
     Case(
@@ -1012,6 +1014,92 @@ CASES: list[Case] = [
         label="periods",
     ),
     Case("metric-alarm-evaluation", ALARM, {"datapointsToAlarm": 0.0}, "datapointsToAlarm", label="datapoints"),
+    Case(
+        "metric-alarm-metric-source",
+        ALARM,
+        {"statistic": None},
+        "statistic",
+        {"statistic": None, "extendedStatistic": "p99"},
+    ),
+    Case(
+        "metric-alarm-metric-source",
+        ALARM,
+        {"metricName": None},
+        "metricName",
+        {
+            "metricName": None,
+            "namespace": None,
+            "statistic": None,
+            "dimensions": None,
+            "period": None,
+            "metricQueries": [{"id": "e1", "expression": "m1 * 2", "returnData": True}],
+        },
+        label="none",
+    ),
+    Case(
+        "metric-alarm-metric-source",
+        ALARM,
+        {"metricQueries": [{"id": "e1", "expression": "m1 * 2", "returnData": True}]},
+        "metricQueries",
+        label="both",
+    ),
+    Case(
+        "metric-alarm-threshold",
+        ALARM,
+        {"threshold": None},
+        "threshold",
+        {"threshold": None, "comparisonOperator": "GreaterThanUpperThreshold", "thresholdMetricId": "ad1"},
+    ),
+    Case(
+        "metric-alarm-threshold",
+        ALARM,
+        {"comparisonOperator": "LessThanLowerThreshold"},
+        "thresholdMetricId",
+        label="band",
+    ),
+    Case(
+        "metric-alarm-threshold",
+        ALARM,
+        {"datapointsToAlarm": 3.0},
+        "datapointsToAlarm",
+        {"datapointsToAlarm": 2.0},
+        label="datapoints",
+    ),
+    Case(
+        "metric-alarm-dimension-text",
+        ALARM,
+        {"dimensions": {"LoadBalancer": "app/a/1", ":x": "v"}},
+        "dimensions",
+        {"dimensions": {"Load Balancer:1": "app/a/1 x"}},
+    ),
+    Case(
+        "metric-alarm-dimension-text",
+        ALARM,
+        {"dimensions": {"LoadBalancer": "app/a/1", "Env": "pr\u00e9"}},
+        "dimensions",
+        label="ascii",
+    ),
+    Case(
+        "metric-alarm-dimension-text",
+        ALARM,
+        {"dimensions": {"LoadBalancer": "app/a/1", "Env": "  "}},
+        "dimensions",
+        label="blank",
+    ),
+    Case("metric-alarm-actions", ALARM, {"alarmActions": [TOPIC] * 6}, "alarmActions", {"alarmActions": [TOPIC] * 5}),
+    Case(
+        "metric-alarm-actions",
+        ALARM,
+        {"okActions": [TOPIC, "ops-topic"]},
+        "okActions[1]",
+        {
+            "okActions": [
+                "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:a:autoScalingGroupName/g:policyName/p",
+                "arn:aws:automate:us-east-1:ec2:recover",
+            ]
+        },
+        label="arn",
+    ),
     # --- the rollout's StartInstanceRefresh ---
     Case(
         "rollout-refresh",
@@ -1161,6 +1249,14 @@ CASES: list[Case] = [
         label="priority",
     ),
     Case("web-acl-shape", WEB_ACL, {"scope": "GLOBAL"}, "scope", {"scope": "CLOUDFRONT"}, label="scope"),
+    Case(
+        "web-acl-shape",
+        WEB_ACL,
+        {"description": "Don't block"},
+        "description",
+        {"description": "a" * 256},
+        label="description",
+    ),
     Case("association-target", WEB_ACL_ASSOCIATION, {"resourceArn": NLB_ARN}, "resourceArn", {"resourceArn": ALB_ARN}),
     Case(
         "association-target",

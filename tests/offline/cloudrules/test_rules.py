@@ -105,3 +105,27 @@ def test_a_role_inline_policies_are_summed_across_resources() -> None:
         dependencies=(),
     )
     assert check_resource(fits, account) == []
+
+
+def test_unknown_ids_identify_nothing() -> None:
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    account = World(region="us-east-1")
+    for name in ("a", "b"):
+        account.add(CloudResource(urn=f"urn:{name}", type="aws:ec2/subnet:Subnet", name=name, id=unknown, inputs={}))
+    assert account.find(unknown) is None
+
+
+def test_references_follow_property_dependencies_while_ids_are_unknown() -> None:
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    account = World()
+    subnet = CloudResource(urn="urn:subnet", type="aws:ec2/subnet:Subnet", name="s", inputs={"vpcId": unknown})
+    account.add(subnet)
+    lb = CloudResource(
+        urn="urn:lb",
+        type=LB,
+        name="lb",
+        inputs={"subnets": [unknown]},
+        property_dependencies={"subnets": ("urn:subnet", "urn:missing")},
+    )
+    assert account.refs(lb, "subnets") == [subnet]
+    assert account.refs(lb, "securityGroups") == []
