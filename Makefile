@@ -12,15 +12,21 @@ SARIF ?=
 POLICY_CONFIG ?=
 FILE ?=
 FIRST ?=
+OUTPUTS ?=
+CONFIG ?=
+MY_IP ?=
+JSON ?=
+PROBE ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
-.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage clean
+.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage doctor clean
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
 	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
 	@echo "make test      lint, type check and the whole test suite"
+	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
 	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
 
@@ -36,7 +42,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy __main__.py components offline policies/guardrails
+	$(VENV)/bin/mypy __main__.py components offline policies/guardrails ops
 
 unit: $(STAMP)
 	$(PY) -m pytest
@@ -49,6 +55,11 @@ preview: $(STAMP)
 audit: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make audit FILE=<stack export or preview --json>"; exit 2; }
 	$(PY) -m offline audit $(FILE) $(REPORT_ARGS)
+
+# Read-only checks of the deployed stack in the lab's debugging order (AWS credentials from the standard chain).
+doctor: $(STAMP)
+	@$(PY) -m ops doctor --stack $(STACK) $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(CONFIG),--config $(CONFIG)) \
+		$(if $(MY_IP),--my-ip $(MY_IP)) $(if $(JSON),--json $(JSON)) $(if $(PROBE),--probe)
 
 bench: $(STAMP)
 	$(PY) -m offline bench

@@ -7,7 +7,17 @@ runs them. The mock cloud applies them to every resource it creates, ``audit`` t
 stack export or preview JSON. See docs/cloud-rules.md for the coverage table and how to add a rule.
 """
 
-from offline.cloudrules import autoscaling, cloudwatch, ec2, elbv2, iam, ordering, s3, tags, wafv2  # noqa: F401 - registers rules
+from offline.cloudrules import (  # noqa: F401 - importing a module registers its rules
+    autoscaling,
+    cloudwatch,
+    ec2,
+    elbv2,
+    iam,
+    ordering,
+    s3,
+    tags,
+    wafv2,
+)
 from offline.cloudrules.model import CloudError, CloudResource, Finding, World
 from offline.cloudrules.registry import ALL_RULES, RULES, Rule, canonical, check_resource, rule, rules_for
 

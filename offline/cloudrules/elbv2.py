@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import fnmatch
-import json
 import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from components.logdelivery import delivery_principal
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import bad_chars, items, known_bool, known_int, known_str, mapping, plain, shown
-from offline.wire import UNKNOWN
 
 ELB_API = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference"
 TF_ELBV2 = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2"
@@ -391,93 +387,3 @@ def load_balancer_attributes_fit_type(resource: CloudResource, world: World) -> 
         yield Finding("dropInvalidHeaderFields", f"is an Application Load Balancer attribute, not {kind}")
     if kind == "gateway" and items(resource.get("securityGroups")):
         yield Finding("securityGroups", "a Gateway Load Balancer takes no security groups")
-
-
-# --- access logs -----------------------------------------------------------------------------------------
-
-ACCESS_LOGS_DOC = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html"
-S3_BUCKET = "aws:s3/bucket:Bucket"
-S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-
-
-def _matches(value: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(value.lower(), pattern.lower()) for pattern in patterns)
-
-
-def _strings(value: Any) -> list[str]:
-    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
-
-
-def _admits_log_delivery(document: Any, principal: dict[str, str], object_key: str) -> bool:
-    """Whether an Allow statement lets ``principal`` call s3:PutObject on ``object_key``."""
-    if not isinstance(document, dict):
-        return False
-    statements = document.get("Statement")
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        named = statement.get("Principal")
-        kind, wanted = next(iter(principal.items()))
-        names = ["*"] if named == "*" else _strings(named.get(kind)) if isinstance(named, dict) else []
-        if not (wanted in names or "*" in names):
-            continue
-        if _matches("s3:PutObject", _strings(statement.get("Action"))) and _matches(
-            object_key, _strings(statement.get("Resource"))
-        ):
-            return True
-    return False
-
-
-@rule(
-    types=[LB],
-    properties=("accessLogs.enabled", "accessLogs.bucket", "accessLogs.prefix"),
-    code="InvalidConfigurationRequest",
-    source=f"{ACCESS_LOGS_DOC} (same Region; a bucket policy granting the Region's ELB log delivery "
-    "s3:PutObject on bucket/prefix/AWSLogs/account/*; the prefix must not include AWSLogs)",
-)
-def access_log_delivery(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """Access logs go to a bucket in the same Region whose policy already lets ELB log delivery write there."""
-    logs = mapping(resource.get("accessLogs"))
-    if known_bool(logs.get("enabled")) is not True:
-        return
-    prefix = known_str(logs.get("prefix")) or ""
-    if "AWSLogs" in prefix:
-        yield Finding("accessLogs.prefix", f'"{prefix}" includes "AWSLogs", which ELB adds itself')
-    name = known_str(logs.get("bucket"))
-    # By name among buckets: a bucket's configuration resources share its id, so world.find is ambiguous.
-    bucket = next((b for b in world.of_type(S3_BUCKET) if name in (b.id, known_str(b.outputs.get("bucket")))), None)
-    if name is None or bucket is None:
-        return  # not created here: only AWS knows its policy
-    region = known_str(bucket.outputs.get("region"))
-    if region is not None and region != world.region:
-        yield Finding(
-            "accessLogs.bucket", f'bucket "{name}" is in {region}, not in the load balancer\'s {world.region}'
-        )
-    arn = known_str(bucket.outputs.get("arn")) or f"arn:aws:s3:::{name}"
-    principal = delivery_principal(world.region, arn.split(":")[1])
-    folder = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
-    key = f"{arn}/{folder}AWSLogs/123456789012/elasticloadbalancing/x.log.gz"
-    documents = []
-    for policy in world.of_type(S3_BUCKET_POLICY):
-        if known_str(policy.get("bucket")) not in (bucket.id, name):
-            continue
-        text = plain(policy.get("policy"))
-        if not isinstance(text, str) or text == UNKNOWN:
-            return  # a policy decided at `up`: nothing to refuse yet
-        try:
-            documents.append(json.loads(text))
-        except ValueError:
-            continue
-    if not any(_admits_log_delivery(doc, principal, _any_account(doc, key)) for doc in documents):
-        who = next(iter(principal.values()))
-        yield Finding(
-            "accessLogs.bucket",
-            f'Access Denied for bucket "{name}": no bucket policy created before the load balancer lets {who} '
-            f"put objects under {prefix or '(no prefix)'}/AWSLogs/",
-        )
-
-
-def _any_account(document: Any, key: str) -> str:
-    """``key`` with the account the policy names under AWSLogs/ (the stack's own account in a real run)."""
-    found = re.search(r"AWSLogs/(\d{12})/", json.dumps(document))
-    return key.replace("123456789012", found.group(1)) if found else key

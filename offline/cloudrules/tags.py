@@ -64,9 +64,9 @@ TAGGED: dict[str, TagStyle] = {
     "aws:iam/policy:Policy": IAM,
     "aws:autoscaling/group:Group": TagStyle(default_tags=False),
     "aws:cloudwatch/metricAlarm:MetricAlarm": TagStyle(),
-    # S3 (PutBucketTagging) and WAFv2 (TagResource): keys 1-128, values 0-256, 50 tags (the general limits).
-    "aws:s3/bucket:Bucket": TagStyle(),
-    "aws:wafv2/webAcl:WebAcl": TagStyle(),
+    # S3 and WAF tags: letters, digits, spaces and + - = . _ : / @ (tagging conventions; wafv2 TagKey pattern).
+    "aws:s3/bucket:Bucket": TagStyle(restricted_charset=True),
+    "aws:wafv2/webAcl:WebAcl": TagStyle(restricted_charset=True),
 }
 TAGGED_TYPES = tuple(TAGGED)
 
@@ -150,10 +150,10 @@ def _restricted_ok(char: str) -> bool:
     types=[t for t, s in TAGGED.items() if s.restricted_charset],
     properties=("tags", "rootBlockDevice.tags", "volumeTags", "tagSpecifications[].tags"),
     code="ValidationError",
-    source=f"{ELBV2_TAG_DOC}; {IAM_TAG_DOC}",
+    source=f"{ELBV2_TAG_DOC}; {IAM_TAG_DOC}; {TAGGING_DOC}",
 )
 def tag_charset(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """ELB and IAM tags hold only Unicode letters, digits, spaces and _ . : / = + - @."""
+    """ELB, IAM, S3 and WAF tags hold only Unicode letters, digits, spaces and _ . : / = + - @."""
     for prop, tags in _tag_sets(resource, world):
         for key, value in tags.items():
             for label, text in (("key", key), ("value", value)):

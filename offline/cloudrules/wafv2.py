@@ -1,84 +1,161 @@
-"""AWS WAFv2: web ACLs and their associations (``aws:wafv2/*``)."""
+"""AWS WAF (v2): web ACLs and their association with a load balancer. Patterns and limits are the AWS API
+model's (botocore ``wafv2`` shapes ``EntityName``, ``EntityDescription``, ``MetricName``, ``RateLimit``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
-from offline.cloudrules.values import items, known_int, known_str, mapping
+from offline.cloudrules.values import is_unknown, items, known_int, known_str, mapping, plain
 
 WAF_API = "https://docs.aws.amazon.com/waf/latest/APIReference"
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
-LB = "aws:lb/loadBalancer:LoadBalancer"
 
-# botocore's wafv2 model: EntityName and MetricName shapes.
-ENTITY_NAME = re.compile(r"[\w\-]{1,128}")
-METRIC_NAME = re.compile(r"[\w#:.\-/]{1,255}")
-ENTITY_DESCRIPTION = re.compile(r"[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]")
-DESCRIPTION_MAX = 256
-SCOPES = ("REGIONAL", "CLOUDFRONT")
+ENTITY_NAME = re.compile(r"[\w\-]+")
+DESCRIPTION = re.compile(r"[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]")
+METRIC_NAME = re.compile(r"[\w#:.\-/]+")
+RULE_ACTIONS = ("allow", "block", "count", "captcha", "challenge")
+OVERRIDE_ACTIONS = ("count", "none")
+GROUP_STATEMENTS = ("managedRuleGroupStatement", "ruleGroupReferenceStatement")
+AGGREGATE_KEYS = ("IP", "FORWARDED_IP", "CUSTOM_KEYS", "CONSTANT")
+EVALUATION_WINDOWS = (60, 120, 300, 600)
+ASSOCIABLE_ARN = re.compile(
+    r"arn:[\w-]+:(elasticloadbalancing:[\w-]+:\d{12}:loadbalancer/app/|apigateway:[\w-]+::/restapis/|"
+    r"appsync:|cognito-idp:|apprunner:|ec2:[\w-]+:\d{12}:verified-access-instance/|amplify:).+"
+)
 
 
-def _metric(path: str, config: object) -> Iterator[Finding]:
-    name = known_str(mapping(config).get("metricName"))
-    if name is not None and not METRIC_NAME.fullmatch(name):
-        yield Finding(f"{path}.metricName", f'"{name}" is not 1-255 of a-z A-Z 0-9 _ # : . - /')
+def _metric(prop: str, raw: Any) -> Iterator[Finding]:
+    if is_unknown(raw):
+        return
+    config = mapping(raw)
+    if not config:
+        yield Finding(prop, "a visibility configuration is required", code="WAFInvalidParameterException")
+        return
+    name = known_str(config.get("metricName"))
+    if name is not None and (not 1 <= len(name) <= 255 or not METRIC_NAME.fullmatch(name)):
+        yield Finding(f"{prop}.metricName", f'"{name[:60]}": 1-255 of letters, digits and _ # : . - / (no spaces)')
+
+
+@rule(
+    types=[WEB_ACL],
+    properties=("name", "namePrefix", "description", "scope", "visibilityConfig.metricName"),
+    code="WAFInvalidParameterException",
+    source=f"{WAF_API}/API_CreateWebACL.html (Name 1-128 [\\w-]+, Description 1-256, Scope REGIONAL | CLOUDFRONT "
+    f"and CLOUDFRONT only in us-east-1); {WAF_API}/API_VisibilityConfig.html (MetricName 1-255 [\\w#:.-/]+)",
+)
+def web_acl_settings(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A web ACL's name is 1-128 of [A-Za-z0-9_-], description 1-256, scope REGIONAL (or CLOUDFRONT in us-east-1)."""
+    name = known_str(resource.get("name"))
+    if name is not None and (not 1 <= len(name) <= 128 or not ENTITY_NAME.fullmatch(name)):
+        yield Finding("name", f'"{name[:60]}": 1-128 of letters, digits, _ and -')
+    description = known_str(resource.get("description"))
+    if description is not None and (not 1 <= len(description) <= 256 or not DESCRIPTION.fullmatch(description)):
+        yield Finding("description", f'"{description[:60]}": 1-256 of letters, digits, spaces and _+=:#@/-,.')
+    scope = known_str(resource.get("scope"))
+    if scope is not None and scope not in ("REGIONAL", "CLOUDFRONT"):
+        yield Finding("scope", f'"{scope}" is not REGIONAL | CLOUDFRONT')
+    if scope == "CLOUDFRONT" and world.region and world.region != "us-east-1":
+        yield Finding("scope", f"a CLOUDFRONT web ACL is created in us-east-1, not {world.region}")
+    yield from _metric("visibilityConfig", resource.get("visibilityConfig"))
+
+
+def _one_action(prop: str, raw: Any, allowed: tuple[str, ...]) -> Iterator[Finding]:
+    if is_unknown(raw):
+        return
+    action = mapping(raw)
+    present = [k for k in allowed if plain(action.get(k)) is not None]
+    if len(present) != 1:
+        yield Finding(prop, f"exactly one of {' | '.join(allowed)} is required, got {present or 'none'}")
 
 
 @rule(
     types=[WEB_ACL],
     properties=(
-        "name",
-        "description",
-        "scope",
-        "visibilityConfig.metricName",
+        "defaultAction",
         "rules[].name",
         "rules[].priority",
+        "rules[].action",
+        "rules[].overrideAction",
+        "rules[].statement.managedRuleGroupStatement.name",
+        "rules[].statement.managedRuleGroupStatement.vendorName",
+        "rules[].statement.rateBasedStatement.limit",
+        "rules[].statement.rateBasedStatement.aggregateKeyType",
+        "rules[].statement.rateBasedStatement.evaluationWindowSec",
         "rules[].visibilityConfig.metricName",
     ),
     code="WAFInvalidParameterException",
-    source=f"{WAF_API}/API_CreateWebACL.html (Name, Scope); {WAF_API}/API_Rule.html (Name, Priority unique); "
-    f"{WAF_API}/API_VisibilityConfig.html (MetricName); botocore wafv2 EntityDescription (Description)",
+    source=f"{WAF_API}/API_DefaultAction.html; {WAF_API}/API_Rule.html (unique Name and Priority; Action for "
+    f"rule statements, OverrideAction only for rule groups); {WAF_API}/API_RateBasedStatement.html "
+    "(Limit 10-2,000,000,000; EvaluationWindowSec 60 | 120 | 300 | 600)",
 )
-def web_acl_shape(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """A web ACL's name and metric names match WAF's patterns; its rules have unique names and priorities."""
-    name = known_str(resource.get("name"))
-    if name is not None and not ENTITY_NAME.fullmatch(name):
-        yield Finding("name", f'"{name}" is not 1-128 of a-z A-Z 0-9 _ -')
-    description = known_str(resource.get("description"))
-    if description is not None and (
-        len(description) > DESCRIPTION_MAX or not ENTITY_DESCRIPTION.fullmatch(description)
-    ):
-        yield Finding("description", "is not 3-256 of letters, digits, spaces and + = : # @ / - , .")
-    scope = known_str(resource.get("scope"))
-    if scope is not None and scope not in SCOPES:
-        yield Finding("scope", f'"{scope}" is not REGIONAL or CLOUDFRONT')
-    if scope == "CLOUDFRONT" and world.region != "us-east-1":
-        yield Finding("scope", f"a CLOUDFRONT web ACL is created in us-east-1, not {world.region}")
-    yield from _metric("visibilityConfig", resource.get("visibilityConfig"))
+def web_acl_rules(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """One default action; rules with unique names and priorities, an override action exactly for rule groups."""
+    default = resource.get("defaultAction")
+    if default is not None and not is_unknown(default):
+        yield from _one_action("defaultAction", default, ("allow", "block"))
     names: set[str] = set()
     priorities: set[int] = set()
-    for index, entry in enumerate(items(resource.get("rules"))):
-        entry = mapping(entry)
-        rule_name = known_str(entry.get("name"))
-        if rule_name is not None:
-            if not ENTITY_NAME.fullmatch(rule_name):
-                yield Finding(f"rules[{index}].name", f'"{rule_name}" is not 1-128 of a-z A-Z 0-9 _ -')
-            if rule_name in names:
-                yield Finding(f"rules[{index}].name", f'"{rule_name}" names another rule too')
-            names.add(rule_name)
+    for i, raw in enumerate(items(resource.get("rules"))):
+        entry = mapping(raw)
+        prop = f"rules[{i}]"
+        name = known_str(entry.get("name"))
+        if name is not None:
+            if not 1 <= len(name) <= 128 or not ENTITY_NAME.fullmatch(name):
+                yield Finding(f"{prop}.name", f'"{name[:60]}": 1-128 of letters, digits, _ and -')
+            if name in names:
+                yield Finding(f"{prop}.name", f'"{name}" names another rule', code="WAFDuplicateItemException")
+            names.add(name)
         priority = known_int(entry.get("priority"))
         if priority is not None:
             if priority < 0:
-                yield Finding(f"rules[{index}].priority", f"{priority} is negative")
+                yield Finding(f"{prop}.priority", f"{priority} is negative")
             if priority in priorities:
-                yield Finding(f"rules[{index}].priority", f"{priority} is another rule's priority too")
+                yield Finding(
+                    f"{prop}.priority", f"priority {priority} is used by another rule", code="WAFDuplicateItemException"
+                )
             priorities.add(priority)
-        yield from _metric(f"rules[{index}].visibilityConfig", entry.get("visibilityConfig"))
+        statement = mapping(entry.get("statement"))
+        group = any(plain(statement.get(k)) is not None for k in GROUP_STATEMENTS)
+        action, override = entry.get("action"), entry.get("overrideAction")
+        if group:
+            if action is not None:
+                yield Finding(f"{prop}.action", "a rule-group statement takes overrideAction, not action")
+            if override is None:
+                yield Finding(f"{prop}.overrideAction", "a rule-group statement needs overrideAction (none or count)")
+            else:
+                yield from _one_action(f"{prop}.overrideAction", override, OVERRIDE_ACTIONS)
+        elif statement:
+            if override is not None:
+                yield Finding(f"{prop}.overrideAction", "overrideAction is only for rule-group statements")
+            if action is None:
+                yield Finding(f"{prop}.action", "a rule statement needs an action")
+            else:
+                yield from _one_action(f"{prop}.action", action, RULE_ACTIONS)
+        rate = mapping(statement.get("rateBasedStatement"))
+        if rate:
+            limit = known_int(rate.get("limit"))
+            if limit is not None and not 10 <= limit <= 2_000_000_000:
+                yield Finding(f"{prop}.statement.rateBasedStatement.limit", f"{limit} is outside 10-2,000,000,000")
+            key = known_str(rate.get("aggregateKeyType"))
+            if key is not None and key not in AGGREGATE_KEYS:
+                yield Finding(f"{prop}.statement.rateBasedStatement.aggregateKeyType", f'"{key}" is not a key type')
+            window = known_int(rate.get("evaluationWindowSec"))
+            if window is not None and window not in EVALUATION_WINDOWS:
+                yield Finding(
+                    f"{prop}.statement.rateBasedStatement.evaluationWindowSec", f"{window} s is not 60, 120, 300 or 600"
+                )
+        managed = mapping(statement.get("managedRuleGroupStatement"))
+        for key in ("name", "vendorName"):
+            value = known_str(managed.get(key)) if managed else None
+            if value is not None and not (1 <= len(value) <= 128 and value.strip()):
+                yield Finding(f"{prop}.statement.managedRuleGroupStatement.{key}", f'"{value[:60]}": 1-128, not blank')
+        yield from _metric(f"{prop}.visibilityConfig", entry.get("visibilityConfig"))
 
 
 @rule(
@@ -86,13 +163,16 @@ def web_acl_shape(resource: CloudResource, world: World) -> Iterator[Finding]:
     properties=("resourceArn", "webAclArn"),
     code="WAFInvalidParameterException",
     source=f"{WAF_API}/API_AssociateWebACL.html (ResourceArn: an Application Load Balancer, API Gateway stage, "
-    "AppSync API, Cognito user pool, App Runner service or Verified Access instance; a REGIONAL web ACL)",
+    "AppSync, Cognito, App Runner, Verified Access or Amplify resource; a REGIONAL web ACL)",
 )
-def association_target(resource: CloudResource, world: World) -> Iterator[Finding]:
-    """A web ACL associates with an application load balancer (not a network one), and only a REGIONAL ACL."""
-    target = known_str(resource.get("resourceArn"))
-    if target is not None and ":elasticloadbalancing:" in target and ":loadbalancer/app/" not in target:
-        yield Finding("resourceArn", "only an application load balancer can have a web ACL")
-    acl = world.find(known_str(resource.get("webAclArn")))
-    if acl is not None and known_str(acl.get("scope")) == "CLOUDFRONT":
-        yield Finding("webAclArn", "a CLOUDFRONT web ACL cannot be associated with a regional resource")
+def web_acl_association(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A web ACL is associated with an ALB (or another regional resource), and only a REGIONAL web ACL is."""
+    arn = known_str(resource.get("resourceArn"))
+    if arn is not None and not ASSOCIABLE_ARN.fullmatch(arn):
+        yield Finding(
+            "resourceArn",
+            f'"{arn[:80]}" cannot be associated with a web ACL (a Network Load Balancer or another resource type?)',
+        )
+    for acl in world.refs(resource, "webAclArn"):
+        if acl.type == WEB_ACL and known_str(acl.get("scope")) == "CLOUDFRONT":
+            yield Finding("webAclArn", f"web ACL {acl.name} has scope CLOUDFRONT; a regional resource needs REGIONAL")

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.offline.cloudrules.world import IGW_URN, TRUST
+from tests.offline.cloudrules.world import ELB_LOG_POLICY, IGW_URN, LOGS_POLICY_URN, TRUST
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -41,14 +41,18 @@ SCALING = "aws:autoscaling/policy:Policy"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 ROLLOUT = "pulumi-python:dynamic/autoscaling:Rollout"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"
-S3_BUCKET = "aws:s3/bucket:Bucket"
-S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_ALIAS = "aws:s3/bucketV2:BucketV2"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
-WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
-CF_ACL_ARN = "cf-1"
+WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+FULL_ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/compute-alb/50dc6c495c0c9188"
+REGIONAL_ACL = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/compute-waf/a1b2"
+LOGS = {"bucket": "logs-bucket", "enabled": True, "prefix": "alb"}
 ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
 NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
 TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
@@ -66,14 +70,74 @@ def _doc_of_size(size: int) -> str:
     return json.dumps(head, indent=4)
 
 
-def _compact_doc(size: int) -> str:
-    """A policy document of exactly ``size`` bytes as sent (a bucket policy's limit counts them all)."""
-    head = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ""}]}
-    head["Statement"][0]["Resource"] = "a" * (size - len(json.dumps(head, separators=(",", ":"))))
-    return json.dumps(head, separators=(",", ":"))
-
-
 BASE: dict[str, dict[str, Any]] = {
+    BUCKET: {"bucket": "compute-alb-logs-123456789012", "forceDestroy": False, "tags": {"Name": "logs"}},
+    BUCKET_POLICY: {"bucket": "logs-bucket", "policy": ELB_LOG_POLICY},
+    PAB: {
+        "bucket": "logs-bucket",
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    },
+    OWNERSHIP: {"bucket": "logs-bucket", "rule": {"objectOwnership": "BucketOwnerEnforced"}},
+    LIFECYCLE: {
+        "bucket": "logs-bucket",
+        "rules": [
+            {
+                "id": "expire-logs",
+                "status": "Enabled",
+                "filter": {"prefix": "alb/"},
+                "expiration": {"days": 90.0},
+                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7.0},
+                "transitions": [{"days": 30.0, "storageClass": "STANDARD_IA"}],
+            }
+        ],
+    },
+    SSE: {
+        "bucket": "logs-bucket",
+        "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": True}],
+    },
+    WEB_ACL: {
+        "name": "compute-waf",
+        "scope": "REGIONAL",
+        "description": "Managed rules and a rate limit for the ALB",
+        "defaultAction": {"allow": {}},
+        "visibilityConfig": {
+            "cloudwatchMetricsEnabled": True,
+            "metricName": "compute-waf",
+            "sampledRequestsEnabled": True,
+        },
+        "rules": [
+            {
+                "name": "aws-common",
+                "priority": 0.0,
+                "overrideAction": {"none": {}},
+                "statement": {
+                    "managedRuleGroupStatement": {"name": "AWSManagedRulesCommonRuleSet", "vendorName": "AWS"}
+                },
+                "visibilityConfig": {
+                    "cloudwatchMetricsEnabled": True,
+                    "metricName": "aws-common",
+                    "sampledRequestsEnabled": True,
+                },
+            },
+            {
+                "name": "rate-limit",
+                "priority": 1.0,
+                "action": {"block": {}},
+                "statement": {
+                    "rateBasedStatement": {"limit": 2000.0, "aggregateKeyType": "IP", "evaluationWindowSec": 300.0}
+                },
+                "visibilityConfig": {
+                    "cloudwatchMetricsEnabled": True,
+                    "metricName": "rate-limit",
+                    "sampledRequestsEnabled": True,
+                },
+            },
+        ],
+    },
+    WAF_ASSOCIATION: {"resourceArn": FULL_ALB_ARN, "webAclArn": REGIONAL_ACL},
     VPC: {"cidrBlock": "10.9.0.0/16", "enableDnsHostnames": True, "enableDnsSupport": True, "tags": {"Name": "v"}},
     SUBNET: {"vpcId": "vpc-1", "cidrBlock": "10.0.3.0/24", "availabilityZone": "us-east-1a", "tags": {"Name": "s"}},
     ROUTE: {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"},
@@ -231,54 +295,10 @@ BASE: dict[str, dict[str, Any]] = {
             "targetValue": 50.0,
         },
     },
-    S3_BUCKET: {"bucket": "compute-alb-logs-1a2b3c4", "forceDestroy": False},
-    S3_POLICY: {"bucket": "compute-alb-logs-1a2b3c4", "policy": DOC},
-    S3_OWNERSHIP: {"bucket": "compute-alb-logs-1a2b3c4", "rule": {"objectOwnership": "BucketOwnerEnforced"}},
-    S3_SSE: {
-        "bucket": "compute-alb-logs-1a2b3c4",
-        "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
-    },
-    S3_LIFECYCLE: {
-        "bucket": "compute-alb-logs-1a2b3c4",
-        "rules": [
-            {
-                "id": "expire-access-logs",
-                "status": "Enabled",
-                "filter": {"prefix": ""},
-                "expiration": {"days": 90.0},
-                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 1.0},
-            }
-        ],
-    },
-    WEB_ACL: {
-        "name": "compute-waf-1a2b3c4",
-        "scope": "REGIONAL",
-        "defaultAction": {"allow": {}},
-        "visibilityConfig": {
-            "cloudwatchMetricsEnabled": True,
-            "metricName": "compute-waf",
-            "sampledRequestsEnabled": True,
-        },
-        "rules": [
-            {
-                "name": name,
-                "priority": priority,
-                "overrideAction": {"none": {}},
-                "statement": {"managedRuleGroupStatement": {"vendorName": "AWS", "name": name}},
-                "visibilityConfig": {
-                    "cloudwatchMetricsEnabled": True,
-                    "metricName": name,
-                    "sampledRequestsEnabled": True,
-                },
-            }
-            for priority, name in (
-                (10.0, "AWSManagedRulesCommonRuleSet"),
-                (20.0, "AWSManagedRulesKnownBadInputsRuleSet"),
-            )
-        ],
-    },
-    WEB_ACL_ASSOCIATION: {"resourceArn": ALB_ARN, "webAclArn": "arn:aws:wafv2:us-east-1:1:regional/webacl/w/1"},
 }
+
+
+BASE_RULES = BASE[WEB_ACL]["rules"]
 
 
 @dataclass(frozen=True)
@@ -1100,6 +1120,218 @@ CASES: list[Case] = [
         },
         label="arn",
     ),
+    # --- S3 ---
+    Case("bucket-name", BUCKET, {"bucket": "Compute-Logs"}, "bucket", {"bucket": "a.b-c" + "d" * 58}),
+    Case("bucket-name", BUCKET, {"bucket": "ab"}, "bucket", {"bucket": "abc"}, label="short"),
+    Case("bucket-name", BUCKET, {"bucket": "192.168.5.4"}, "bucket", {"bucket": "192.168.5.4a"}, label="ip"),
+    Case("bucket-name", BUCKET, {"bucket": "logs..bucket"}, "bucket", label="periods"),
+    Case("bucket-name", BUCKET, {"bucket": "logs-s3alias"}, "bucket", {"bucket": "logs-s3aliases"}, label="suffix"),
+    Case(
+        "bucket-name",
+        BUCKET_ALIAS,
+        {"bucket": None, "bucketPrefix": "p" * 38},
+        "bucketPrefix",
+        {"bucket": None, "bucketPrefix": "p" * 37},
+        label="alias-prefix",
+    ),
+    Case("bucket-configuration-names-a-bucket", PAB, {"bucket": "arn:aws:s3:::logs-bucket"}, "bucket"),
+    Case("bucket-policy-document", BUCKET_POLICY, {"policy": "{"}, "policy"),
+    Case(
+        "bucket-policy-document",
+        BUCKET_POLICY,
+        {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Resource": "r" * 20480}]})},
+        "policy",
+        {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Resource": "r" * (20480 - 52)}]})},
+        label="size",
+    ),
+    Case(
+        "public-access-block-settings",
+        PAB,
+        {"blockPublicPolicy": "yes"},
+        "blockPublicPolicy",
+        {"blockPublicPolicy": "true"},
+    ),
+    Case(
+        "ownership-controls",
+        OWNERSHIP,
+        {"rule": {"objectOwnership": "BucketOwner"}},
+        "rule.objectOwnership",
+        {"rule": {"objectOwnership": "ObjectWriter"}},
+    ),
+    Case(
+        "default-encryption",
+        SSE,
+        {
+            "rules": [
+                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}},
+                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "SSE-S3"}},
+            ]
+        },
+        "rules[1].applyServerSideEncryptionByDefault.sseAlgorithm",
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms:dsse", "kmsMasterKeyId": "k"}}]},
+    ),
+    Case(
+        "default-encryption",
+        SSE,
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256", "kmsMasterKeyId": "k"}}]},
+        "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId",
+        label="kms-key",
+    ),
+    Case(
+        "lifecycle-rules",
+        LIFECYCLE,
+        {"rules": [{"id": "a", "status": "Enabled", "expiration": {"days": 0.0}}]},
+        "rules[0].expiration.days",
+        {"rules": [{"id": "a", "status": "Disabled", "expiration": {"days": 1.0}}]},
+    ),
+    Case(
+        "lifecycle-rules",
+        LIFECYCLE,
+        {"rules": [{"id": "a", "status": "Enabled"}, {"id": "a", "status": "Enabled"}]},
+        "rules[1].id",
+        {"rules": [{"id": "a" * 255, "status": "Enabled"}, {"id": "b", "status": "Enabled"}]},
+        label="duplicate",
+    ),
+    Case(
+        "lifecycle-rules",
+        LIFECYCLE,
+        {
+            "rules": [
+                {
+                    "id": "a",
+                    "status": "Enabled",
+                    "transitions": [
+                        {"days": 0.0, "storageClass": "GLACIER"},
+                        {"days": 29.0, "storageClass": "ONEZONE_IA"},
+                    ],
+                }
+            ]
+        },
+        "rules[0].transitions[1].days",
+        {
+            "rules": [
+                {
+                    "id": "a",
+                    "status": "Enabled",
+                    "transitions": [
+                        {"days": 0.0, "storageClass": "GLACIER_IR"},
+                        {"days": 30.0, "storageClass": "ONEZONE_IA"},
+                    ],
+                }
+            ]
+        },
+        label="ia",
+    ),
+    Case(
+        "lifecycle-rules", LIFECYCLE, {"rules": [{"id": "a", "status": "enabled"}]}, "rules[0].status", label="status"
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": {**LOGS, "bucket": "nopolicy-logs"}},
+        "accessLogs.bucket",
+        {"accessLogs": LOGS},
+        accepted_deps=(IGW_URN, LOGS_POLICY_URN),
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": LOGS},
+        "dependsOn",
+        {"accessLogs": {**LOGS, "enabled": False}},
+        label="order",
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": {**LOGS, "bucket": "kms-logs"}},
+        "accessLogs.bucket",
+        {"accessLogs": {**LOGS, "bucket": "someone-elses-bucket"}},
+        label="kms",
+    ),
+    Case(
+        "load-balancer-access-log-bucket",
+        LB,
+        {"accessLogs": {**LOGS, "prefix": "AWSLogs"}},
+        "accessLogs.prefix",
+        label="prefix",
+        refused_deps=(IGW_URN, LOGS_POLICY_URN),
+    ),
+    # --- WAF ---
+    Case("web-acl-settings", WEB_ACL, {"name": "compute waf"}, "name", {"name": "w" * 128}),
+    Case("web-acl-settings", WEB_ACL, {"scope": "GLOBAL"}, "scope", {"scope": "CLOUDFRONT"}, label="scope"),
+    Case(
+        "web-acl-settings",
+        WEB_ACL,
+        {"description": "ALB's rules"},
+        "description",
+        {"description": "a b"},
+        label="description",
+    ),
+    Case(
+        "web-acl-settings",
+        WEB_ACL,
+        {"visibilityConfig": {"metricName": "compute waf"}},
+        "visibilityConfig.metricName",
+        label="metric",
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {"defaultAction": {"allow": {}, "block": {}}},
+        "defaultAction",
+        {"defaultAction": {"block": {}}},
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {"rules": [*BASE_RULES, {**BASE_RULES[1], "name": "rate-2"}]},
+        "rules[2].priority",
+        {"rules": [*BASE_RULES, {**BASE_RULES[1], "name": "rate-2", "priority": 2.0}]},
+        label="priority",
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {"rules": [{**BASE_RULES[0], "overrideAction": None, "action": {"block": {}}}]},
+        "rules[0].action",
+        label="group-action",
+    ),
+    Case(
+        "web-acl-rules",
+        WEB_ACL,
+        {
+            "rules": [
+                BASE_RULES[0],
+                {**BASE_RULES[1], "statement": {"rateBasedStatement": {"limit": 9.0, "aggregateKeyType": "IP"}}},
+            ]
+        },
+        "rules[1].statement.rateBasedStatement.limit",
+        {
+            "rules": [
+                BASE_RULES[0],
+                {
+                    **BASE_RULES[1],
+                    "statement": {
+                        "rateBasedStatement": {
+                            "limit": 10.0,
+                            "aggregateKeyType": "CONSTANT",
+                            "evaluationWindowSec": 600.0,
+                        }
+                    },
+                },
+            ]
+        },
+        label="rate",
+    ),
+    Case("web-acl-association", WAF_ASSOCIATION, {"resourceArn": NLB_ARN}, "resourceArn"),
+    Case(
+        "web-acl-association",
+        WAF_ASSOCIATION,
+        {"webAclArn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"},
+        "webAclArn",
+        label="scope",
+    ),
     # --- the rollout's StartInstanceRefresh ---
     Case(
         "rollout-refresh",
@@ -1182,111 +1414,4 @@ CASES: list[Case] = [
         label="default-vpc",
     ),
     Case("associated-eip-after-gateway", EIP, {"instance": "i-1"}, "dependsOn", {"instance": "i-1"}, refused_deps=()),
-    Case("bucket-name", S3_BUCKET, {"bucket": "Compute_Logs"}, "bucket", {"bucket": "a.b-9"}),
-    Case("bucket-name", S3_BUCKET, {"bucket": "192.168.5.4"}, "bucket", {"bucket": "logs.192-168"}, label="ip"),
-    Case("bucket-name", S3_BUCKET, {"bucket": "logs-s3alias"}, "bucket", {"bucket": "x" * 63}, label="reserved"),
-    Case(
-        "sse-algorithm",
-        S3_SSE,
-        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES128"}}]},
-        "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm",
-        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms:dsse", "kmsMasterKeyId": "k"}}]},
-    ),
-    Case(
-        "sse-algorithm",
-        S3_SSE,
-        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256", "kmsMasterKeyId": "k"}}]},
-        "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId",
-        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "k"}}]},
-        label="kms-key",
-    ),
-    Case(
-        "object-ownership",
-        S3_OWNERSHIP,
-        {"rule": {"objectOwnership": "BucketOwner"}},
-        "rule.objectOwnership",
-        {"rule": {"objectOwnership": "ObjectWriter"}},
-    ),
-    Case(
-        "lifecycle-rules",
-        S3_LIFECYCLE,
-        {"rules": [{"id": "x", "status": "Enabled", "expiration": {"days": 0.0}}]},
-        "rules[0].expiration.days",
-        {"rules": [{"id": "x" * 255, "status": "Disabled", "expiration": {"days": 1.0}}]},
-    ),
-    Case(
-        "lifecycle-rules",
-        S3_LIFECYCLE,
-        {"rules": [{"id": "a", "status": "Enabled"}, {"id": "a", "status": "enabled"}]},
-        "rules[1].id",
-        {"rules": [{"id": "a", "status": "Enabled"}, {"id": "b", "status": "Enabled"}]},
-        label="duplicate-id",
-    ),
-    Case("bucket-policy-document", S3_POLICY, {"policy": "{"}, "policy", {"policy": _compact_doc(20 * 1024)}),
-    Case(
-        "bucket-policy-document",
-        S3_POLICY,
-        {"policy": _compact_doc(20 * 1024 + 1)},
-        "policy",
-        {"policy": json.dumps({"Statement": []})},
-        label="size",
-    ),
-    Case("web-acl-shape", WEB_ACL, {"name": "compute waf"}, "name", {"name": "a" * 128}),
-    Case(
-        "web-acl-shape",
-        WEB_ACL,
-        {"visibilityConfig": {"metricName": "compute waf"}},
-        "visibilityConfig.metricName",
-        {"visibilityConfig": {"metricName": "a#b:c.d-e/f_g"}},
-        label="metric",
-    ),
-    Case(
-        "web-acl-shape",
-        WEB_ACL,
-        {"rules": [{"name": "a", "priority": 1.0}, {"name": "b", "priority": 1.0}]},
-        "rules[1].priority",
-        {"rules": [{"name": "a", "priority": 0.0}, {"name": "b", "priority": 1.0}]},
-        label="priority",
-    ),
-    Case("web-acl-shape", WEB_ACL, {"scope": "GLOBAL"}, "scope", {"scope": "CLOUDFRONT"}, label="scope"),
-    Case(
-        "web-acl-shape",
-        WEB_ACL,
-        {"description": "Don't block"},
-        "description",
-        {"description": "a" * 256},
-        label="description",
-    ),
-    Case("association-target", WEB_ACL_ASSOCIATION, {"resourceArn": NLB_ARN}, "resourceArn", {"resourceArn": ALB_ARN}),
-    Case(
-        "association-target",
-        WEB_ACL_ASSOCIATION,
-        {"webAclArn": CF_ACL_ARN},
-        "webAclArn",
-        {"webAclArn": "arn:aws:wafv2:us-east-1:1:regional/webacl/other/2"},
-        label="cloudfront",
-    ),
-    Case(
-        "access-log-delivery",
-        LB,
-        {"accessLogs": {"bucket": "bare-logs", "prefix": "app", "enabled": True}},
-        "accessLogs.bucket",
-        {"accessLogs": {"bucket": "alb-logs", "prefix": "app", "enabled": True}},
-    ),
-    Case(
-        "access-log-delivery",
-        LB,
-        {"accessLogs": {"bucket": "alb-logs", "prefix": "other", "enabled": True}},
-        "accessLogs.bucket",
-        {"accessLogs": {"bucket": "bare-logs", "prefix": "app", "enabled": False}},
-        label="other-prefix",
-    ),
-    Case(
-        "access-log-delivery",
-        LB,
-        {"accessLogs": {"bucket": "elsewhere", "prefix": "AWSLogs", "enabled": True}},
-        "accessLogs.prefix",
-        {"accessLogs": {"bucket": "elsewhere", "prefix": "logs", "enabled": True}},
-        label="prefix",
-    ),
 ]

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from offline.cloudrules import ALL_RULES, CloudResource, World, check_resource
+from offline.cloudrules import ALL_RULES, CloudResource, World, canonical, check_resource
 from tests.offline.cloudrules.cases import BASE, CASES, LB, Case
 from tests.offline.cloudrules.world import IGW_URN, errors, world
 
 
 def _inputs(case_type: str, changes: dict[str, Any]) -> dict[str, Any]:
-    merged = {**BASE[case_type.replace("aws:alb/", "aws:lb/")], **changes}
+    merged = {**BASE[canonical(case_type)], **changes}
     return {k: v for k, v in merged.items() if v is not None}
 
 
@@ -129,3 +129,12 @@ def test_references_follow_property_dependencies_while_ids_are_unknown() -> None
     )
     assert account.refs(lb, "subnets") == [subnet]
     assert account.refs(lb, "securityGroups") == []
+
+
+def test_a_cloudfront_web_acl_is_refused_outside_us_east_1() -> None:
+    from tests.offline.cloudrules.cases import WEB_ACL
+
+    account = world()
+    account.region = "eu-west-1"
+    found = errors(WEB_ACL, {**BASE[WEB_ACL], "scope": "CLOUDFRONT"}, account=account)
+    assert [(e.rule, e.property) for e in found] == [("web-acl-settings", "scope")]

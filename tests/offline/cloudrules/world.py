@@ -15,26 +15,25 @@ PROVIDER_REF = PROVIDER_URN + "::0000-provider"
 IGW_URN = STACK + "aws:ec2/internetGateway:InternetGateway::igw"
 ATTACHED_NAT_URN = STACK + "aws:ec2/natGateway:NatGateway::nat-after-igw"
 VPC_URN = STACK + "aws:ec2/vpc:Vpc::vpc"
-DEFAULT_TAGS = {"project": "p", "stack": "test", "managed-by": "pulumi"}
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
-)
-
-
+LOGS_POLICY_URN = STACK + "aws:s3/bucketPolicy:BucketPolicy::logs-policy"
 ELB_LOG_POLICY = json.dumps(
     {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::127311923021:root"},
+                "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
                 "Action": "s3:PutObject",
-                "Resource": "arn:aws:s3:::alb-logs/app/AWSLogs/123456789012/*",
+                "Resource": "arn:aws:s3:::logs-bucket/AWSLogs/123456789012/*",
             }
         ],
+    }
+)
+DEFAULT_TAGS = {"project": "p", "stack": "test", "managed-by": "pulumi"}
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
 )
 
@@ -110,33 +109,38 @@ def world() -> World:
             (IGW_URN,),
         )
     )
-    for bucket in ("alb-logs", "bare-logs"):
-        account.add(
-            CloudResource(
-                urn=f"{STACK}aws:s3/bucket:Bucket::{bucket}",
-                type="aws:s3/bucket:Bucket",
-                name=bucket,
-                inputs={"bucket": bucket},
-                id=bucket,
-                outputs={"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": "us-east-1"},
-                provider=PROVIDER_REF,
-            )
-        )
-    # Only alb-logs lets us-east-1's ELB account (AWS documents 127311923021) write under app/AWSLogs/.
+    for bucket in ("logs-bucket", "nopolicy-logs", "kms-logs"):
+        account.add(_r("aws:s3/bucket:Bucket", bucket, bucket, {"bucket": bucket}))
     account.add(
         _r(
             "aws:s3/bucketPolicy:BucketPolicy",
-            "alb-logs-policy",
-            "alb-logs",
-            {"bucket": "alb-logs", "policy": ELB_LOG_POLICY},
+            "logs-policy",
+            "logs-bucket",
+            {"bucket": "logs-bucket", "policy": ELB_LOG_POLICY},
+        )
+    )
+    account.add(
+        _r(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "kms-policy",
+            "kms-logs",
+            {"bucket": "kms-logs", "policy": ELB_LOG_POLICY.replace("logs-bucket", "kms-logs")},
+        )
+    )
+    account.add(
+        _r(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "kms-sse",
+            "kms-logs",
+            {"bucket": "kms-logs", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
         )
     )
     account.add(
         _r(
             "aws:wafv2/webAcl:WebAcl",
-            "cloudfront-acl",
-            "cf-1",
-            {"name": "cf", "scope": "CLOUDFRONT"},
+            "edge-acl",
+            "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1",
+            {"name": "edge", "scope": "CLOUDFRONT"},
         )
     )
     return account

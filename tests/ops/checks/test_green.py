@@ -1,0 +1,86 @@
+"""The green gate's three answers, with the instance refresh states moto 5.2.5 cannot serve (Stubber)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ops.checks import green
+from ops.report import Status
+from tests.ops.stubbed import NOW, activity, context, group, stub, target
+
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/green-tg/0123456789abcdef"
+OUTPUTS = {
+    "roleName": "prod-role",
+    "asgName": "blue-asg",
+    "greenAsgName": "green-asg",
+    "greenTargetGroupArn": TG,
+    "trafficWeights": {"blue": 90.0, "green": 10.0},
+}
+
+
+def run(refresh: str | None, targets: list[dict[str, object]], acts: list[dict[str, object]]) -> green.Check:
+    ctx = context(OUTPUTS)
+    asg, elb = stub(ctx, "autoscaling"), stub(ctx, "elbv2")
+    asg.add_response("describe_auto_scaling_groups", group("green-asg"), {"AutoScalingGroupNames": ["green-asg"]})
+    elb.add_response("describe_target_health", {"TargetHealthDescriptions": targets}, {"TargetGroupArn": TG})
+    refreshes = (
+        [{"InstanceRefreshId": "r-1", "AutoScalingGroupName": "green-asg", "Status": refresh, "StartTime": NOW}]
+        if refresh
+        else []
+    )
+    asg.add_response(
+        "describe_instance_refreshes",
+        {"InstanceRefreshes": refreshes},
+        {"AutoScalingGroupName": "green-asg", "MaxRecords": 1},
+    )
+    asg.add_response(
+        "describe_scaling_activities",
+        {"Activities": acts},
+        {"AutoScalingGroupName": "green-asg", "MaxRecords": 10},
+    )
+    check = green.gate(ctx)
+    asg.assert_no_pending_responses()
+    elb.assert_no_pending_responses()
+    return check
+
+
+HEALTHY = [target("i-0aaaaaaaaaaaaaaa1", "healthy"), target("i-0aaaaaaaaaaaaaaa2", "healthy")]
+
+
+def test_all_healthy_and_a_successful_refresh_raises_weight_to_the_next_step() -> None:
+    check = run("Successful", HEALTHY, [activity("Successful")])
+    assert check.status is Status.PASS
+    assert check.evidence.startswith("answer: raise weight (next: pulumi config set --path green.weight 50")
+
+
+@pytest.mark.parametrize("refresh", ["RollbackSuccessful", "Failed", "Cancelled", "RollbackInProgress"])
+def test_a_refresh_that_failed_or_rolled_back_means_roll_back(refresh: str) -> None:
+    check = run(refresh, HEALTHY, [activity("Successful")])
+    assert check.status is Status.FAIL and check.evidence.startswith("answer: roll back")
+    assert f"latest refresh {refresh}" in check.evidence and "green.weight 0" in check.fix
+
+
+def test_a_refresh_in_progress_holds() -> None:
+    check = run("InProgress", HEALTHY, [activity("Successful")])
+    assert check.status is Status.WARN and check.evidence.startswith("answer: hold")
+
+
+def test_a_failed_latest_launch_means_roll_back() -> None:
+    check = run(None, HEALTHY, [activity("Failed", "Instance failed to launch")])
+    assert check.status is Status.FAIL and "Instance failed to launch" in check.evidence
+
+
+def test_one_unhealthy_target_means_roll_back_even_if_others_are_healthy() -> None:
+    targets = [*HEALTHY, target("i-0aaaaaaaaaaaaaaa3", "unhealthy", "Target.ResponseCodeMismatch")]
+    check = run("Successful", targets, [])
+    assert check.status is Status.FAIL and "Target.ResponseCodeMismatch" in check.evidence
+
+
+def test_fewer_healthy_than_desired_holds() -> None:
+    check = run(None, HEALTHY[:1], [])
+    assert check.status is Status.WARN and "1/2 desired targets healthy" in check.evidence
+
+
+@pytest.mark.parametrize(("current", "step"), [(0, 10), (10, 50), (49, 50), (50, 100), (100, None), ("x", None)])
+def test_weight_steps_follow_the_readme(current: object, step: int | None) -> None:
+    assert green.next_weight(current) == step
