@@ -82,6 +82,8 @@ def test_logs_expire_after_the_configured_days(run_stack: RunStack) -> None:
     [
         ("us-east-1", {"AWS": "arn:aws:iam::127311923021:root"}),
         ("eu-west-1", {"AWS": "arn:aws:iam::156460612806:root"}),
+        # An older Region outside the first cloud-rule table: the strict cloud must accept its account too.
+        ("ap-southeast-1", {"AWS": "arn:aws:iam::114774131450:root"}),
         ("ap-south-2", {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
         ("il-central-1", {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
     ],
