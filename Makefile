@@ -17,10 +17,13 @@ CONFIG ?=
 MY_IP ?=
 JSON ?=
 PROBE ?=
+MODULE ?=
+MUTATE_CHILDREN ?= 1
+ALL_TESTS ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
-.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage doctor clean
+.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage doctor mutate clean
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
@@ -29,6 +32,7 @@ help:
 	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
 	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
+	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=1]  mutation testing of the rules and config (slow)"
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,9 +68,12 @@ doctor: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m offline bench
 
+mutate: $(STAMP)
+	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(MODULE)
+
 # Regenerate the cloud-rules coverage table after adding a rule or a property.
 cloud-coverage: $(STAMP)
 	$(PY) -m offline cloud-coverage > docs/cloud-rules.md.tmp && mv docs/cloud-rules.md.tmp docs/cloud-rules.md
 
 clean:
-	rm -rf build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build mutants .mypy_cache .ruff_cache .pytest_cache

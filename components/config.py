@@ -176,8 +176,13 @@ def parse_bool(key: str, raw: str) -> bool:
     raise ConfigError(key, f"{_shown(raw)} is not a boolean", f"pulumi config set {key} true (or false)")
 
 
+def _setter(key: str) -> str:
+    """The command that sets ``key``; a nested key (``green.weight``) needs ``--path``."""
+    return f"pulumi config set --path {key}" if "." in key else f"pulumi config set {key}"
+
+
 def parse_int(key: str, raw: str, *, low: int, high: int) -> int:
-    setter = f"pulumi config set --path {key}" if "." in key else f"pulumi config set {key}"
+    setter = _setter(key)
     text = raw.strip()
     # [0-9], not \d: \d also matches other scripts' digits, which int() would quietly accept.
     if not re.fullmatch(r"[+-]?[0-9]+", text):
@@ -265,12 +270,10 @@ _INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9-]+")
 def parse_instance_type(key: str, raw: str) -> str:
     text = raw.strip()
     if not text:
-        raise ConfigError(key, "is empty", f"pulumi config set {key} t3.micro")
+        raise ConfigError(key, "is empty", f"{_setter(key)} t3.micro")
     if not _INSTANCE_TYPE.fullmatch(text) or len(text) > 32:
         raise ConfigError(
-            key,
-            f"{_shown(raw)} is not an EC2 instance type (family.size, e.g. t3.micro)",
-            f"pulumi config set {key} t3.micro",
+            key, f"{_shown(raw)} is not an EC2 instance type (family.size, e.g. t3.micro)", f"{_setter(key)} t3.micro"
         )
     return text
 
@@ -284,7 +287,7 @@ def parse_ami_id(key: str, raw: str) -> str:
         raise ConfigError(
             key,
             f"{_shown(raw)} is not an AMI id (ami- and 8 or 17 hex digits)",
-            f"pulumi config set {key} ami-0123456789abcdef0, or unset it for the latest Amazon Linux 2023",
+            f"{_setter(key)} ami-0123456789abcdef0, or unset it for the latest Amazon Linux 2023",
         )
     return text
 
@@ -317,19 +320,41 @@ def parse_app_bucket(raw: str) -> AppBucket:
 _RFC1918 = tuple(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
+def _block_of(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The block ``text`` lies in when only its host bits are wrong; ``None`` when it is no CIDR at all."""
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
 def parse_vpc_cidr(raw: str) -> str:
     fix = "pulumi config set vpcCidr 10.0.0.0/16 (a private IPv4 block from /16 to /23)"
+    text = raw.strip()
     try:
-        network = ipaddress.ip_network(raw.strip(), strict=True)
+        network = ipaddress.ip_network(text, strict=True)
     except ValueError:
-        raise ConfigError("vpcCidr", f"{_shown(raw)} is not a CIDR block without host bits", fix) from None
+        block = _block_of(text)
+        if block is None:
+            raise ConfigError("vpcCidr", f"{_shown(raw)} is not a CIDR block without host bits", fix) from None
+        # Name the block the operator probably meant, when that block would itself be accepted.
+        host_bits = f"{_shown(raw)} has host bits set: a /{block.prefixlen} block starts at {block.network_address}"
+        usable = _usable_vpc_problem(block) is None
+        raise ConfigError("vpcCidr", host_bits, f"pulumi config set vpcCidr {block}" if usable else fix) from None
+    problem = _usable_vpc_problem(network)
+    if problem is not None:
+        raise ConfigError("vpcCidr", problem, fix)
+    return str(network)
+
+
+def _usable_vpc_problem(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str | None:
     # /23 at most: the subnet planner carves a 32-slot grid and AWS's smallest subnet is a /28.
-    if network.version != 4 or not 16 <= network.prefixlen <= 23:
-        raise ConfigError("vpcCidr", f"{network} must be IPv4 with a prefix from /16 to /23", fix)
+    if not isinstance(network, ipaddress.IPv4Network) or not 16 <= network.prefixlen <= 23:
+        return f"{network} must be IPv4 with a prefix from /16 to /23"
     # ``is_private`` would also pass loopback, link-local and documentation ranges, which AWS rejects.
     if not any(network.subnet_of(block) for block in _RFC1918):
-        raise ConfigError("vpcCidr", f"{network} is not a private (RFC 1918) range", fix)
-    return str(network)
+        return f"{network} is not a private (RFC 1918) range"
+    return None
 
 
 _CERT_ARN = re.compile(

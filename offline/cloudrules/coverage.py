@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from offline.cloudrules.autoscaling import ROLLOUT
 from offline.cloudrules.registry import ALL_RULES, TYPE_ALIASES, Rule, canonical
 from offline.wire import SECRET_SIG, SIG_KEY
 
@@ -103,6 +104,13 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("aws:autoscaling/group:Group", "launchTemplate.id"): "a template id: existence only",
     ("aws:autoscaling/group:Group", "targetGroupArns"): "target group ARNs: existence only",
     ("aws:autoscaling/group:Group", "instanceRefresh.preferences.skipMatching"): "boolean",
+    (ROLLOUT, "__provider"): "the serialized dynamic provider: the engine's, never sent to AWS",
+    (ROLLOUT, "assumeRoles"): "the role chain the client assumes (STS AssumeRole; config.py checks each field)",
+    (ROLLOUT, "autoScalingGroupName"): "a group name: existence only (the rollout says when it is missing)",
+    (ROLLOUT, "imageId"): "shown in the preview beside the version: never sent to AWS",
+    (ROLLOUT, "launchTemplateId"): "a template id: existence only",
+    (ROLLOUT, "region"): "the endpoint the client calls (config.py checks its form as aws:region)",
+    (ROLLOUT, "timeoutSeconds"): "how long pulumi up waits for the verdict: never sent to AWS",
 }
 
 
@@ -150,7 +158,7 @@ def program_properties() -> dict[str, set[str]]:
             )
             if run.error is not None:
                 raise RuntimeError(f"the program fails for the README config {label!r}: {run.error}")
-            for resource in (r for r in run.managed() if r.type.startswith("aws:")):
+            for resource in (r for r in run.managed() if r.type.startswith("aws:") or r.type == ROLLOUT):
                 found.setdefault(canonical(resource.type), set()).update(property_paths(resource.inputs))
     finally:
         os.chdir(previous)

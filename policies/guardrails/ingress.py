@@ -313,8 +313,18 @@ class _Shape:
     target_key: str | None = None
 
 
-_INLINE = _Shape("protocol", _ec2_sources("securityGroups"))
-_EC2_RULE = _Shape("protocol", _ec2_sources("sourceSecurityGroupId"), "securityGroupId")
+def _inline_sources(rule: Mapping[str, Any]) -> list[Source]:
+    return _ec2_sources("securityGroups")(rule)
+
+
+def _ec2_rule_sources(rule: Mapping[str, Any]) -> list[Source]:
+    return _ec2_sources("sourceSecurityGroupId")(rule)
+
+
+# Sources are read through functions called per rule, not closures built once at import, so the code
+# that runs is the code in the module now (mutation testing swaps functions in place).
+_INLINE = _Shape("protocol", _inline_sources)
+_EC2_RULE = _Shape("protocol", _ec2_rule_sources, "securityGroupId")
 _VPC_RULE = _Shape("ipProtocol", _vpc_sources, "securityGroupId")
 
 

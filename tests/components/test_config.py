@@ -5,6 +5,8 @@ Pure: ``parse_config`` sees the bare-key text map ``read_raw_config`` would hand
 
 from __future__ import annotations
 
+import base64
+import contextvars
 import ipaddress
 import json
 import re
@@ -25,6 +27,7 @@ from components.config import (
     StackConfig,
     parse_config,
     parse_ssh_cidr,
+    read_raw_config,
 )
 
 SSH_CIDR = "203.0.113.10/32"
@@ -258,6 +261,35 @@ def test_vpc_cidr_rejects_blocks_aws_or_the_planner_cannot_use(value: str, why: 
     assert why in str(rejects({**LAB, "vpcCidr": value}, "vpcCidr"))
 
 
+@pytest.mark.parametrize(
+    ("value", "fix"),
+    [
+        ("10.0.0.1/16", "pulumi config set vpcCidr 10.0.0.0/16"),
+        ("10.1.2.3/20", "pulumi config set vpcCidr 10.1.0.0/20"),
+        (" 192.168.5.0/23 ", "pulumi config set vpcCidr 192.168.4.0/23"),
+        ("172.31.255.255/16", "pulumi config set vpcCidr 172.31.0.0/16"),
+    ],
+)
+def test_vpc_cidr_with_host_bits_is_refused_with_the_block_it_lies_in_as_the_fix(value: str, fix: str) -> None:
+    message = str(rejects({**LAB, "vpcCidr": value}, "vpcCidr"))
+    block = fix.rsplit(" ", 1)[1]
+    assert message == (
+        f"config 'vpcCidr': \"{value}\" has host bits set: a /{block.split('/')[1]} block starts at "
+        f"{block.split('/')[0]}. Fix: {fix}"
+    )
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/8", "8.8.8.8/16", "fd00::1/56", "10.0.0.1/24"])
+def test_vpc_cidr_with_host_bits_in_an_unusable_block_gets_the_general_fix(value: str) -> None:
+    message = str(rejects({**LAB, "vpcCidr": value}, "vpcCidr"))
+    assert "has host bits set" in message
+    assert message.endswith("Fix: pulumi config set vpcCidr 10.0.0.0/16 (a private IPv4 block from /16 to /23)")
+
+
+def test_vpc_cidr_in_netmask_form_is_read_as_its_prefix() -> None:
+    assert parse_config({**LAB, "vpcCidr": "10.0.0.0/255.255.0.0"}).vpc_cidr == "10.0.0.0/16"
+
+
 @pytest.mark.parametrize("value", ["1", "2", "6"])
 def test_az_count_accepts_one_to_six_in_the_lab(value: str) -> None:
     assert parse_config({**LAB, "azCount": value}).az_count == int(value)
@@ -393,9 +425,18 @@ def test_target_cpu_accepts_ten_to_ninety(value: str, expected: float) -> None:
     assert parse_config({**PROD, "targetCpuPercent": value}).target_cpu_percent == expected
 
 
-@pytest.mark.parametrize("value", ["5", "95", "fifty", "nan", "inf", "-inf"])
+@pytest.mark.parametrize("value", ["5", "95", "9.99", "90.01", "fifty", "nan", "inf", "-inf"])
 def test_target_cpu_rejects_out_of_range(value: str) -> None:
     rejects({**PROD, "targetCpuPercent": value}, "targetCpuPercent")
+
+
+@pytest.mark.parametrize(("value", "shown"), [("90.5", "90.5"), ("9.5", "9.5"), ("1e3", "1000")])
+def test_target_cpu_message_names_the_value_the_range_and_the_fix(value: str, shown: str) -> None:
+    message = str(rejects({**PROD, "targetCpuPercent": value}, "targetCpuPercent"))
+    assert message == (
+        f"config 'targetCpuPercent': {shown} is outside 10-90. "
+        "Fix: pulumi config set targetCpuPercent 50 (a number from 10 to 90)"
+    )
 
 
 @pytest.mark.parametrize("value", ["/health", "/", "/api/v1/ready"])
@@ -506,3 +547,409 @@ def test_any_text_either_parses_or_fails_with_a_one_line_config_error(
         assert str(error).startswith(f"config '{error.key}': ") and "\n" not in str(error)
     else:
         assert isinstance(config, StackConfig)
+
+
+# --- integer reading: the length bound sits in front of int() --------------------------------------
+
+
+def test_integer_of_twenty_characters_is_read_by_value() -> None:
+    assert parse_config({**LAB, "azCount": "0" * 19 + "2"}).az_count == 2
+    assert parse_config({**LAB, "azCount": "+" + "0" * 18 + "3"}).az_count == 3
+
+
+@pytest.mark.parametrize("value", ["0" * 20 + "2", "9" * 21, "9" * 5000])
+def test_integer_longer_than_twenty_characters_is_refused_before_int_reads_it(value: str) -> None:
+    message = str(rejects({**LAB, "azCount": value}, "azCount"))
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    assert message == f"config 'azCount': \"{shown}\" is outside 1-6. Fix: pulumi config set azCount <integer 1-6>"
+
+
+def test_integer_in_range_by_length_but_not_by_value_names_the_value() -> None:
+    message = str(rejects({**LAB, "azCount": "0" * 18 + "07"}, "azCount"))
+    assert message == "config 'azCount': 7 is outside 1-6. Fix: pulumi config set azCount <integer 1-6>"
+
+
+# --- every refusal, word for word: the key, the problem and the fix are all the operator gets ----------
+
+REFUSALS = [
+    pytest.param(
+        {**LAB, "vpccidr": "10.0.0.0/16"},
+        ("config 'vpccidr': is not a key this project reads. Fix: did you mean 'vpcCidr'? pulumi config rm vpccidr"),
+        id="unknown-key-close",
+    ),
+    pytest.param(
+        {**LAB, "zzz": "1"},
+        "config 'zzz': is not a key this project reads. Fix: pulumi config rm zzz",
+        id="unknown-key-far",
+    ),
+    pytest.param(
+        {**LAB, "sessionManager": "yes"},
+        ("config 'sessionManager': \"yes\" is not a boolean. Fix: pulumi config set sessionManager true (or false)"),
+        id="bool",
+    ),
+    pytest.param(
+        {**LAB, "azCount": "two"},
+        "config 'azCount': \"two\" is not a whole number. Fix: pulumi config set azCount <integer 1-6>",
+        id="int-text",
+    ),
+    pytest.param(
+        {**LAB, "azCount": "7"},
+        "config 'azCount': 7 is outside 1-6. Fix: pulumi config set azCount <integer 1-6>",
+        id="int-range",
+    ),
+    pytest.param(
+        {**LAB, "azCount": "0"},
+        "config 'azCount': 0 is outside 1-6. Fix: pulumi config set azCount <integer 1-6>",
+        id="int-low",
+    ),
+    pytest.param(
+        {},
+        (
+            "config 'sshCidr': is required while SSH is enabled. Fix: pulumi config set sshCidr \"$(curl -s "
+            'https://checkip.amazonaws.com)/32", or pulumi config set sshEnabled false'
+        ),
+        id="ssh-required",
+    ),
+    pytest.param(
+        {"sshCidr": "nope"},
+        (
+            'config \'sshCidr\': "nope" is not a CIDR block. Fix: pulumi config set sshCidr "$(curl -s '
+            'https://checkip.amazonaws.com)/32"'
+        ),
+        id="ssh-not-cidr",
+    ),
+    pytest.param(
+        {"sshCidr": "2001:db8::1/128"},
+        (
+            "config 'sshCidr': \"2001:db8::1/128\" is IPv6; SSH is admitted from one IPv4 host only. Fix: "
+            'pulumi config set sshCidr "$(curl -s https://checkip.amazonaws.com)/32"'
+        ),
+        id="ssh-ipv6",
+    ),
+    pytest.param(
+        {"sshCidr": "203.0.113.10"},
+        (
+            "config 'sshCidr': \"203.0.113.10\" has no prefix length; write the host as 203.0.113.10/32. Fix: "
+            'pulumi config set sshCidr "$(curl -s https://checkip.amazonaws.com)/32"'
+        ),
+        id="ssh-no-prefix",
+    ),
+    pytest.param(
+        {"sshCidr": "203.0.113.0/24"},
+        (
+            "config 'sshCidr': \"203.0.113.0/24\" is not a single host /32; it admits 256 addresses. Fix: "
+            'pulumi config set sshCidr "$(curl -s https://checkip.amazonaws.com)/32"'
+        ),
+        id="ssh-wide",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "-----BEGIN OPENSSH PRIVATE KEY-----"},
+        (
+            "config 'sshPublicKey': this is a private key; it must never leave your machine. Fix: pulumi "
+            'config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private key)'
+        ),
+        id="key-private",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "ssh-ed25519 AAAA\nssh-ed25519 BBBB"},
+        (
+            "config 'sshPublicKey': holds more than one line. Fix: pulumi config set sshPublicKey \"$(cat "
+            '~/.ssh/id_ed25519.pub)" (the .pub file, never the private key)'
+        ),
+        id="key-lines",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "ecdsa-sha2-nistp256 AAAA"},
+        (
+            "config 'sshPublicKey': EC2 cannot import \"ecdsa-sha2-nistp256\" keys, only ssh-ed25519 or "
+            'ssh-rsa. Fix: ssh-keygen -t ed25519, then pulumi config set sshPublicKey "$(cat '
+            '~/.ssh/id_ed25519.pub)"'
+        ),
+        id="key-ecdsa",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "ssh-foo AAAA"},
+        (
+            "config 'sshPublicKey': must start with one of ssh-ed25519, ssh-rsa followed by the key. Fix: "
+            'pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private '
+            "key)"
+        ),
+        id="key-type",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "ssh-ed25519"},
+        (
+            "config 'sshPublicKey': must start with one of ssh-ed25519, ssh-rsa followed by the key. Fix: "
+            'pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private '
+            "key)"
+        ),
+        id="key-one-part",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "ssh-ed25519 !!!"},
+        (
+            "config 'sshPublicKey': the key body is not valid base64. Fix: pulumi config set sshPublicKey "
+            '"$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private key)'
+        ),
+        id="key-b64",
+    ),
+    pytest.param(
+        {**LAB, "sshPublicKey": "ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ=="},
+        (
+            "config 'sshPublicKey': the key body does not encode a ssh-ed25519 key. Fix: pulumi config set "
+            'sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private key)'
+        ),
+        id="key-mismatch",
+    ),
+    pytest.param(
+        {**LAB, "instanceType": " "},
+        "config 'instanceType': is empty. Fix: pulumi config set instanceType t3.micro",
+        id="itype-empty",
+    ),
+    pytest.param(
+        {**LAB, "instanceType": "T3.micro"},
+        (
+            "config 'instanceType': \"T3.micro\" is not an EC2 instance type (family.size, e.g. t3.micro). "
+            "Fix: pulumi config set instanceType t3.micro"
+        ),
+        id="itype-bad",
+    ),
+    pytest.param(
+        {**LAB, "amiId": "ami-123"},
+        (
+            "config 'amiId': \"ami-123\" is not an AMI id (ami- and 8 or 17 hex digits). Fix: pulumi config "
+            "set amiId ami-0123456789abcdef0, or unset it for the latest Amazon Linux 2023"
+        ),
+        id="ami-bad",
+    ),
+    pytest.param(
+        {**LAB, "appBucket": "My_Bucket"},
+        (
+            "config 'appBucket': \"My_Bucket\" does not start with a valid S3 bucket name. Fix: pulumi config "
+            "set appBucket my-bucket/app (a bucket name and an optional prefix, no wildcards)"
+        ),
+        id="bucket-bad",
+    ),
+    pytest.param(
+        {**LAB, "appBucket": "my-bucket/app/*"},
+        (
+            "config 'appBucket': the prefix of \"my-bucket/app/*\" holds a wildcard or control character. Fix: "
+            "pulumi config set appBucket my-bucket/app (a bucket name and an optional prefix, no wildcards)"
+        ),
+        id="bucket-prefix",
+    ),
+    pytest.param(
+        {**PROD, "certificateArn": "arn:aws:s3:::bucket"},
+        (
+            "config 'certificateArn': \"arn:aws:s3:::bucket\" is not an ACM certificate ARN. Fix: pulumi "
+            "config set certificateArn arn:aws:acm:<region>:<account>:certificate/<uuid> (or unset it for "
+            "HTTP only)"
+        ),
+        id="cert-bad",
+    ),
+    pytest.param(
+        {**PROD, "healthCheckPath": "health"},
+        ("config 'healthCheckPath': \"health\" is not a URL path. Fix: pulumi config set healthCheckPath /health"),
+        id="health-bad",
+    ),
+    pytest.param(
+        {**PROD, "natGateways": "none"},
+        (
+            "config 'natGateways': \"none\" is not perAz or single. Fix: pulumi config set natGateways perAz "
+            "(one per AZ, survives an AZ outage) or single (cheaper)"
+        ),
+        id="nat-bad",
+    ),
+    pytest.param(
+        {**PROD, "targetCpuPercent": "fifty"},
+        (
+            "config 'targetCpuPercent': \"fifty\" is not a number. Fix: pulumi config set targetCpuPercent 50 "
+            "(a number from 10 to 90)"
+        ),
+        id="cpu-text",
+    ),
+    pytest.param(
+        {**PROD, "minSize": "0"},
+        (
+            "config 'minSize': capacities must satisfy 1 <= minSize <= desiredCapacity <= maxSize (got 0, 2, "
+            "4). Fix: pulumi config set minSize 1; pulumi config set desiredCapacity 2; pulumi config set "
+            "maxSize 4"
+        ),
+        id="capacity-min",
+    ),
+    pytest.param(
+        {**PROD, "minSize": "3", "desiredCapacity": "2"},
+        (
+            "config 'desiredCapacity': capacities must satisfy 1 <= minSize <= desiredCapacity <= maxSize "
+            "(got 3, 2, 4). Fix: pulumi config set minSize 1; pulumi config set desiredCapacity 2; pulumi "
+            "config set maxSize 4"
+        ),
+        id="capacity-order",
+    ),
+    pytest.param(
+        {**PROD, "maxSize": "1"},
+        (
+            "config 'maxSize': capacities must satisfy 1 <= minSize <= desiredCapacity <= maxSize (got 1, 2, "
+            "1). Fix: pulumi config set minSize 1; pulumi config set desiredCapacity 2; pulumi config set "
+            "maxSize 4"
+        ),
+        id="capacity-max",
+    ),
+    pytest.param(
+        {**PROD, "useDefaultVpc": "true"},
+        (
+            "config 'useDefaultVpc': cannot be true in production: default subnets are public and give no "
+            "private tier. Fix: pulumi config set useDefaultVpc false"
+        ),
+        id="default-vpc-prod",
+    ),
+    pytest.param(
+        {**PROD, "azCount": "1"},
+        ("config 'azCount': 1 leaves production in one Availability Zone. Fix: pulumi config set azCount 2 (or more)"),
+        id="az-prod",
+    ),
+    pytest.param(
+        {**LAB, "green": '{"amiId": "ami-12345678"}'},
+        ("config 'green': only applies to the production stack. Fix: pulumi config rm green, or set production true"),
+        id="green-lab",
+    ),
+    pytest.param(
+        {**LAB, "certificateArn": "x"},
+        (
+            "config 'certificateArn': only applies to the production stack. Fix: pulumi config rm "
+            "certificateArn, or set production true"
+        ),
+        id="cert-lab",
+    ),
+    pytest.param(
+        {**PROD, "green": "{"},
+        (
+            "config 'green': is not valid JSON (an object with amiId, instanceType, weight). Fix: pulumi "
+            "config set --path green.amiId ami-... (and optionally green.instanceType, green.weight 0-100)"
+        ),
+        id="green-json",
+    ),
+    pytest.param(
+        {**PROD, "green": "[]"},
+        (
+            "config 'green': is not an object. Fix: pulumi config set --path green.amiId ami-... (and "
+            "optionally green.instanceType, green.weight 0-100)"
+        ),
+        id="green-list",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-12345678", "size": 1, "color": 2}'},
+        (
+            "config 'green': has unknown field(s) color, size. Fix: pulumi config set --path green.amiId "
+            "ami-... (and optionally green.instanceType, green.weight 0-100)"
+        ),
+        id="green-field",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"weight": 5}'},
+        (
+            "config 'green.amiId': is required: the AMI the green fleet validates. Fix: pulumi config set "
+            "--path green.amiId ami-... (and optionally green.instanceType, green.weight 0-100)"
+        ),
+        id="green-ami",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-1"}'},
+        (
+            "config 'green.amiId': \"ami-1\" is not an AMI id (ami- and 8 or 17 hex digits). Fix: pulumi "
+            "config set --path green.amiId ami-0123456789abcdef0, or unset it for the latest Amazon Linux "
+            "2023"
+        ),
+        id="green-ami-bad",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-12345678", "instanceType": 5}'},
+        (
+            "config 'green.instanceType': is not a string. Fix: pulumi config set --path green.amiId ami-... "
+            "(and optionally green.instanceType, green.weight 0-100)"
+        ),
+        id="green-itype",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-12345678", "instanceType": "big"}'},
+        (
+            "config 'green.instanceType': \"big\" is not an EC2 instance type (family.size, e.g. t3.micro). "
+            "Fix: pulumi config set --path green.instanceType t3.micro"
+        ),
+        id="green-itype-bad",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-12345678", "weight": true}'},
+        "config 'green.weight': is not a whole number. Fix: pulumi config set --path green.weight 10",
+        id="green-weight-bool",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-12345678", "weight": 10.5}'},
+        "config 'green.weight': 10.5 is not a whole number. Fix: pulumi config set --path green.weight 10",
+        id="green-weight-frac",
+    ),
+    pytest.param(
+        {**PROD, "green": '{"amiId": "ami-12345678", "weight": 101}'},
+        ("config 'green.weight': 101 is outside 0-100. Fix: pulumi config set --path green.weight <integer 0-100>"),
+        id="green-weight-range",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), REFUSALS)
+def test_every_refusal_names_the_key_the_problem_and_the_fix(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw)
+    assert str(caught.value) == message
+
+
+# --- boundaries and byte-level checks the table above does not reach ------------------------------------
+
+
+def test_instance_type_of_thirty_two_characters_is_the_longest_accepted() -> None:
+    longest = "t" + "3" * 25 + ".micro"
+    assert len(longest) == 32
+    assert parse_config({**LAB, "instanceType": longest}).instance_type == longest
+    rejects({**LAB, "instanceType": "t" + longest}, "instanceType")
+
+
+KEY_FIX = 'pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" (the .pub file, never the private key)'
+
+
+def test_a_carriage_return_alone_splits_a_key_into_lines() -> None:
+    body = ED25519_KEY.split()[1]
+    message = str(rejects({**LAB, "sshPublicKey": f"ssh-ed25519 {body}\rssh-ed25519 {body}"}, "sshPublicKey"))
+    assert message == f"config 'sshPublicKey': holds more than one line. Fix: {KEY_FIX}"
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        pytest.param(b"\x00\x00\x00\x0bssh-ed2551\xff" + b"\x00" * 36, id="non-ascii-type-name"),
+        pytest.param(b"\x00\x00\x00\x00" + b"\x00" * 36, id="zero-length-type-name"),
+    ],
+)
+def test_a_key_body_naming_another_type_is_refused_with_a_config_error(blob: bytes) -> None:
+    key = "ssh-ed25519 " + base64.b64encode(blob).decode()
+    message = str(rejects({**LAB, "sshPublicKey": key}, "sshPublicKey"))
+    assert message == f"config 'sshPublicKey': the key body does not encode a ssh-ed25519 key. Fix: {KEY_FIX}"
+
+
+def test_raw_config_reads_the_project_namespace_and_writes_objects_as_json() -> None:
+    from pulumi.runtime import config as runtime_config
+
+    def read() -> dict[str, str]:
+        runtime_config.CONFIG.set(
+            {
+                "aws-compute-foundations:azCount": "3",
+                "aws-compute-foundations:green": {"amiId": "ami-12345678", "weight": 5},
+                "aws:region": "us-east-1",
+                "aws-compute-foundationsX:other": "x",
+            }
+        )
+        return read_raw_config()
+
+    assert contextvars.copy_context().run(read) == {
+        "azCount": "3",
+        "green": '{"amiId": "ami-12345678", "weight": 5}',
+    }

@@ -142,3 +142,81 @@ def test_too_few_zones_is_a_config_error_naming_az_count(available: list[str], c
 def test_too_few_zones_message_says_what_the_region_offers() -> None:
     with pytest.raises(ConfigError, match=r"4 Availability Zones requested but the region offers 3 \(a, b, c\)"):
         choose_zones(["c", "b", "a"], 4)
+
+
+@pytest.mark.parametrize(
+    ("available", "count", "message"),
+    [
+        (
+            ["c", "b", "a", "b"],
+            4,
+            "config 'azCount': 4 Availability Zones requested but the region offers 3 (a, b, c). "
+            "Fix: pulumi config set azCount 3, or choose a region with more zones",
+        ),
+        (
+            [],
+            1,
+            "config 'azCount': 1 Availability Zones requested but the region offers 0 (none). "
+            "Fix: choose a region that has Availability Zones (check aws:region)",
+        ),
+        (
+            ["a"],
+            0,
+            "config 'azCount': 0 is not a number of Availability Zones. Fix: pulumi config set azCount 2",
+        ),
+        (
+            ["a"],
+            -1,
+            "config 'azCount': -1 is not a number of Availability Zones. Fix: pulumi config set azCount 2",
+        ),
+    ],
+)
+def test_zone_errors_name_the_count_what_the_region_offers_and_the_fix(
+    available: list[str], count: int, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        choose_zones(available, count)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_every_zone_the_region_offers_can_be_chosen(count: int) -> None:
+    assert choose_zones(["c", "a", "b"][:count], count) == sorted(["c", "a", "b"][:count])
+
+
+@pytest.mark.parametrize(
+    ("vpc_cidr", "zones", "tiers", "message"),
+    [
+        ("10.0.0.0/24", ["a"], ["public"], "10.0.0.0/24 is smaller than /23: its subnets would be under /28"),
+        ("fd00::/48", ["a"], ["public"], "fd00::/48 is not an IPv4 network"),
+        (
+            "10.0.0.0/16",
+            ["a", "a"],
+            ["public"],
+            "zones must be at most 8 distinct names, got ['a', 'a']",
+        ),
+        (
+            "10.0.0.0/16",
+            ["a"],
+            ["t1", "t2", "t3", "t4", "t5"],
+            "tiers must be at most 4 distinct names, got ['t1', 't2', 't3', 't4', 't5']",
+        ),
+    ],
+)
+def test_refused_plans_say_why(vpc_cidr: str, zones: list[str], tiers: list[str], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        plan_subnets(vpc_cidr, zones, tiers)
+    assert str(caught.value) == message
+
+
+def test_the_grid_holds_exactly_eight_zones_and_four_tiers() -> None:
+    zones = [f"z{i}" for i in range(ZONE_SLOTS)]
+    plans = plan_subnets("10.0.0.0/16", zones, ["t1", "t2", "t3", "t4"])
+    assert len(plans) == 32
+    assert plans[-1] == SubnetPlan("t4", 3, "z7", 7, "10.0.248.0/21")
+    assert subnet_prefix("10.0.0.0/16") == 21 and subnet_prefix("192.168.0.0/23") == 28
+
+
+def test_subnet_prefix_refuses_a_block_with_host_bits_as_the_planner_does() -> None:
+    with pytest.raises(ValueError, match="has host bits set"):
+        subnet_prefix("10.0.0.1/16")

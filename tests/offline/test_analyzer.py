@@ -33,6 +33,9 @@ from offline.analyzer import (
 )
 from offline.harness import RegisteredResource
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 NOOP = REPO / "offline" / "noop_pack"
 STACK_URN = "urn:pulumi:test::proj::pulumi:pulumi:Stack::proj-test"

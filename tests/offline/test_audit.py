@@ -14,6 +14,9 @@ from offline.analyzer import SECRET_SIG, SIG_KEY, UNKNOWN
 from offline.audit import StateFileError, load_state, run_audit
 from offline.report import REPORT_SCHEMA
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CLEAN = FIXTURES / "stack-export-clean.json"
 ENCRYPTED = FIXTURES / "stack-export-encrypted.json"

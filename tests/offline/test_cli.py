@@ -11,6 +11,9 @@ import pytest
 
 from tests.offline.standin import write_pack, write_project
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 
 

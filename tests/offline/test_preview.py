@@ -14,6 +14,9 @@ from offline.mockcloud import UnknownInvokeError
 from offline.preview import EXIT_FAILED, EXIT_MANDATORY, EXIT_OK, PreviewOptions, describe_program_error, preview
 from tests.offline.standin import write_pack, write_project
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 
 def run(options: PreviewOptions) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()

@@ -20,6 +20,9 @@ from offline.harness import ProgramRun, RegisteredResource, program_from_file, r
 from offline.mockcloud import FirstPreviewCloud
 from offline.project import load_stack
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 PACKS = discover_packs(REPO / "policies")
 CERT_AND_GREEN = {

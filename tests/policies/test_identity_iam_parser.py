@@ -6,7 +6,7 @@ import json
 
 import pytest
 from guardrails.actions import expand, is_effectively_star, is_full_wildcard
-from guardrails.iam import Document, ParseError, parse_document
+from guardrails.iam import Document, ParseError, parse_document, quote
 
 
 def test_statement_as_single_object_and_values_as_strings_normalise_to_tuples() -> None:
@@ -127,3 +127,121 @@ def test_effectively_star_resources(resource: str) -> None:
 )
 def test_scoped_resources_are_not_star(resource: str) -> None:
     assert not is_effectively_star(resource)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        pytest.param('{"Statement": []} trailing garbage', "not valid JSON", id="trailing-garbage"),
+        pytest.param("[1, 2]", "not a JSON object", id="json-array"),
+        pytest.param({"Version": "2012-10-17"}, "no Statement", id="no-statement"),
+        pytest.param({"Statement": "Allow"}, "Statement is neither an object nor a list", id="statement-is-text"),
+        pytest.param(
+            {"Statement": [{"Effect": "Deny", "Action": "a:b"}, {"Effect": "Permit", "Action": "s3:*"}]},
+            "Statement[1] Effect is missing or not Allow/Deny",
+            id="second-effect-bad",
+        ),
+        pytest.param({"Statement": [{"Effect": "Allow", "Resource": "*"}]}, "no Action or NotAction", id="no-action"),
+        pytest.param({"Statement": [{"Effect": "Allow", "Action": []}]}, "Statement[0].Action is empty", id="empty"),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": ["a:b", 7]}]},
+            "Statement[0].Action holds a value that is not a non-empty string",
+            id="non-text-action-after-a-good-one",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": ["x", " "]}]},
+            "Statement[0].Resource holds a value that is not a non-empty string",
+            id="blank-resource-after-a-good-one",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "NotAction": "c:d"}]},
+            "both Action and NotAction",
+            id="action-and-not-action",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": "*", "NotPrincipal": "*"}]},
+            "both Principal and NotPrincipal",
+            id="principal-and-not-principal",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Deny", "Action": "a:b"}, "Allow"]},
+            "Statement[1] is not an object",
+            id="second-statement-text",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": "me"}]},
+            "Statement[0].Principal string form must be '*'",
+            id="principal-text",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": {"AWS": "1", "Service": [" "]}}]},
+            "Statement[0].Principal.Service holds a value that is not a non-empty string",
+            id="second-principal-kind-blank",
+        ),
+        pytest.param(
+            {"Statement": [{"Effect": "Allow", "Action": "a:b", "Condition": "x"}]},
+            "Statement[0] Condition is not an object",
+            id="condition-text",
+        ),
+        pytest.param(
+            '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Action": "*", "Resource": "*"}]}',
+            "duplicate key 'Action'",
+            id="duplicate-key",
+        ),
+        pytest.param(None, "document is missing", id="missing"),
+    ],
+)
+def test_every_unreadable_document_says_why(value: object, reason: str) -> None:
+    assert parse_document(value) == ParseError(reason)
+
+
+def test_statement_fields_read_as_the_rules_need_them() -> None:
+    parsed = parse_document(
+        {
+            "Statement": [
+                {"Effect": " deny ", "Action": "a:b", "Sid": ""},
+                {
+                    "Sid": "Two",
+                    "Effect": "ALLOW",
+                    "NotAction": [" a:b ", "c:d"],
+                    "NotResource": "arn:x",
+                    "NotPrincipal": {"Service": ["s.amazonaws.com"], "Federated": "f"},
+                    "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+                },
+                {"Effect": "Allow", "Action": "a:b", "Condition": {}},
+            ]
+        }
+    )
+    assert isinstance(parsed, Document)
+    first, second, third = parsed.statements
+    assert (first.effect, first.allows, first.sid, first.label) == ("Deny", False, None, "Statement[0]")
+    assert (first.has_resource, first.resources, first.has_principal, first.principals) == (False, (), False, ())
+    assert (second.effect, second.allows, second.index) == ("Allow", True, 1)
+    assert (second.actions, second.not_action) == (("a:b", "c:d"), True)
+    assert (second.resources, second.not_resource, second.has_resource) == (("arn:x",), True, True)
+    assert second.not_principal and second.has_principal and second.has_condition
+    assert [(p.kind, p.value) for p in second.principals] == [("Service", "s.amazonaws.com"), ("Federated", "f")]
+    assert not third.has_condition and not third.not_action and not third.not_resource and not third.not_principal
+
+
+def test_a_principal_block_key_outside_the_known_kinds_keeps_its_spelling() -> None:
+    parsed = parse_document({"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": {" Custom ": "x"}}]})
+    assert isinstance(parsed, Document)
+    assert [(p.kind, p.value) for p in parsed.statements[0].principals] == [(" Custom ", "x")]
+
+
+def test_a_principal_block_with_a_key_that_is_not_text_is_unreadable() -> None:
+    document = {"Statement": [{"Effect": "Allow", "Action": "a:b", "Principal": {"AWS": "1", 7: "x"}}]}
+    assert parse_document(document) == ParseError("Statement[0].Principal has a non-text key")
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("a" * 64, "'" + "a" * 64 + "'"),
+        ("a" * 65, "'" + "a" * 61 + "...'"),
+        ("it's", "'it\\'s'"),
+    ],
+)
+def test_quote_keeps_messages_short_and_unambiguous(text: str, quoted: str) -> None:
+    assert quote(text) == quoted

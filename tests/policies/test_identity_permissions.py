@@ -176,3 +176,150 @@ def test_config_tunes_wildcard_access_levels_and_tolerates_bad_values() -> None:
 
 def test_non_iam_resources_are_ignored() -> None:
     assert resource_violations(least_privilege, "aws:s3/bucketPolicy:BucketPolicy", {"policy": doc(allow("*"))}) == []
+
+
+def test_allow_star_inline_policy_after_one_without_a_document_is_reported() -> None:
+    props = role(
+        inlinePolicies=[{"name": "placeholder"}, {"name": "admin", "policy": doc(allow("*"))}],
+    )
+    (message,) = resource_violations(least_privilege, "aws:iam/role:Role", props)
+    assert message == "Role 'subject' inline policy 'admin': Statement[0] allows '*': every action of every service."
+
+
+# --- every finding, word for word ------------------------------------------------------------------
+
+WRITES = "a wildcard that expands to write or permissions-management actions"
+RESOURCE_LEVEL = "but it supports resource-level permissions"
+
+
+@pytest.mark.parametrize(
+    ("statement", "messages"),
+    [
+        pytest.param(allow("*"), ["allows '*': every action of every service"], id="star"),
+        pytest.param(allow("s3:*", SCOPED), ["allows 's3:*': every action of the service"], id="service-star"),
+        pytest.param(
+            allow("iam:Put*Policy", SCOPED),
+            [f"allows 'iam:Put*Policy', {WRITES} (iam:PutGroupPolicy, iam:PutRolePolicy, iam:PutUserPolicy)"],
+            id="three-examples",
+        ),
+        pytest.param(
+            allow("iam:Delete*Policy", SCOPED),
+            [
+                f"allows 'iam:Delete*Policy', {WRITES} "
+                "(iam:DeleteAccountPasswordPolicy, iam:DeleteGroupPolicy, iam:DeletePolicy and 2 more)"
+            ],
+            id="more-than-three-examples",
+        ),
+        pytest.param(
+            allow("madeup:Do*", SCOPED),
+            [
+                "allows 'madeup:Do*', a wildcard matching no action in the IAM action database: "
+                "its reach cannot be proven"
+            ],
+            id="wildcard-matching-nothing",
+        ),
+        pytest.param(
+            allow("iam:PassRole"),
+            ["allows 'iam:PassRole' on wildcard resource '*': privilege escalation (iam:PassRole)"],
+            id="escalation",
+        ),
+        pytest.param(
+            allow("IAM:passrole"),
+            ["allows 'IAM:passrole' on wildcard resource '*': privilege escalation (iam:PassRole)"],
+            id="escalation-shows-the-database-name",
+        ),
+        pytest.param(
+            allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}),
+            [
+                "allows 'iam:PassRole' on wildcard resource '*': privilege escalation (iam:PassRole)"
+                " (a Condition does not make this safe)"
+            ],
+            id="escalation-with-condition",
+        ),
+        pytest.param(
+            allow("madeup:DoThing"),
+            [
+                "allows 'madeup:DoThing' on wildcard resource '*', but it is not in the IAM action database, "
+                "so its scope cannot be proven"
+            ],
+            id="unknown-action",
+        ),
+        pytest.param(
+            allow("s3:GetObject", "arn:aws:s3:::*"),
+            [
+                f"allows 's3:GetObject' on wildcard resource 'arn:aws:s3:::*', {RESOURCE_LEVEL} (s3:GetObject): "
+                "scope Resource to ARNs"
+            ],
+            id="resource-level",
+        ),
+        pytest.param(
+            {"Effect": "Allow", "NotAction": "iam:*"},
+            [
+                "uses NotAction with Allow, which allows every action not listed",
+                "has no Resource; an identity policy statement must name its resources",
+            ],
+            id="not-action-no-resource",
+        ),
+        pytest.param(
+            {"Effect": "Allow", "Action": "iam:PassRole", "NotResource": SCOPED},
+            [
+                "uses NotResource with Allow, which allows every resource not listed",
+                "allows 'iam:PassRole' on wildcard resource '*': privilege escalation (iam:PassRole)",
+            ],
+            id="not-resource-is-every-resource",
+        ),
+        pytest.param(
+            {"Effect": "Allow", "Action": ["s3:GetObject", "iam:PassRole"], "Resource": [SCOPED, "*"]},
+            [
+                f"allows 's3:GetObject' on wildcard resource '*', {RESOURCE_LEVEL} (s3:GetObject): "
+                "scope Resource to ARNs",
+                "allows 'iam:PassRole' on wildcard resource '*': privilege escalation (iam:PassRole)",
+            ],
+            id="second-action-and-second-resource",
+        ),
+    ],
+)
+def test_findings_word_for_word(statement: dict[str, Any], messages: list[str]) -> None:
+    found = resource_violations(least_privilege, "aws:iam/policy:Policy", {"policy": doc(statement)}, name="p")
+    assert found == [f"Policy 'p' policy: Statement[0] {m}." for m in messages]
+
+
+def test_escalation_actions_setting_flags_an_action_the_database_does_not_know() -> None:
+    props = {"policy": doc(allow("madeup:Do"))}
+    found = resource_violations(least_privilege, "aws:iam/policy:Policy", props, {"escalationActions": ["madeup:Do"]})
+    assert found == [
+        "Policy 'subject' policy: Statement[0] allows 'madeup:Do' on wildcard resource '*': privilege escalation "
+        "(madeup:Do)."
+    ]
+
+
+def test_escalation_access_levels_setting_decides_what_escalates() -> None:
+    props = {"policy": doc(allow("iam:ListRoles"))}
+    assert resource_violations(least_privilege, "aws:iam/policy:Policy", props) == []
+    found = resource_violations(least_privilege, "aws:iam/policy:Policy", props, {"escalationAccessLevels": ["List"]})
+    assert found == [
+        "Policy 'subject' policy: Statement[0] allows 'iam:ListRoles' on wildcard resource '*': privilege escalation "
+        "(iam:ListRoles)."
+    ]
+
+
+def test_unreadable_inline_entry_and_a_later_star_are_both_reported() -> None:
+    props = {"inlinePolicies": ["x", {"policy": doc(allow("*"))}]}
+    assert resource_violations(least_privilege, "aws:iam/role:Role", props, name="r") == [
+        "Role 'r' inlinePolicies[0]: cannot be parsed (not valid JSON); "
+        "an unreadable permissions document fails closed.",
+        "Role 'r' inlinePolicies[1]: Statement[0] allows '*': every action of every service.",
+    ]
+
+
+@pytest.mark.parametrize("name", ["", 7.0, None])
+def test_an_inline_policy_without_a_usable_name_is_named_by_its_position(name: object) -> None:
+    props = {
+        "inlinePolicies": [
+            {"name": "ok", "policy": doc(allow("s3:GetObject", SCOPED))},
+            {"name": name, "policy": doc(allow("*"))},
+        ]
+    }
+    assert resource_violations(least_privilege, "aws:iam/role:Role", props, name="r") == [
+        "Role 'r' inlinePolicies[1]: Statement[0] allows '*': every action of every service."
+    ]

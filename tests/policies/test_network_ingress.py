@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from guardrails import props as p
 from guardrails.ingress import (
     DEFAULT_SECURITY_GROUP,
     SECURITY_GROUP,
@@ -12,6 +13,7 @@ from guardrails.ingress import (
     SECURITY_GROUP_RULE,
     Protocol,
     ProtocolKind,
+    Source,
     SourceKind,
     ingress_permissions,
     parse_cidr,
@@ -41,6 +43,12 @@ def wrapped(props: dict) -> dict:
         ("ALL", ProtocolKind.ALL),
         ("udp", ProtocolKind.OTHER),
         ("17", ProtocolKind.OTHER),
+        ("0", ProtocolKind.OTHER),  # HOPOPT: a number AWS accepts, and not TCP
+        (0.0, ProtocolKind.OTHER),
+        ("255", ProtocolKind.OTHER),
+        (255.0, ProtocolKind.OTHER),
+        ("-2", ProtocolKind.UNRECOGNISED),
+        (256.0, ProtocolKind.UNRECOGNISED),
         ("icmp", ProtocolKind.OTHER),
         ("tcp6", ProtocolKind.UNRECOGNISED),
         ("256", ProtocolKind.UNRECOGNISED),
@@ -51,6 +59,11 @@ def wrapped(props: dict) -> dict:
 )
 def test_protocol_parse(raw: object, kind: ProtocolKind) -> None:
     assert Protocol.parse(raw).kind is kind
+
+
+@pytest.mark.parametrize(("raw", "label"), [("0", "protocol 0"), (255.0, "protocol 255"), ("-1", "all protocols")])
+def test_protocol_numbers_at_both_ends_keep_their_number_in_the_label(raw: object, label: str) -> None:
+    assert Protocol.parse(raw).label == label
 
 
 @pytest.mark.parametrize(
@@ -224,3 +237,133 @@ def test_udp_never_reaches_tcp() -> None:
 
 def test_other_resource_types_yield_nothing() -> None:
     assert ingress_permissions("aws:ec2/instance:Instance", wrapped({"ingress": [{"protocol": "-1"}]})) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "shown"),
+    [
+        ("pl-" + "a" * 77, "pl-" + "a" * 77),
+        ("pl-" + "a" * 78, "<unreadable reference>"),
+        ("p", "p"),
+        ("pl-1\n", "<unreadable reference>"),
+        (7.0, "<unreadable reference>"),
+    ],
+)
+def test_a_reference_is_shown_only_when_short_and_printable(reference: object, shown: str) -> None:
+    source = Source(SourceKind.PREFIX_LIST, "prefixListIds[0]", reference=reference)
+    assert source.describe() == f"prefix list {shown} (prefixListIds[0])"
+
+
+def test_an_unknown_reference_is_shown_as_unknown() -> None:
+    source = Source(SourceKind.SECURITY_GROUP, "securityGroups[1]", reference=p.UNKNOWN)
+    assert source.describe() == "security group <unknown during preview> (securityGroups[1])"
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "rule", "described"),
+    [
+        (
+            SECURITY_GROUP,
+            {
+                "cidrBlocks": ["10.0.0.0/8"],
+                "ipv6CidrBlocks": ["::/0"],
+                "prefixListIds": ["pl-1"],
+                "securityGroups": ["sg-0a"],
+                "self": True,
+            },
+            [
+                "10.0.0.0/8 (cidrBlocks[0])",
+                "::/0 (ipv6CidrBlocks[0])",
+                "prefix list pl-1 (prefixListIds[0])",
+                "security group sg-0a (securityGroups[0])",
+                "the group itself (self)",
+            ],
+        ),
+        (
+            SECURITY_GROUP_RULE,
+            {
+                "type": "ingress",
+                "cidrBlocks": ["10.0.0.0/8"],
+                "ipv6CidrBlocks": ["::/0"],
+                "prefixListIds": ["pl-1"],
+                "sourceSecurityGroupId": "sg-0a",
+                "self": True,
+            },
+            [
+                "10.0.0.0/8 (cidrBlocks[0])",
+                "::/0 (ipv6CidrBlocks[0])",
+                "prefix list pl-1 (prefixListIds[0])",
+                "security group sg-0a (sourceSecurityGroupId)",
+                "the group itself (self)",
+            ],
+        ),
+    ],
+)
+def test_every_source_field_of_the_ec2_shapes_is_read_in_order(
+    resource_type: str, rule: dict, described: list[str]
+) -> None:
+    props = {"ingress": [{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **rule}]}
+    if resource_type == SECURITY_GROUP_RULE:
+        props = {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **rule}
+    (permission,) = ingress_permissions(resource_type, wrapped(props))
+    assert [s.describe() for s in permission.sources] == described
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("tcp", Protocol(ProtocolKind.TCP, "tcp", 6)),
+        (6.0, Protocol(ProtocolKind.TCP, "tcp", 6)),
+        ("-1", Protocol(ProtocolKind.ALL, "all protocols")),
+        ("All", Protocol(ProtocolKind.ALL, "all protocols")),
+        (17.0, Protocol(ProtocolKind.OTHER, "protocol 17", 17)),
+        (" UDP ", Protocol(ProtocolKind.OTHER, "udp", 17)),
+        ("icmpv6", Protocol(ProtocolKind.OTHER, "icmpv6", 58)),
+        ("256", Protocol(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")),
+        ("tcp6", Protocol(ProtocolKind.UNRECOGNISED, "unrecognised protocol (treated as all)")),
+        (" ", Protocol(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")),
+        (None, Protocol(ProtocolKind.UNRECOGNISED, "unset or unreadable protocol (treated as all)")),
+    ],
+)
+def test_protocol_kind_label_and_number_word_for_word(raw: object, expected: Protocol) -> None:
+    assert Protocol.parse(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props", "described"),
+    [
+        (
+            SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "cidrBlocks": "10.0.0.1"}]},
+            "an unparseable source (cidrBlocks)",
+        ),
+        (
+            SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "prefixListIds": [""]}]},
+            "an unparseable source (prefixListIds[0])",
+        ),
+        (
+            SECURITY_GROUP,
+            {"ingress": [{"protocol": "tcp", "cidrBlocks": ["10.0.0.1/8"]}]},
+            "an unparseable source (cidrBlocks[0])",
+        ),
+        (SECURITY_GROUP_INGRESS_RULE, {"ipProtocol": "tcp", "cidrIpv4": "x"}, "an unparseable source (cidrIpv4)"),
+    ],
+)
+def test_an_unparseable_source_names_the_field_it_came_from(resource_type: str, props: dict, described: str) -> None:
+    (permission,) = ingress_permissions(resource_type, wrapped(props))
+    assert [s.describe() for s in permission.sources] == [described]
+    assert permission.resource_type == resource_type
+
+
+@pytest.mark.parametrize("resource_type", [SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE, DEFAULT_SECURITY_GROUP])
+def test_a_permission_knows_the_resource_type_that_carries_it(resource_type: str) -> None:
+    props = {"ingress": [{"protocol": "tcp"}]} if resource_type == DEFAULT_SECURITY_GROUP else {"protocol": "tcp"}
+    (permission,) = ingress_permissions(resource_type, wrapped(props))
+    assert permission.resource_type == resource_type
+
+
+def test_every_source_keeps_the_field_it_was_read_from() -> None:
+    props = {"ingress": [{"protocol": "tcp", "cidrBlocks": ["10.0.0.0/8"], "prefixListIds": "pl-1", "self": True}]}
+    (permission,) = ingress_permissions(SECURITY_GROUP, wrapped(props))
+    assert [s.field for s in permission.sources] == ["cidrBlocks[0]", "prefixListIds", "self"]

@@ -354,3 +354,186 @@ def test_unknown_source_on_a_rule_for_the_instance_group_raises() -> None:
     )
     with pytest.raises(UnknownValueError):
         run(specs)
+
+
+def test_instance_group_open_to_the_world_after_an_asg_without_a_load_balancer_is_reported() -> None:
+    specs = production_spec()
+    lonely = Spec(ASG, dict(specs["app-asg"].props, name="lonely", id="lonely"), {})
+    lonely.props.pop("targetGroupArns")
+    specs = {"lonely": lonely, **specs}
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 8080.0, "toPort": 8080.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = run(specs)
+    assert message.startswith(
+        "aws:ec2/securityGroup:SecurityGroup 'app-sg' (instances of aws:autoscaling/group:Group 'app-asg') "
+        "ingress[1] tcp 8080-8080 admits 0.0.0.0/0 (cidrBlocks[0])"
+    )
+    assert where == urn(SG, "app-sg")
+
+
+ASG_IS = "aws:autoscaling/group:Group 'app-asg' is behind a load balancer but "
+
+
+def _target_group_elsewhere(specs: dict[str, Spec]) -> None:
+    specs["app-asg"].props["targetGroupArns"] = [tg_arn("app-tg"), "arn:tg:elsewhere"]
+
+
+def _no_listener(specs: dict[str, Spec]) -> None:
+    del specs["https"]
+
+
+def _load_balancer_elsewhere(specs: dict[str, Spec]) -> None:
+    specs["https"].props["loadBalancerArn"] = "arn:lb:elsewhere"
+    specs["https"].deps["loadBalancerArn"] = []
+
+
+def _classic_elsewhere(specs: dict[str, Spec]) -> None:
+    specs["app-asg"].props["loadBalancers"] = ["classic-x"]
+
+
+def _no_lb_groups(specs: dict[str, Spec]) -> None:
+    specs["alb"].props["securityGroups"] = []
+
+
+def _no_launch_template(specs: dict[str, Spec]) -> None:
+    specs["app-asg"].props.pop("launchTemplate")
+
+
+def _template_without_groups(specs: dict[str, Spec]) -> None:
+    specs["app-lt"].props["networkInterfaces"][0].pop("securityGroups")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (_target_group_elsewhere, "target group 'arn:tg:elsewhere' is not in this stack"),
+        (_no_listener, "no load balancer in this stack forwards to aws:lb/targetGroup:TargetGroup 'app-tg'"),
+        (_load_balancer_elsewhere, "load balancer 'arn:lb:elsewhere' is not in this stack"),
+        (_classic_elsewhere, "classic load balancer 'classic-x' is not in this stack"),
+        (
+            _no_lb_groups,
+            "aws:lb/loadBalancer:LoadBalancer 'alb' has no securityGroups, so no group can be the only source",
+        ),
+        (_no_launch_template, "it names no launch template or launch configuration"),
+        (
+            _template_without_groups,
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' names no security group, "
+            "so instances get the VPC default group",
+        ),
+    ],
+)
+def test_what_cannot_be_followed_is_reported_on_the_asg_word_for_word(change: Any, problem: str) -> None:
+    specs = production_spec()
+    change(specs)
+    found = run(specs)
+    assert (ASG_IS + problem, urn(ASG, "app-asg")) in found
+    assert all(where == urn(ASG, "app-asg") for message, where in found if message.startswith(ASG_IS))
+    assert not [m for m, _ in run(specs, {"failOnUnresolved": False}) if m.startswith(ASG_IS)]
+
+
+def test_every_bad_source_of_one_permission_is_named_in_order() -> None:
+    specs = production_spec()
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0", "10.0.0.0/8"], "self": False}
+    )
+    ((message, _),) = run(specs)
+    assert message == (
+        "aws:ec2/securityGroup:SecurityGroup 'app-sg' (instances of aws:autoscaling/group:Group 'app-asg') "
+        "ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); 10.0.0.0/8 (cidrBlocks[1]); "
+        "only the load balancer's security group may be a source"
+    )
+
+
+def _first_preview_ids(specs: dict[str, Spec]) -> None:
+    """The load balancer's and the instances' group ids unknown, as a first preview sends them."""
+    specs["alb"].props["securityGroups"] = [UNKNOWN]
+    specs["alb-sg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+    specs["app-sg"].props["ingress"][0]["securityGroups"] = [UNKNOWN]
+
+
+def test_at_first_preview_the_load_balancer_group_is_matched_through_dependencies() -> None:
+    specs = production_spec()
+    _first_preview_ids(specs)
+    assert run(specs) == []
+
+
+def test_at_first_preview_another_group_is_not_taken_for_the_load_balancer_group() -> None:
+    specs = production_spec()
+    _first_preview_ids(specs)
+    specs["other-sg"] = security_group("other-sg", [])
+    specs["other-sg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+    specs["app-sg"].deps["ingress"] = ["other-sg"]
+    ((message, where),) = run(specs)
+    assert "admits security group <unknown during preview> (securityGroups[0])" in message
+    assert where == urn(SG, "app-sg")
+
+
+@pytest.mark.parametrize(
+    ("rule_type", "key"), [(RULE, "sourceSecurityGroupId"), (VPC_RULE, "referencedSecurityGroupId")]
+)
+def test_at_first_preview_a_standalone_rule_from_the_load_balancer_group_is_matched_by_its_field(
+    rule_type: str, key: str
+) -> None:
+    specs = production_spec()
+    _first_preview_ids(specs)
+    protocol = {"protocol": "tcp"} if rule_type == RULE else {"ipProtocol": "tcp"}
+    extra = {"type": "ingress"} if rule_type == RULE else {}
+    specs["from-alb"] = Spec(
+        rule_type,
+        {
+            "id": "sgr-9",
+            "securityGroupId": "sg-0app-sg",
+            **protocol,
+            **extra,
+            "fromPort": 8080.0,
+            "toPort": 8080.0,
+            key: UNKNOWN,
+        },
+        {"securityGroupId": ["app-sg"], key: ["alb-sg"]},
+    )
+    assert run(specs) == []
+    specs["from-alb"].deps[key] = []
+    with pytest.raises(UnknownValueError):
+        run(specs)
+
+
+def _second_alb_group(specs: dict[str, Spec]) -> None:
+    specs["alb-two"] = security_group("alb-two", [])
+    specs["alb"].props["securityGroups"] = ["sg-0alb-sg", "sg-0alb-two"]
+    specs["alb"].deps["securityGroups"] = ["alb-sg", "alb-two"]
+
+
+def test_every_load_balancer_group_is_an_allowed_source_by_id_or_by_name() -> None:
+    specs = production_spec()
+    _second_alb_group(specs)
+    by_name = [dict(from_group("alb-sg"), securityGroups=["alb-sg-7c1e2f"])]
+    by_name.append(dict(from_group("alb-two"), securityGroups=["alb-two-7c1e2f"]))
+    specs["app-sg"].props["ingress"] = [*by_name, from_group("alb-two")]
+    specs["app-sg"].deps["ingress"] = []
+    assert run(specs) == []
+
+
+def test_a_load_balancer_group_outside_the_stack_is_allowed_only_as_the_load_balancer_names_it() -> None:
+    specs = production_spec()
+    specs["alb"].props["securityGroups"] = ["sg-0external"]
+    specs["alb"].deps["securityGroups"] = []
+    specs["app-sg"].props["ingress"] = [from_group("external")]
+    specs["app-sg"].deps["ingress"] = []
+    assert run(specs) == []
+    specs["app-sg"].props["ingress"] = [from_group("elsewhere")]
+    ((message, _),) = run(specs)
+    assert "admits security group sg-0elsewhere (securityGroups[0])" in message
+
+
+def test_two_groups_of_the_same_name_report_one_violation_once() -> None:
+    specs = production_spec()
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    twin = Spec(specs["app-asg"].type, dict(specs["app-asg"].props), dict(specs["app-asg"].deps))
+    resources = to_stack({**specs})
+    twin_resource = to_stack({"app-asg": twin})[0]
+    twin_resource.urn = "urn:pulumi:prod::foundations::aws:autoscaling/group:Group::app-asg-in-another-region"
+    found = stack_violations(POLICY, [*resources, twin_resource])
+    assert len(found) == 1  # the same message about the same group: reported once

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from offline.analyzer import Violation
+from offline.analyzer import PackError, Violation, run_packs
 from offline.harness import ProgramRun
-from tests.policies.test_first_preview import edited, first_preview, judge, only
+from tests.policies.test_first_preview import PACKS, edited, first_preview, judge, only
+
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
 
 POLICY = "internet-exposure-allowlist"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -127,3 +130,25 @@ def test_internal_load_balancer_exposes_nothing(prod: ProgramRun) -> None:
                 state["fromPort"], state["toPort"] = 0.0, 65535.0
 
     assert exposure_hits(edited(prod, internal)) == []
+
+
+def _ssh_from_world(run: ProgramRun) -> None:
+    rule = only(run, INGRESS, "ssh")
+    rule.inputs["cidrIpv4"] = rule.outputs["cidrIpv4"] = "0.0.0.0/0"
+
+
+def test_allowed_travels_through_configure(dev: ProgramRun) -> None:
+    twin = edited(dev, _ssh_from_world)
+    allowed = [{"resource": "instance", "protocol": "tcp", "ports": [22], "sources": ["anywhere"]}]
+    results = run_packs(
+        PACKS, twin.resources, project=twin.project, stack=twin.stack, policy_config={POLICY: {"allowed": allowed}}
+    )
+    assert [v for r in results for v in r.violations if v.policy == POLICY] == []
+    # The same stack under the default allowlist is a violation (see above), so the config did the work.
+    assert exposure_hits(twin)
+
+
+def test_a_malformed_allowed_entry_is_refused_before_the_run(dev: ProgramRun) -> None:
+    bad = {POLICY: {"allowed": [{"resource": "database", "protocol": "tcp", "ports": [22], "sources": ["anywhere"]}]}}
+    with pytest.raises(PackError, match=r"allowed\.0\.resource: 'database' is not one of"):
+        run_packs(PACKS, dev.resources, project=dev.project, stack=dev.stack, policy_config=bad)

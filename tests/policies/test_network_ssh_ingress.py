@@ -448,3 +448,13 @@ def test_missing_or_malformed_config_falls_back_to_defaults(config: dict[str, An
     args = ResourceValidationArgs(SG, _wrap({"ingress": [inline(self=True)]}), "urn:x", "x", _options(), None, config)
     POLICY.validate(args, report)
     assert len(messages) == 1
+
+
+def test_world_open_ssh_after_a_permission_on_another_port_is_reported() -> None:
+    (message,) = sg_violations(
+        inline(from_port=443.0, to_port=443.0, cidrBlocks=["0.0.0.0/0"]),
+        inline(cidrBlocks=["0.0.0.0/0"]),
+    )
+    assert message == (
+        "ingress[1] tcp 22-22 lets 0.0.0.0/0 (cidrBlocks[0]) reach tcp/22; only single IPv4 hosts (/32) may"
+    )

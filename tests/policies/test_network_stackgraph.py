@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from guardrails.stackgraph import Node, OrderedIndex, StackGraph
+from guardrails import props as p
+from guardrails.stackgraph import Node, OrderedIndex, Resolution, StackGraph, describe_reference
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
@@ -122,3 +123,181 @@ def test_ordered_index_yields_what_precedes_an_unreadable_item() -> None:
     assert next(found)[1] == "a"
     with pytest.raises(UnknownValueError):
         next(found)
+
+
+# --- a first preview: unknown values are paired through propertyDependencies, never guessed ---------
+
+
+def unborn(resource_name: str) -> StackResource:
+    """A security group not created yet: every identifier unknown, as a first preview sends it."""
+    return StackResource(SG, resource_name, {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN})
+
+
+def resolve_unknown(
+    *resources: StackResource, values: list[object], deps: list[StackResource], keep_unknown: bool = False
+) -> Resolution:
+    g = graph(*resources, template := lt([], deps))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    return g.resolve(node, "vpcSecurityGroupIds", values, [SG], keep_unknown=keep_unknown)
+
+
+def test_unknown_values_pair_with_as_many_dependencies_whose_ids_are_unknown() -> None:
+    a, b = unborn("a"), unborn("b")
+    found = resolve_unknown(a, b, values=[p.UNKNOWN, p.UNKNOWN], deps=[a, b])
+    assert [n.name for n in found.nodes] == ["a", "b"] and found.unresolved == [] and found.unknown == []
+
+
+def test_an_unknown_value_after_a_known_one_pairs_with_the_dependency_left_over() -> None:
+    known, a = sg("known"), unborn("a")
+    found = resolve_unknown(known, a, values=["sg-0known", p.UNKNOWN], deps=[known, a])
+    assert [n.name for n in found.nodes] == ["known", "a"]
+
+
+def test_unknown_values_that_outnumber_the_dependencies_are_not_guessed() -> None:
+    a = unborn("a")
+    with pytest.raises(UnknownValueError):
+        resolve_unknown(a, values=[p.UNKNOWN, p.UNKNOWN], deps=[a])
+    kept = resolve_unknown(a, values=[p.UNKNOWN, p.UNKNOWN], deps=[a], keep_unknown=True)
+    assert kept.nodes == [] and kept.unknown == ["vpcSecurityGroupIds", "vpcSecurityGroupIds"]
+
+
+def test_an_unknown_value_never_pairs_with_a_dependency_whose_id_is_known() -> None:
+    created, other = sg("created"), sg("other")
+    with pytest.raises(UnknownValueError):
+        resolve_unknown(created, other, values=[p.UNKNOWN], deps=[created])
+    kept = resolve_unknown(created, other, values=[p.UNKNOWN], deps=[created], keep_unknown=True)
+    assert kept.nodes == [] and kept.unknown == ["vpcSecurityGroupIds"]
+
+
+def test_an_unknown_value_beside_a_dependency_of_another_type_is_not_paired() -> None:
+    subnet = StackResource("aws:ec2/subnet:Subnet", "s", {"id": UNKNOWN})
+    with pytest.raises(UnknownValueError):
+        resolve_unknown(subnet, values=[p.UNKNOWN], deps=[subnet])
+
+
+def test_require_known_names_the_property_of_the_first_unknown() -> None:
+    with pytest.raises(UnknownValueError) as caught:
+        Resolution(unknown=["securityGroups", "ingress"]).require_known()
+    assert caught.value.props == ["securityGroups"]
+    resolved = Resolution()
+    assert resolved.require_known() is resolved
+
+
+def test_a_node_with_unknown_identifiers_reads_none_of_them() -> None:
+    g = graph(unborn("a"), StackResource(SG, "named", {"id": UNKNOWN, "name": " web "}))
+    a, named = g.of_type(SG)
+    assert a.identifiers() == frozenset() and not a.id_known()
+    assert named.identifiers() == frozenset({"web"}) and not named.id_known()
+    b = graph(sg("b", name="bee")).of_type(SG)[0]
+    assert b.identifiers() == frozenset({"sg-0b", "bee"}) and b.id_known()
+
+
+def test_a_dependency_with_only_a_name_known_is_not_paired_with_an_unknown_value() -> None:
+    named = StackResource(SG, "named", {"id": UNKNOWN, "name": "web"})
+    found = resolve_unknown(named, values=[p.UNKNOWN], deps=[named])
+    assert [n.name for n in found.nodes] == ["named"]  # id unknown: it may be what the value names
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (p.UNKNOWN, "<unknown during preview>"),
+        ("sg-0a", "'sg-0a'"),
+        ("x", "'x'"),
+        ("x" * 120, "'" + "x" * 120 + "'"),
+        ("x" * 121, "<str value>"),
+        ("", "<str value>"),
+        ("a\nb", "<str value>"),
+        (3.0, "<float value>"),
+    ],
+)
+def test_describe_reference_shows_short_printable_text_only(value: object, shown: str) -> None:
+    assert describe_reference(value) == shown
+
+
+def test_resolve_one_of_nothing_resolves_nothing() -> None:
+    g = graph(a := sg("a"), template := lt([], [a]))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    found = g.resolve_one(node, "vpcSecurityGroupIds", None, [SG])
+    assert found.nodes == [] and found.unresolved == []
+    assert [n.name for n in g.resolve_one(node, "vpcSecurityGroupIds", " sg-0a ", [SG]).nodes] == ["a"]
+
+
+def test_a_value_naming_a_group_outside_the_dependencies_is_found_anywhere_in_the_stack() -> None:
+    a, b = sg("a"), sg("b")
+    found = resolve_unknown(a, b, values=["sg-0b"], deps=[a])
+    assert [n.name for n in found.nodes] == ["b"] and found.unresolved == []
+
+
+def test_memo_computes_once_and_forgets_a_failure() -> None:
+    g = graph(sg("a"))
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise UnknownValueError(UNKNOWN, ["x"])
+        return len(calls)
+
+    with pytest.raises(UnknownValueError):
+        g.memo("k", compute)
+    assert g.memo("k", compute) == 2 and g.memo("k", compute) == 2 and len(calls) == 2
+
+
+def test_dependencies_lists_each_dependency_of_the_wanted_types_once() -> None:
+    a, subnet = sg("a"), StackResource("aws:ec2/subnet:Subnet", "s", {"id": "subnet-0"})
+    g = graph(a, subnet, template := lt([], [a, subnet, a]))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    assert [n.name for n in g.dependencies(node, "vpcSecurityGroupIds", [SG])] == ["a"]
+    assert g.dependencies(node, "other", [SG]) == []
+    assert g.by_urn("urn:none") is None
+    assert node.label() == "aws:ec2/launchTemplate:LaunchTemplate 'lt'"
+
+
+def test_resolve_one_pairs_an_unknown_value_through_the_property_dependency() -> None:
+    a = unborn("a")
+    g = graph(a, template := lt([], [a]))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    assert [n.name for n in g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG]).nodes] == ["a"]
+
+
+def test_resolve_one_raises_on_an_unpairable_unknown_unless_asked_to_keep_it() -> None:
+    g = graph(created := sg("created"), template := lt([], [created]))
+    node = g.by_urn(template.urn)
+    assert node is not None
+    with pytest.raises(UnknownValueError):
+        g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG])
+    kept = g.resolve_one(node, "vpcSecurityGroupIds", p.UNKNOWN, [SG], keep_unknown=True)
+    assert kept.nodes == [] and kept.unknown == ["vpcSecurityGroupIds"]
+
+
+def test_a_known_value_after_an_unknown_one_is_still_matched() -> None:
+    known, a = sg("known"), unborn("a")
+    found = resolve_unknown(known, a, values=[p.UNKNOWN, "sg-0known"], deps=[known, a])
+    assert [n.name for n in found.nodes] == ["known", "a"] and found.unresolved == []
+
+
+def test_a_dependency_matched_by_name_is_not_offered_again_to_an_unknown_value() -> None:
+    named, b = StackResource(SG, "named", {"id": UNKNOWN, "name": "web"}), unborn("b")
+    found = resolve_unknown(named, b, values=["web", p.UNKNOWN], deps=[named, b])
+    assert [n.name for n in found.nodes] == ["named", "b"]
+
+
+def test_a_dependency_paired_as_a_spare_is_not_offered_again_to_an_unknown_value() -> None:
+    bare, c = StackResource(SG, "bare", {}), unborn("c")
+    found = resolve_unknown(bare, c, values=["sg-0mock", p.UNKNOWN], deps=[bare, c])
+    assert [n.name for n in found.nodes] == ["bare", "c"] and found.unresolved == []
+
+
+def test_a_resource_without_property_dependencies_resolves_by_identifier_only() -> None:
+    a = sg("a")
+    resource = PolicyResource(LT, _wrap({"id": "lt-0"}), "urn:lt", "lt", _options(), None, None, [], None)  # type: ignore[arg-type]
+    g = StackGraph([PolicyResource(SG, _wrap(a.props), a.urn, a.name, _options(), None, None, [], {}), resource])
+    node = g.by_urn("urn:lt")
+    assert node is not None
+    found = g.resolve(node, "vpcSecurityGroupIds", ["sg-0a", "sg-0zzz"], [SG])
+    assert [n.name for n in found.nodes] == ["a"] and found.unresolved == ["sg-0zzz"]

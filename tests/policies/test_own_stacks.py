@@ -12,6 +12,9 @@ from offline.harness import ProgramRun
 from offline.preview import run_stack_program
 from offline.project import load_stack
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 PACKS = discover_packs(REPO / "policies")
 

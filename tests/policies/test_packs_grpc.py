@@ -30,6 +30,9 @@ from offline.analyzer import (
     started_packs,
 )
 
+# Runs the packs in subprocesses, so it records no coverage for `make mutate` to select it by.
+pytestmark = pytest.mark.subprocess
+
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 NETWORK = POLICIES / "network-boundary"
 IDENTITY = POLICIES / "identity-boundary"

@@ -450,14 +450,14 @@ class Reader:
         if not values:
             return self.default_group_permissions(vpc)
         resolution = self.graph.resolve(owner, key, values, SECURITY_GROUP_TYPES)
-        return self._from_groups(resolution)
+        return self.from_groups(resolution)
 
     def default_group_permissions(self, vpc: str | None) -> tuple[r.Permission, ...]:
         group = self._default_groups().get(vpc) if vpc is not None else None
         # AWS's own default group admits only its members, so it exposes nothing.
         return self.group_permissions(group) if group is not None else ()
 
-    def _from_groups(self, resolution: Resolution) -> tuple[r.Permission, ...]:
+    def from_groups(self, resolution: Resolution) -> tuple[r.Permission, ...]:
         found: list[r.Permission] = []
         for group in resolution.nodes:
             found += self.group_permissions(group)
@@ -631,9 +631,9 @@ def _template_groups(reader: Reader, node: Node) -> tuple[r.Permission, ...]:
     found: list[r.Permission] = []
     for template in templates.nodes:
         groups, _ = launch_security_groups(reader.graph, template)
-        found += reader._from_groups(groups)
+        found += reader.from_groups(groups)
     if templates.unresolved:
-        found += reader._from_groups(Resolution(unresolved=templates.unresolved))
+        found += reader.from_groups(Resolution(unresolved=templates.unresolved))
     return tuple(found)
 
 
@@ -674,7 +674,7 @@ def _auto_scaling_group(reader: Reader, node: Node) -> list[r.Exposure] | Undeci
                 public = explicit if explicit is not None else maps
                 placements.append(r.Placement(links, address_hop if public else None, ipv6 or assigns_ipv6))
             groups, named = launch_security_groups(reader.graph, launcher)
-            permissions = reader._from_groups(groups) if named else reader.default_group_permissions(vpc)
+            permissions = reader.from_groups(groups) if named else reader.default_group_permissions(vpc)
             per_option.append(r.Target(node.urn, node.type, node.name, "instance", hop, tuple(placements), permissions))
         targets.append(per_option)
     return _alternatives(targets)

@@ -1,0 +1,269 @@
+"""``make mutate [MODULE=...]``: mutmut over the security logic, fitted to this repository's layout.
+
+mutmut 3 alone does not work here, for four reasons this wrapper answers:
+
+- **Import path.** The rule modules live in ``policies/guardrails/`` but are imported as ``guardrails.*``
+  (the packs and ``tests/policies/conftest.py`` put ``policies/`` on ``sys.path``). mutmut names a
+  mutant after its file path (``policies.guardrails.ingress.x_f__mutmut_1``) while its trampoline
+  records the imported module (``guardrails.ingress``), so every mutant would have "no tests". The
+  name is taken relative to ``policies/`` here.
+- **Test ids with ``::``.** Parametrized ids such as ``[::/0-IPv6]`` or ``[arn:aws:s3:::bucket]`` are
+  not handed to pytest on its command line: the run collects the test files and keeps the selected
+  ids in a collection hook, so no id is ever re-parsed.
+- **Packs in subprocesses.** A policy that runs in a pack subprocess records no coverage, so those
+  tests (marked ``subprocess``) can never be chosen for a mutant; they are left out of every run. The
+  active mutant is kept out of the environment, so an unmarked one runs the original rules in its
+  subprocess rather than failing there.
+- **A Pulumi runtime that does not survive ``fork``.** mutmut's default forks every mutant from the
+  process that already ran the suite (event loops, gRPC). ``process_isolation = "forkserver"`` keeps
+  that process clean and forks each mutant from a server that has only collected the tests.
+
+Each mutant runs only the tests that reached the mutated function during mutmut's stats run.
+Every run starts from a fresh ``mutants/`` so an edited test is never judged by stale results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "mutants"
+# Sources that are imported by a bare name because their parent directory is put on sys.path.
+IMPORT_ROOTS = ("policies",)
+# mutmut's statuses that count as killed: a failing test, a timeout, a type error the checker caught.
+KILLED = frozenset({"killed", "timeout", "caught by type check"})
+
+
+def _module_name(relative_source_path: Path, mutant_method_name: str) -> str:
+    """mutmut's ``get_mutant_name``, with ``policies/`` treated as an import root like ``src/``."""
+    parts = list(relative_source_path.with_suffix("").parts)
+    if parts and parts[0] in IMPORT_ROOTS:
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join([*parts, mutant_method_name])
+
+
+class _KeepSelected:
+    """A pytest plugin that keeps exactly the node ids mutmut chose, fastest first.
+
+    mutmut stops at the first failure, so a killed mutant costs only the quickest test that sees it.
+    """
+
+    def __init__(self, wanted: set[str], seconds: dict[str, float]) -> None:
+        self.wanted = wanted
+        self.seconds = seconds
+
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        keep = [item for item in items if item.nodeid in self.wanted]
+        dropped = [item for item in items if item.nodeid not in self.wanted]
+        keep.sort(key=lambda item: self.seconds.get(item.nodeid, 0.0))
+        items[:] = keep
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+
+
+def _patch_mutmut() -> None:
+    import mutmut.__main__ as cli
+    import mutmut.mutation.file_mutation as file_mutation
+    import mutmut.utils.format_utils as format_utils
+    from mutmut.runners import harness
+    from mutmut.state import state
+
+    for module in (cli, file_mutation, format_utils):
+        module.get_mutant_name = _module_name  # type: ignore[attr-defined]
+
+    # The active mutant lives in this process only, never in the environment: a pack or CLI that a test
+    # starts in a subprocess runs the original rules (its hits could not be recorded anyway), instead of
+    # failing to find mutmut's config from the pack's folder during the stats run.
+    import os
+
+    from mutmut.mutation import trampoline
+    from mutmut.workers import isolation
+
+    def set_in_process(name: str | None) -> None:
+        trampoline._mutant_under_test = name
+        os.environ.pop("MUTANT_UNDER_TEST", None)
+
+    for module in (cli, isolation, trampoline):
+        module.set_mutant_under_test = set_in_process  # type: ignore[attr-defined]
+    os.environ.pop("MUTANT_UNDER_TEST", None)
+
+    selected: dict[str, set[str]] = {}
+
+    def regular_run_args(self: harness.PytestRunner, tests: Iterable[str]) -> list[str]:
+        args = ["-x", "-q", "-p", "no:randomly", "-p", "no:random-order"]
+        wanted = set(tests)
+        selected["wanted"] = wanted
+        if not wanted:
+            return args + self._pytest_add_cli_args_test_selection
+        return args + sorted({test.split("::", 1)[0] for test in wanted})
+
+    original_execute = harness.PytestRunner.execute_pytest
+
+    def execute_pytest(self: harness.PytestRunner, params: list[str], **kwargs: Any) -> int:
+        wanted = selected.pop("wanted", set())
+        if wanted:
+            kwargs["plugins"] = [*kwargs.get("plugins", []), _KeepSelected(wanted, state().duration_by_test)]
+        return original_execute(self, params, **kwargs)
+
+    harness.PytestRunner._pytest_args_regular_run = regular_run_args  # type: ignore[method-assign]
+    harness.PytestRunner.execute_pytest = execute_pytest  # type: ignore[method-assign]
+
+
+def _targets(config_globs: Sequence[str], requested: Sequence[str]) -> list[str]:
+    """The configured modules a ``MODULE=`` value names: a path, a file name or a stem (``ingress``)."""
+    files = sorted(
+        str(path.relative_to(ROOT))
+        for pattern in config_globs
+        for path in ROOT.glob(pattern)
+        if path.suffix == ".py" and path.name != "__init__.py"
+    )
+    if not requested:
+        return files
+    chosen: list[str] = []
+    for name in requested:
+        stem = name.removesuffix(".py")
+        hits = [
+            f
+            for f in files
+            if f == name or fnmatch.fnmatch(f, name) or Path(f).stem == stem or f.endswith(f"/{stem}.py")
+        ]
+        if not hits:
+            raise SystemExit(f"MODULE={name}: not one of the mutated modules:\n  " + "\n  ".join(files))
+        chosen += [hit for hit in hits if hit not in chosen]
+    return chosen
+
+
+def _test_scope(files: Sequence[str]) -> list[str]:
+    """The test files allowed to judge ``files``, from ``[tool.mutate.tests]`` (first match per module)."""
+    import tomllib
+
+    table = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutate"]["tests"]
+    scope: list[str] = []
+    for file in files:
+        patterns = next((tests for glob, tests in table.items() if fnmatch.fnmatch(file, glob)), ["tests"])
+        for pattern in patterns:
+            for path in sorted(ROOT.glob(pattern)) or [ROOT / pattern]:
+                test = str(path.relative_to(ROOT))
+                if test not in scope:
+                    scope.append(test)
+    return scope
+
+
+def _statuses(file: str) -> dict[str, str]:
+    """mutmut's verdict on each mutant of ``file`` in the last run, by mutant name."""
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+
+    data = SourceFileMutationData(path=Path(file))
+    data.load()
+    return {key: status_by_exit_code[code] for key, code in data.exit_code_by_key.items()}
+
+
+def _not_killed(file: str) -> list[str]:
+    return [name for name, status in _statuses(file).items() if status not in KILLED]
+
+
+def _sample(file: str, count: int) -> list[str]:
+    """``count`` evenly spaced mutants of ``file``, named as the run will name them."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    names = mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names
+    step = max(1, len(names) / count)
+    return [_module_name(Path(file), names[int(i * step)]) for i in range(min(count, len(names)))]
+
+
+def _report(files: Sequence[str], show: bool = False) -> int:
+    """Print killed/tested per module, then every mutant not killed; return how many modules are under 90%.
+
+    A mutant that was never tested (an interrupted or sampled run) counts in neither figure, and the
+    line says how many of the module's mutants were tested.
+    """
+    rows = [(file, _statuses(file)) for file in files]
+    width = max(len(file) for file in files)
+    print(f"\n{'module'.ljust(width)}  killed / tested   rate  (mutants)")
+    below = 0
+    for file, statuses in rows:
+        tested = [status for status in statuses.values() if status != "not checked"]
+        killed = sum(status in KILLED for status in tested)
+        rate = 100.0 * killed / len(tested) if tested else 0.0
+        below += rate < 90.0
+        partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
+        print(f"{file.ljust(width)}  {killed:6} / {len(tested):<6}  {rate:5.1f}%  ({len(statuses)}){partial}")
+    for file, statuses in rows:
+        for name, status in sorted(statuses.items()):
+            if status not in KILLED and status != "not checked":
+                print(f"  {status}: {name}")
+                if show:
+                    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+                    try:
+                        diff = get_diff_for_mutant(name, path=file)
+                    except FileNotFoundError:  # the source changed since the run: its mutants are regenerated
+                        diff = "(no diff: the function changed since this run)"
+                    print("    " + diff.replace("\n", "\n    "))
+    return below
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="module paths, file names or stems; default: every configured one")
+    parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once (default 1)")
+    parser.add_argument(
+        "--all-tests", action="store_true", help="let every in-process test judge a mutant, not only the module's own"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse mutants/ from the last run instead of starting clean"
+    )
+    parser.add_argument(
+        "--survivors", action="store_true", help="keep mutants/ and re-test only what the last run did not kill"
+    )
+    parser.add_argument(
+        "--sample", type=int, default=0, help="test only N evenly spaced mutants per module (an estimate, said so)"
+    )
+    parser.add_argument("--report-only", action="store_true", help="print the last run's figures without running")
+    parser.add_argument("--show", action="store_true", help="print the diff of every mutant that was not killed")
+    args = parser.parse_args(argv)
+
+    import os
+
+    os.chdir(ROOT)
+    from mutmut.configuration import config
+
+    files = _targets(config().only_mutate, args.modules)
+    if args.report_only:
+        _report(files, args.show)
+        return 0
+    names = [f"{_module_name(Path(file), 'x')[:-1]}*" for file in files]
+    if args.survivors:
+        names = [name for file in files for name in _not_killed(file)]
+        if not names:
+            _report(files)
+            return 0
+    elif WORK.exists() and not args.keep:
+        shutil.rmtree(WORK)
+    if args.sample:
+        names = [name for file in files for name in _sample(file, args.sample)]
+    config().only_mutate = files
+    if not args.all_tests:
+        scope = _test_scope(files)
+        config().pytest_add_cli_args_test_selection = [*scope, "-m", "not subprocess"]
+        print("judged by:", ", ".join(scope), flush=True)
+    _patch_mutmut()
+    import mutmut.__main__ as cli
+
+    print("mutating:", ", ".join(files), flush=True)
+    # Naming the mutants re-tests every one of them and limits the clean run to the tests that reach them.
+    cli._run(names, args.max_children)
+    return 1 if _report(files, args.show) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
