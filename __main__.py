@@ -4,8 +4,10 @@ Config is parsed before anything is registered, so a bad value stops `pulumi up`
 error and no half-built stack.
 """
 
-from components.config import load_config, read_aws_access
+from components.config import check_certificate_region, load_config, read_aws_access
 from components.stack import build_stack
 
 config = load_config()
-build_stack(config, access=read_aws_access())
+access = read_aws_access()
+check_certificate_region(config, access)
+build_stack(config, access=access)

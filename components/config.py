@@ -719,6 +719,21 @@ def read_aws_access() -> AwsAccess:
     )
 
 
+def check_certificate_region(config: StackConfig, access: AwsAccess) -> None:
+    """An ACM certificate serves load balancers of its own Region only: AWS refuses the HTTPS listener
+    (CertificateNotFound) half-way through `pulumi up`, so a certificate from another Region stops here."""
+    arn = config.certificate_arn
+    if arn is None or access.region is None or arn.split(":")[2:3] != ["acm"]:
+        return
+    cert_region = arn.split(":")[3]
+    if cert_region != access.region:
+        raise ConfigError(
+            "certificateArn",
+            f"is an ACM certificate in {cert_region}, but the stack deploys to {access.region}",
+            f"request or import the certificate in {access.region} and pulumi config set certificateArn <its ARN>",
+        )
+
+
 def load_config() -> StackConfig:
     """Read and validate the running stack's config; raises ``ConfigError`` before anything is built."""
     return parse_config(read_raw_config())

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -253,7 +254,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = [name for file in files for name in _sample(file, args.sample)]
     config().only_mutate = files
     if not args.all_tests:
-        scope = _test_scope(files)
+        # A run that reuses mutants/ keeps the first run's scope: mutmut resets every result when it changes.
+        stored = WORK / "mutate-scope.json"
+        reuse = (args.survivors or args.keep) and stored.exists()
+        scope = json.loads(stored.read_text()) if reuse else _test_scope(files)
+        WORK.mkdir(exist_ok=True)
+        stored.write_text(json.dumps(scope))
         config().pytest_add_cli_args_test_selection = [*scope, "-m", "not subprocess"]
         print("judged by:", ", ".join(scope), flush=True)
     _patch_mutmut()

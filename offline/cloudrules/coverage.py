@@ -111,6 +111,14 @@ REVIEWED: dict[tuple[str, str], str] = {
     (ROLLOUT, "launchTemplateId"): "a template id: existence only",
     (ROLLOUT, "region"): "the endpoint the client calls (config.py checks its form as aws:region)",
     (ROLLOUT, "timeoutSeconds"): "how long pulumi up waits for the verdict: never sent to AWS",
+    # Properties the parallel issues are adding (detailed monitoring, access logs, WAF), reviewed ahead.
+    ("aws:ec2/instance:Instance", "monitoring"): "boolean",
+    ("aws:ec2/launchTemplate:LaunchTemplate", "monitoring.enabled"): "boolean",
+    ("aws:s3/bucket:Bucket", "forceDestroy"): "provider-side only: never sent to AWS",
+    ("aws:wafv2/webAcl:WebAcl", "visibilityConfig.cloudwatchMetricsEnabled"): "boolean",
+    ("aws:wafv2/webAcl:WebAcl", "visibilityConfig.sampledRequestsEnabled"): "boolean",
+    ("aws:wafv2/webAcl:WebAcl", "rules[].visibilityConfig.cloudwatchMetricsEnabled"): "boolean",
+    ("aws:wafv2/webAcl:WebAcl", "rules[].visibilityConfig.sampledRequestsEnabled"): "boolean",
 }
 
 
@@ -129,9 +137,13 @@ def property_paths(value: Any, prefix: str = "") -> Iterator[str]:
 
 
 def covers(rule_property: str, path: str) -> bool:
-    """A rule covers the exact path it reads; a tag property covers the entries of a tag list too."""
+    """A rule covers the exact path it reads; ``a.*`` covers each direct key of ``a`` (a choice of variants such
+    as ``defaultAction.allow``); a tag property covers the entries of a tag list too."""
     if path == rule_property:
         return True
+    if rule_property.endswith(".*"):
+        rest = path.removeprefix(rule_property[:-1])
+        return rest != path and rest != "" and "." not in rest and "[" not in rest
     return rule_property.rsplit(".", 1)[-1] in LEAF_KEYS and path.startswith(f"{rule_property}[")
 
 

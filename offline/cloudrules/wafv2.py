@@ -77,11 +77,11 @@ def _one_action(prop: str, raw: Any, allowed: tuple[str, ...]) -> Iterator[Findi
 @rule(
     types=[WEB_ACL],
     properties=(
-        "defaultAction",
+        "defaultAction.*",
         "rules[].name",
         "rules[].priority",
-        "rules[].action",
-        "rules[].overrideAction",
+        "rules[].action.*",
+        "rules[].overrideAction.*",
         "rules[].statement.managedRuleGroupStatement.name",
         "rules[].statement.managedRuleGroupStatement.vendorName",
         "rules[].statement.rateBasedStatement.limit",

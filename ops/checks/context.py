@@ -80,7 +80,7 @@ class Context:
             except AwsError as error:
                 if is_denied(error):
                     raise
-                raise Missing(f"instance {instance_id}: {error_code(error)}") from error
+                raise Missing(f"instance {instance_id}: {error_code(error)} in {self.aws.region}") from error
             for reservation in found.get("Reservations", []):
                 for instance in reservation.get("Instances", []):
                     return dict(instance)

@@ -83,8 +83,11 @@ def security_group(ctx: Context, cid: str, title: str) -> Check:
     admitted = [(g["GroupId"], c) for g in groups for c in rules.sg_sources(g.get("IpPermissions", []), SSH)]
     fix = SSH_FIX.format(ip=source or "$(curl -s https://checkip.amazonaws.com)")
     shown = ", ".join(f"{g} {c}" for g, c in admitted) or "nothing"
-    if source is None:
-        return Check.warned(cid, title, f"{', '.join(group_ids)} admit tcp/22 from {shown}; {who}", "pass --my-ip")
+    if source is None or not ctx.my_ip:
+        # Matching the stack's own sshCidr proves nothing about where you connect from today.
+        return Check.warned(
+            cid, title, f"{', '.join(group_ids)} admit tcp/22 from {shown}; {who}", "pass --my-ip (MY_IP=...)"
+        )
     exact = [(g, c) for g, c in admitted if c == f"{source}/32"]
     if exact:
         return Check.passed(cid, title, f"{exact[0][0]} admits tcp/22 from {exact[0][1]} = {who}")

@@ -25,6 +25,7 @@ from components.config import (
     ConfigError,
     GreenFleet,
     StackConfig,
+    parse_aws_access,
     parse_config,
     parse_ssh_cidr,
     read_raw_config,
@@ -953,3 +954,147 @@ def test_raw_config_reads_the_project_namespace_and_writes_objects_as_json() -> 
         "azCount": "3",
         "green": '{"amiId": "ami-12345678", "weight": 5}',
     }
+
+
+# --- the aws: settings the provider and the rollouts share, word for word ------------------------------
+
+AWS_REFUSALS = [
+    pytest.param(
+        {"accessKey": "AKIA"},
+        (
+            "config 'aws:accessKey': is not read: the stack's AWS provider is explicit and takes region, "
+            "profile and assumeRoles only. Fix: pulumi config rm aws:accessKey; use aws:profile, or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment"
+        ),
+        id="access-key",
+    ),
+    pytest.param(
+        {"token": "t"},
+        (
+            "config 'aws:token': is not read: the stack's AWS provider is explicit and takes region, profile "
+            "and assumeRoles only. Fix: pulumi config rm aws:token; use aws:profile, or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment"
+        ),
+        id="token",
+    ),
+    pytest.param(
+        {"assumeRole": '{"roleArn": "x"}'},
+        (
+            "config 'aws:assumeRole': is pulumi-aws 6's key; pulumi-aws 7 reads aws:assumeRoles (a list). "
+            'Fix: pulumi config rm aws:assumeRole; pulumi config set --path "aws:assumeRoles[0].roleArn" '
+            "arn:aws:iam::<account>:role/<name> (optional: sessionName, externalId, duration such as 1h)"
+        ),
+        id="assume-role-v6",
+    ),
+    pytest.param(
+        {"profile": " "},
+        ("config 'aws:profile': is empty or holds control characters. Fix: pulumi config set aws:profile <name>"),
+        id="profile-blank",
+    ),
+    pytest.param(
+        {"profile": "a\u0007b"},
+        ("config 'aws:profile': is empty or holds control characters. Fix: pulumi config set aws:profile <name>"),
+        id="profile-control",
+    ),
+    pytest.param(
+        {"region": "mars-1"},
+        "config 'aws:region': \"mars-1\" is not an AWS region. Fix: pulumi config set aws:region us-east-1",
+        id="region-bad",
+    ),
+    pytest.param(
+        {"assumeRoles": "["},
+        (
+            "config 'aws:assumeRoles': is not valid JSON (a list of objects with roleArn). Fix: pulumi "
+            'config set --path "aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> (optional: '
+            "sessionName, externalId, duration such as 1h)"
+        ),
+        id="roles-json",
+    ),
+    pytest.param(
+        {"assumeRoles": '["x"]'},
+        (
+            "config 'aws:assumeRoles[0]': is not an object with roleArn. Fix: pulumi config set --path "
+            '"aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> (optional: sessionName, '
+            "externalId, duration such as 1h)"
+        ),
+        id="roles-entry",
+    ),
+    pytest.param(
+        {"assumeRoles": '[{"roleArn": "arn:aws:iam::123456789012:role/r", "policy": "{}"}]'},
+        (
+            "config 'aws:assumeRoles[0].policy': is not supported: the rollout could not assume the role the "
+            'same way. Fix: pulumi config rm --path "aws:assumeRoles[0].policy"'
+        ),
+        id="roles-field",
+    ),
+    pytest.param(
+        {
+            "assumeRoles": '[{"roleArn": "arn:aws:iam::123456789012:role/r"}, '
+            '{"roleArn": "arn:aws:iam::123456789012:user/u"}]'
+        },
+        (
+            "config 'aws:assumeRoles[1].roleArn': is not an IAM role ARN. Fix: pulumi config set --path "
+            '"aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> (optional: sessionName, '
+            "externalId, duration such as 1h)"
+        ),
+        id="second-role-arn",
+    ),
+    pytest.param(
+        {"assumeRoles": '[{"roleArn": "arn:aws:iam::123456789012:role/r", "sessionName": "a b"}]'},
+        (
+            "config 'aws:assumeRoles[0].sessionName': must be 2-64 of letters, digits and +=,.@_-. Fix: "
+            'pulumi config set --path "aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> '
+            "(optional: sessionName, externalId, duration such as 1h)"
+        ),
+        id="roles-session",
+    ),
+    pytest.param(
+        {"assumeRoles": '[{"roleArn": "arn:aws:iam::123456789012:role/r", "externalId": "x"}]'},
+        (
+            "config 'aws:assumeRoles[0].externalId': must be 2-1224 of letters, digits and +=,.@:/_-. Fix: "
+            'pulumi config set --path "aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> '
+            "(optional: sessionName, externalId, duration such as 1h)"
+        ),
+        id="roles-external",
+    ),
+    pytest.param(
+        {"assumeRoles": '[{"roleArn": "arn:aws:iam::123456789012:role/r", "duration": "5m"}]'},
+        (
+            "config 'aws:assumeRoles[0].duration': \"5m\" is outside STS's 15m-12h. Fix: pulumi config set "
+            '--path "aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> (optional: sessionName, '
+            "externalId, duration such as 1h)"
+        ),
+        id="roles-duration",
+    ),
+    pytest.param(
+        {"assumeRoles": '[{"roleArn": "arn:aws:iam::123456789012:role/r", "duration": 7}]'},
+        (
+            "config 'aws:assumeRoles[0].duration': \"7\" is not a duration such as 15m or 1h. Fix: pulumi "
+            'config set --path "aws:assumeRoles[0].roleArn" arn:aws:iam::<account>:role/<name> (optional: '
+            "sessionName, externalId, duration such as 1h)"
+        ),
+        id="roles-duration-text",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), AWS_REFUSALS)
+def test_every_aws_settings_refusal_names_the_key_the_problem_and_the_fix(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_aws_access(raw)
+    assert str(caught.value) == message
+
+
+def test_both_capacities_set_out_of_order_blames_the_desired_capacity() -> None:
+    error = rejects({**PROD, "desiredCapacity": "5", "maxSize": "4"}, "desiredCapacity")
+    assert "(got 1, 5, 4)" in str(error)
+
+
+def test_a_backslash_in_a_refused_value_is_shown_once_escaped() -> None:
+    error = rejects({**LAB, "amiId": "ami-\\x"}, "amiId")
+    assert str(error).startswith("config 'amiId': \"ami-\\\\x\" is not an AMI id")
+
+
+def test_a_weak_rsa_key_is_refused_with_the_key_fix() -> None:
+    message = str(rejects({**LAB, "sshPublicKey": RSA_1024_KEY}, "sshPublicKey"))
+    assert message == (f"config 'sshPublicKey': an RSA key of 1024 bits is too weak (EC2 needs 2048+). Fix: {KEY_FIX}")

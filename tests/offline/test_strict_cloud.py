@@ -186,3 +186,22 @@ def test_a_first_preview_refuses_the_alb_before_the_gateway(wrap: Any) -> None:
     )
     assert isinstance(run.error, CloudRuleError)
     assert str(run.error).startswith("InvalidSubnet: compute-alb dependsOn: VPC network-vpc has no internet gateway")
+
+
+def test_a_certificate_from_another_region_stops_at_config(run_stack: RunStack) -> None:
+    """The cloud rule listener-certificate-region found it; config now refuses it before anything registers."""
+    run = run_stack("prod", certificateArn=CERT.replace("us-east-1", "us-west-2"))
+    assert isinstance(run.error, pulumi.RunError) and not isinstance(run.error, CloudRuleError)
+    assert "certificateArn" in str(run.error) and "us-west-2" in str(run.error) and "us-east-1" in str(run.error)
+    assert run.managed() == []
+
+
+def test_a_certificate_from_another_region_is_what_aws_refuses(run_stack: RunStack, monkeypatch: Any) -> None:
+    import components.config
+
+    monkeypatch.setattr(components.config, "check_certificate_region", lambda config, access: None)
+    run = run_stack("prod", certificateArn=CERT.replace("us-east-1", "us-west-2"))
+    assert isinstance(run.error, CloudRuleError)
+    assert str(run.error).startswith(
+        "CertificateNotFound: compute-https certificateArn: the certificate is in us-west-2"
+    )

@@ -178,7 +178,7 @@ def build_dev(variant: str = "healthy") -> Built:
         c.ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
     _acl(c, vpc, subnet, variant)
     sg = c.ec2.create_security_group(GroupName="lab-ssh", Description="SSH from the operator", VpcId=vpc)["GroupId"]
-    source = "198.51.100.9/32" if variant == "sg-other-ip" else f"{MY_IP}/32"
+    source = {"sg-other-ip": "198.51.100.9/32", "sg-wide": "203.0.113.0/24"}.get(variant, f"{MY_IP}/32")
     c.ec2.authorize_security_group_ingress(
         GroupId=sg,
         IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": source}]}],

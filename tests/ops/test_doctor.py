@@ -192,3 +192,38 @@ def test_a_template_version_the_group_does_not_run_yet_warns(aws_env: str, tmp_p
     assert check["status"] == "warn" and "launches" in check["evidence"] and "latest is v2" in check["evidence"]
     assert "describe-instance-refreshes" in check["fix"]
     assert code == 0
+
+
+def test_a_wider_source_than_a_slash_32_warns(aws_env: str, tmp_path: Path) -> None:
+    code, report = run_doctor(tmp_path, build_dev("sg-wide"), "--my-ip", MY_IP)
+    check = next(c for c in report["checks"] if c["id"] == "reach.security-group")
+    assert check["status"] == "warn" and "203.0.113.0/24, wider than" in check["evidence"]
+    assert code == 0
+
+
+def test_without_my_ip_the_stacks_ssh_cidr_is_the_source_and_the_sg_check_warns(aws_env: str, tmp_path: Path) -> None:
+    _, report = run_doctor(tmp_path, build_dev(), "--no-lookup")
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["reach.security-group"]["status"] == "warn"
+    assert "the stack's sshCidr host 203.0.113.7" in checks["reach.security-group"]["evidence"]
+    assert checks["reach.network-acl"]["status"] == "pass"
+
+
+def test_the_stacks_region_wins_over_aws_region(aws_env: str, tmp_path: Path) -> None:
+    built = build_dev()
+    built.config["aws:region"] = {"value": "eu-west-1", "secret": False}
+    code, report = run_doctor(tmp_path, built, "--my-ip", MY_IP)
+    assert first_failure(report) == "reach.instance" and "NotFound in eu-west-1" in report["checks"][0]["evidence"]
+    assert code == 1
+
+
+def test_aws_profile_is_honoured(aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[doctor]\naws_access_key_id = fromprofile\naws_secret_access_key = fromprofile\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_PROFILE", "doctor")
+    built = build_dev()  # built with the profile's credentials: moto keys state by access key's account
+    code, report = run_doctor(tmp_path, built, "--my-ip", MY_IP)
+    assert code == 0, report

@@ -78,4 +78,7 @@ def test_a_rule_covers_its_exact_path_only() -> None:
     assert covers("healthCheck.interval", "healthCheck.interval")
     assert not covers("healthCheck", "healthCheck.interval")
     assert covers("tags", "tags[]")
+    assert covers("defaultAction.*", "defaultAction.allow")
+    assert not covers("defaultAction.*", "defaultAction.allow.customRequestHandling")
+    assert not covers("defaultAction.*", "defaultAction")
     assert not covers("defaultActions", "defaultActions[].redirect.host")
