@@ -47,9 +47,6 @@ LEAF_KEYS = frozenset({"tags", "tagsAll", "volumeTags", "defaultTags", "dimensio
 # Properties the program sets on which AWS enforces nothing beyond their type (or only existence in the
 # account, which is state, not a rule): looked at, with the reason. Key: (canonical type, path).
 REVIEWED: dict[tuple[str, str], str] = {
-    ("aws:ec2/instance:Instance", "monitoring"): "boolean",
-    ("aws:ec2/launchTemplate:LaunchTemplate", "monitoring.enabled"): "boolean",
-    ("aws:s3/bucket:Bucket", "forceDestroy"): "provider-side only: never sent to AWS (empties the bucket on delete)",
     ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket"): "a bucket name: existence only",
     ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "rules[].filter.prefix"): "any key "
     "prefix, empty for the whole bucket",
@@ -67,10 +64,6 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("aws:wafv2/webAcl:WebAcl", "rules[].statement.managedRuleGroupStatement.name"): "a managed rule group: "
     "existence only (WAFNonexistentItemException)",
     ("aws:wafv2/webAcl:WebAcl", "rules[].statement.managedRuleGroupStatement.vendorName"): "a vendor: existence only",
-    ("aws:wafv2/webAcl:WebAcl", "rules[].visibilityConfig.cloudwatchMetricsEnabled"): "boolean",
-    ("aws:wafv2/webAcl:WebAcl", "rules[].visibilityConfig.sampledRequestsEnabled"): "boolean",
-    ("aws:wafv2/webAcl:WebAcl", "visibilityConfig.cloudwatchMetricsEnabled"): "boolean",
-    ("aws:wafv2/webAcl:WebAcl", "visibilityConfig.sampledRequestsEnabled"): "boolean",
     ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "egress"): "an empty list: adopting strips every rule",
     ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "ingress"): "an empty list: adopting strips every rule",
     ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "vpcId"): "a VPC id: existence only",
