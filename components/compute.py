@@ -16,9 +16,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components import launch
+from components.accesslogs import AccessLogs, build_access_logs
 from components.config import GreenFleet
 from components.fleet import Capacity, Fleet, RolloutSettings, build_fleet
 from components.loadbalancer import LoadBalancer, Weights, build_load_balancer
+from components.waf import Waf, build_waf
 
 TYPE = "aws-compute-foundations:compute:Compute"
 
@@ -53,6 +55,14 @@ class FleetArgs:
     deletion_protection: bool = True
     # A parallel fleet on a new AMI, sharing listener traffic by weight. @default None (one fleet)
     green: GreenFleet | None = None
+    # ALB access logs into a bucket this component creates. @default True
+    access_logs: bool = True
+    # Days S3 keeps an access log. @default 90
+    access_log_days: int = 90
+    # Let `pulumi destroy` delete the log bucket with its logs. @default False
+    log_bucket_force_destroy: bool = False
+    # A WAFv2 web ACL with AWS managed rule groups on the ALB. @default False
+    waf: bool = False
     # How new template versions roll out onto each fleet. @default RolloutSettings() (30 min, alarms on)
     rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
@@ -78,6 +88,8 @@ class ComputeArgs:
     app_port: int = 80
     # Production settings. @default None (the lab instance)
     fleet: FleetArgs | None = None
+    # 1-minute CloudWatch metrics on the lab instance or the fleets' instances. @default False
+    detailed_monitoring: bool = False
     # The instance role's name, for the credentials-check command. @default None (the command lists it)
     role_name: pulumi.Input[str] | None = None
     # Tags for what the provider's default tags cannot reach: ASG-launched instances and volumes.
@@ -127,6 +139,8 @@ class Compute(pulumi.ComponentResource):
 
     instance: aws.ec2.Instance | None
     load_balancer: LoadBalancer | None
+    access_logs: AccessLogs | None
+    waf: Waf | None
     blue: Fleet | None
     green: Fleet | None
 
@@ -137,6 +151,8 @@ class Compute(pulumi.ComponentResource):
         self._args = args
         self.instance = None
         self.load_balancer = None
+        self.access_logs = None
+        self.waf = None
         self.blue = None
         self.green = None
 
@@ -178,6 +194,7 @@ class Compute(pulumi.ComponentResource):
             app_port=self._args.app_port,
             health_check_path=health_check_path,
             fleet=fleet,
+            detailed_monitoring=self._args.detailed_monitoring,
         )
 
     # --- lab -------------------------------------------------------------------------------------
@@ -207,6 +224,7 @@ class Compute(pulumi.ComponentResource):
             vpc_security_group_ids=[settings.security_group_id],
             iam_instance_profile=args.instance_profile_name,
             key_name=settings.key_name,
+            monitoring=settings.detailed_monitoring,
             metadata_options=launch.instance_metadata_options(),
             root_block_device=launch.instance_root_volume({**args.tags, "Name": f"{name}-lab"}),
             user_data=settings.user_data,
@@ -220,6 +238,14 @@ class Compute(pulumi.ComponentResource):
 
     def _create_production(self, name: str, args: ComputeArgs, fleet: FleetArgs) -> None:
         green = fleet.green
+        if fleet.access_logs:
+            self.access_logs = build_access_logs(
+                name,
+                prefix=f"{name}-alb",
+                retention_days=fleet.access_log_days,
+                force_destroy=fleet.log_bucket_force_destroy,
+                parent=self,
+            )
         self.load_balancer = build_load_balancer(
             name,
             vpc_id=args.vpc_id,
@@ -232,7 +258,10 @@ class Compute(pulumi.ComponentResource):
             deletion_protection=fleet.deletion_protection,
             green_weight=green.weight if green is not None else None,
             parent=self,
+            access_logs=self.access_logs,
         )
+        if fleet.waf:
+            self.waf = build_waf(name, load_balancer_arn=self.load_balancer.alb.arn, parent=self)
         capacity = Capacity(fleet.min_size, fleet.desired_capacity, fleet.max_size)
         common: dict[str, Any] = {
             "instance_profile_arn": args.instance_profile_arn,
@@ -297,6 +326,10 @@ class Compute(pulumi.ComponentResource):
                 targetGroupArn=lb.blue_target_group.arn,
                 **_fleet_exports("", self.blue),
             )
+            if self.access_logs is not None:
+                out.update(accessLogBucket=self.access_logs.bucket.bucket)
+            if self.waf is not None:
+                out.update(webAclArn=self.waf.web_acl.arn)
             if self.green is not None and lb.green_target_group is not None and args.fleet and args.fleet.green:
                 weights = Weights.for_green(args.fleet.green.weight)
                 out.update(

@@ -52,9 +52,17 @@ KNOWN_KEYS = (
     "certificateArn",
     "deletionProtection",
     "green",
+    "accessLogs",
+    "accessLogDays",
+    "logBucketForceDestroy",
+    "detailedMonitoring",
+    "waf",
     "rolloutTimeoutMinutes",
     "rollbackOnAlarms",
 )
+
+# Days S3 keeps an access log before the lifecycle rule expires it: a day to ten years.
+ACCESS_LOG_DAYS_RANGE = (1, 3650)
 
 
 class ConfigError(pulumi.RunError):
@@ -131,6 +139,16 @@ class StackConfig:
     deletion_protection: bool = True
     # A parallel green fleet for blue/green AMI rollouts. @default None
     green: GreenFleet | None = None
+    # ALB access logs into an S3 bucket the stack creates. @default production (on in prod, off in the lab)
+    access_logs: bool = False
+    # Days an access log is kept before S3 expires it. @default 90
+    access_log_days: int = 90
+    # Let `pulumi destroy` delete the log bucket with its logs. @default False (logs survive a destroy)
+    log_bucket_force_destroy: bool = False
+    # 1-minute EC2 metrics on the instances. @default production (on in prod, off in the lab)
+    detailed_monitoring: bool = False
+    # A WAFv2 web ACL (AWS managed Common and KnownBadInputs rules) on the ALB. @default False (it costs money)
+    waf: bool = False
     # Minutes `pulumi up` waits for an instance refresh's verdict before it fails with the command to
     # follow the refresh. @default 30
     rollout_timeout_minutes: int = 30
@@ -512,6 +530,17 @@ def parse_config(raw: Mapping[str, str]) -> StackConfig:
                 raise ConfigError(
                     key, "only applies to the production stack", f"pulumi config rm {key}, or set production true"
                 )
+        # Off is what the lab gets anyway (and Pulumi.yaml's default for waf), so only "true" is a mistake.
+        for key in ("accessLogs", "waf"):
+            if boolean(key, False):
+                raise ConfigError(
+                    key,
+                    "only applies to the production stack (it has no load balancer in the lab)",
+                    f"pulumi config rm {key}, or set production true",
+                )
+    access_logs = boolean("accessLogs", production)
+    low_days, high_days = ACCESS_LOG_DAYS_RANGE
+    access_log_days = integer("accessLogDays", 90, low_days, high_days)
 
     green_raw = text("green")
     return StackConfig(
@@ -536,6 +565,11 @@ def parse_config(raw: Mapping[str, str]) -> StackConfig:
         certificate_arn=parse_certificate_arn(cert_raw) if cert_raw is not None else None,
         deletion_protection=boolean("deletionProtection", True),
         green=parse_green(green_raw) if green_raw is not None else None,
+        access_logs=access_logs,
+        access_log_days=access_log_days,
+        log_bucket_force_destroy=boolean("logBucketForceDestroy", False),
+        detailed_monitoring=boolean("detailedMonitoring", production),
+        waf=boolean("waf", False),
         rollout_timeout_minutes=integer(
             "rolloutTimeoutMinutes", 30, ROLLOUT_TIMEOUT_MINUTES[0], ROLLOUT_TIMEOUT_MINUTES[1]
         ),

@@ -89,6 +89,7 @@ def build_launch_template(
             )
         ],
         metadata_options=launch.template_metadata_options(),
+        monitoring=launch.template_monitoring(settings),
         block_device_mappings=[launch.template_root_volume(root_device_name)],
         tag_specifications=[
             aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=dict(tags))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.accesslogs import AccessLogs
+
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 INTERNET = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
 
@@ -136,6 +138,7 @@ def build_load_balancer(
     deletion_protection: bool,
     green_weight: int | None,
     parent: pulumi.Resource,
+    access_logs: AccessLogs | None = None,
 ) -> LoadBalancer:
     """The ALB, its security group, the blue (and green) target group and the listeners.
 
@@ -183,8 +186,13 @@ def build_load_balancer(
         security_groups=[group.id],
         drop_invalid_header_fields=True,
         enable_deletion_protection=deletion_protection,
+        access_logs=access_logs.load_balancer_args() if access_logs is not None else None,
         # Subnets alone do not order it after the gateway; created first, AWS refuses it (InvalidSubnet).
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(internet_ready)),
+        # ELB also checks that it may write to the log bucket when access logs are turned on: policy first.
+        opts=pulumi.ResourceOptions(
+            parent=parent,
+            depends_on=[*internet_ready, *([access_logs.policy] if access_logs is not None else [])],
+        ),
     )
     blue = _target_group(
         f"{name}-tg", vpc_id=vpc_id, app_port=app_port, health_check_path=health_check_path, parent=parent

@@ -166,8 +166,9 @@ class Network(pulumi.ComponentResource):
             vpc_id=vpc.id,
             cidr_block=plan.cidr,
             availability_zone=plan.zone,
-            # Set either way, so a reader (or a policy) never has to infer the AWS default.
-            map_public_ip_on_launch=public,
+            # Never: the lab instance asks for its own public IP, the ALB and NAT gateways need none from
+            # the subnet, and an instance launched here by hand gets no public address by accident.
+            map_public_ip_on_launch=False,
             tags=self._tags(label, tier=plan.tier),
             opts=self._child(),
         )

@@ -75,6 +75,10 @@ def build_stack(config: StackConfig, *, access: AwsAccess) -> None:
             certificate_arn=config.certificate_arn,
             deletion_protection=config.deletion_protection,
             green=config.green,
+            access_logs=config.access_logs,
+            access_log_days=config.access_log_days,
+            log_bucket_force_destroy=config.log_bucket_force_destroy,
+            waf=config.waf,
             rollout=RolloutSettings(
                 timeout_minutes=config.rollout_timeout_minutes,
                 rollback_on_alarms=config.rollback_on_alarms,
@@ -94,6 +98,7 @@ def build_stack(config: StackConfig, *, access: AwsAccess) -> None:
             ssh_public_key=config.ssh_public_key,
             app_port=config.app_port,
             fleet=fleet,
+            detailed_monitoring=config.detailed_monitoring,
             role_name=identity.role_name,
             tags=traceability_tags(),
         ),

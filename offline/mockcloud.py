@@ -97,8 +97,23 @@ _AUTONAMED: dict[str, tuple[str, int]] = {
     "aws:alb/loadBalancer:LoadBalancer": ("name", 32),
     "aws:lb/targetGroup:TargetGroup": ("name", 32),
     "aws:alb/targetGroup:TargetGroup": ("name", 32),
+    "aws:s3/bucket:Bucket": ("bucket", 63),
+    "aws:wafv2/webAcl:WebAcl": ("name", 128),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", 255),
 }
+
+# S3 bucket configuration resources: the provider's id is the bucket name they configure.
+_BUCKET_CONFIGURATIONS = frozenset(
+    {
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    }
+)
+# Route 53 hosted zone of S3 website/alias endpoints by region (S3 endpoints table of the AWS General Reference).
+_S3_HOSTED_ZONES = {"us-east-1": "Z3AQBSTGFYJSTF", "us-west-2": "Z3BJ6K6RIION7M", "eu-west-1": "Z1BKCTXD74EZPE"}
 
 # The project's rollout (components/rollout.py), a dynamic resource the engine serves from the program's
 # own Python process (`pulumi-python` provider), not from AWS.
@@ -411,6 +426,13 @@ class MockCloud(Mocks):
             return self._arn(
                 "elasticloadbalancing", f"listener/app/{_digest(name, length=8)}/{_digest(name, length=16)}"
             )
+        if typ == "aws:s3/bucket:Bucket" or typ in _BUCKET_CONFIGURATIONS:
+            return str(state.get("bucket") or name)
+        if typ == "aws:wafv2/webAcl:WebAcl":
+            digest = _digest(self.account, typ, name, length=32)
+            return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
+        if typ == "aws:wafv2/webAclAssociation:WebAclAssociation":
+            return f"{state.get('webAclArn')},{state.get('resourceArn')}"
         if typ.startswith("aws:iam/rolePolicyAttachment"):
             return f"{state.get('role')}-{_digest(name, length=8)}"
         if typ.startswith("pulumi:providers:"):
@@ -504,13 +526,33 @@ class MockCloud(Mocks):
             out.update(arn=rid)
         elif typ == "aws:autoscaling/policy:Policy":
             out.update(arn=self._arn("autoscaling", f"scalingPolicy:{_digest(name, length=36)}:policyName/{rid}"))
+        elif typ == "aws:s3/bucket:Bucket":
+            bucket = str(state.get("bucket", rid))
+            out.update(
+                arn=f"arn:{self.partition}:s3:::{bucket}",
+                bucketDomainName=f"{bucket}.s3.{suffix}",
+                bucketRegionalDomainName=f"{bucket}.s3.{self.region}.{suffix}",
+                region=self.region,
+                hostedZoneId=_S3_HOSTED_ZONES.get(self.region, "Z3AQBSTGFYJSTF"),
+                forceDestroy=bool(state.get("forceDestroy", False)),
+            )
+        elif typ == "aws:wafv2/webAcl:WebAcl":
+            scope = "global" if state.get("scope") == "CLOUDFRONT" else "regional"
+            region = "us-east-1" if scope == "global" else self.region
+            out.update(
+                arn=f"arn:{self.partition}:wafv2:{region}:{self.account}:{scope}/webacl/{state.get('name')}/{rid}",
+                # WCUs: AWSManagedRulesCommonRuleSet 700, AWSManagedRulesKnownBadInputsRuleSet 200.
+                capacity=float(
+                    700 * _rule_groups(state, "AWSManagedRulesCommonRuleSet")
+                    + 200 * _rule_groups(state, "AWSManagedRulesKnownBadInputsRuleSet")
+                ),
+                lockToken=_digest(rid, "lock", length=8) + "-0000-4000-8000-" + _digest(rid, length=12),
+            )
         elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             out.update(arn=self._arn("cloudwatch", f"alarm:{state.get('name')}"))
         elif typ == ROLLOUT_TYPE:
             # A first creation: the group was just created from this very version, so no refresh ran.
             out.update(status="Unchanged", instanceRefreshId="")
-        elif typ.startswith("aws:s3/bucket"):
-            out.update(arn=f"arn:{self.partition}:s3:::{state.get('bucket', rid)}")
         return out
 
     def _public_ip(self, name: str) -> str:
@@ -521,6 +563,17 @@ class MockCloud(Mocks):
         ip = self._public_ip(name).replace(".", "-")
         host = "compute-1" if self.region == "us-east-1" else f"{self.region}.compute"
         return f"ec2-{ip}.{host}.{dns_suffix_of(self.partition)}"
+
+
+def _rule_groups(state: dict[str, Any], group: str) -> int:
+    """How many of a web ACL's rules use the AWS managed rule group ``group``."""
+    rules = state.get("rules") or []
+    return sum(
+        1
+        for rule in rules
+        if isinstance(rule, dict)
+        and ((rule.get("statement") or {}).get("managedRuleGroupStatement") or {}).get("name") == group
+    )
 
 
 class FirstPreviewCloud(MockCloud):

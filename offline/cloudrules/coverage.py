@@ -33,6 +33,12 @@ README_CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
         {"certificateArn": CERTIFICATE, "green": '{"amiId": "ami-0abc1234def567890", "weight": 10}'},
     ),
     "prod with natGateways single, azCount 3": ("prod", {"natGateways": "single", "azCount": "3"}),
+    "prod with waf": ("prod", {"waf": "true"}),
+    "dev with detailedMonitoring": ("dev", {"detailedMonitoring": "true"}),
+    "prod torn down (deletionProtection false, logBucketForceDestroy true)": (
+        "prod",
+        {"deletionProtection": "false", "logBucketForceDestroy": "true"},
+    ),
 }
 
 # Keys whose object value is user data (tag maps), listed as one property rather than one per key.
@@ -41,6 +47,23 @@ LEAF_KEYS = frozenset({"tags", "tagsAll", "volumeTags", "defaultTags", "dimensio
 # Properties the program sets on which AWS enforces nothing beyond their type (or only existence in the
 # account, which is state, not a rule): looked at, with the reason. Key: (canonical type, path).
 REVIEWED: dict[tuple[str, str], str] = {
+    ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket"): "a bucket name: existence only",
+    ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "rules[].filter.prefix"): "any key "
+    "prefix, empty for the whole bucket",
+    ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bucket"): "a bucket name: existence only",
+    ("aws:s3/bucketPolicy:BucketPolicy", "bucket"): "a bucket name: existence only",
+    ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "blockPublicAcls"): "boolean",
+    ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "blockPublicPolicy"): "boolean",
+    ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket"): "a bucket name: existence only",
+    ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ignorePublicAcls"): "boolean",
+    ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "restrictPublicBuckets"): "boolean",
+    ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bucket"): "a bucket "
+    "name: existence only",
+    ("aws:wafv2/webAcl:WebAcl", "defaultAction.allow"): "an empty object: allow is the whole action",
+    ("aws:wafv2/webAcl:WebAcl", "rules[].overrideAction.none"): "an empty object: keep each rule's own action",
+    ("aws:wafv2/webAcl:WebAcl", "rules[].statement.managedRuleGroupStatement.name"): "a managed rule group: "
+    "existence only (WAFNonexistentItemException)",
+    ("aws:wafv2/webAcl:WebAcl", "rules[].statement.managedRuleGroupStatement.vendorName"): "a vendor: existence only",
     ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "egress"): "an empty list: adopting strips every rule",
     ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "ingress"): "an empty list: adopting strips every rule",
     ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "vpcId"): "a VPC id: existence only",

@@ -13,6 +13,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+# Who delivers ALB access logs in each Region (the Region's ELB account before August 2022, the service
+# principal since): one table, with its sources, shared with the program that writes the bucket policy.
+from components.logdelivery import ELB_ACCOUNTS
+from components.logdelivery import SERVICE_PRINCIPAL as ELB_LOG_PRINCIPAL
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import is_unknown, items, known_bool, known_int, known_str, mapping, plain
@@ -40,18 +44,6 @@ STORAGE_CLASSES = ("GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"
 # Objects move to STANDARD_IA or ONEZONE_IA only once they are at least 30 days old.
 IA_MIN_DAYS = 30
 MAX_LIFECYCLE_RULES = 1000
-# Regions where ALB access logs are delivered by the Region's ELB account (before August 2022); newer
-# Regions only accept the log-delivery service principal. The principal works in every Region.
-ELB_LOG_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
-ELB_ACCOUNTS = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "eu-west-1": "156460612806",
-    "eu-central-1": "054676820928",
-    "ap-northeast-1": "582318560864",
-}
 
 
 def bucket_name_findings(prop: str, name: str) -> Iterator[Finding]:

@@ -6,8 +6,11 @@ secret unwrapped by the SDK); ``Statement`` may be one object or a list; ``Actio
 reject, or that this parser cannot read with certainty, becomes a :class:`ParseError`, and rules fail
 closed on it: a document nobody can read is never assumed harmless.
 
-Reads go through the SDK's proxy, so an unknown value raises ``UnknownValueError`` out of
-:func:`parse_document` on purpose.
+An object-form document can be partly unknown during preview (a statement, an action, a principal).
+The parser keeps every known part and marks what it could not read (``complete`` False), so a rule
+decides on the known parts first: a known ``"*"`` beside an unknown statement is still a violation.
+Only a document whose root or ``Statement`` list is unknown raises ``UnknownValueError``: nothing of it
+is known.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from guardrails.props import is_mapping, is_sequence
+from guardrails.props import has_key, is_mapping, is_sequence, is_unknown_at
 
 # Principal block keys in their canonical spelling; matched case-insensitively so "aws" cannot hide "*".
 PRINCIPAL_KINDS = {
@@ -66,6 +69,8 @@ class Statement:
     not_principal: bool
     has_principal: bool
     has_condition: bool
+    # False when a part was unknown during preview: the tuples above then hold only the known values.
+    complete: bool = True
 
     @property
     def allows(self) -> bool:
@@ -81,6 +86,8 @@ class Statement:
 @dataclass(frozen=True)
 class Document:
     statements: tuple[Statement, ...]
+    # False when a statement, or a part of one, was unknown during preview.
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,75 +123,109 @@ def _load(value: Any) -> Mapping[str, Any]:
     return value
 
 
-def _strings(value: Any, field: str) -> tuple[str, ...]:
-    items = list(value) if is_sequence(value) else [value]
-    if not items:
+def _strings(container: Any, key: str | int, field: str) -> tuple[tuple[str, ...], bool]:
+    """The known strings of ``container[key]`` (a string or a list) and whether all of it was known."""
+    if is_unknown_at(container, key):
+        return (), False
+    value = container[key]
+    if not is_sequence(value):
+        value = [value]
+        if not isinstance(value[0], str) or not value[0].strip():
+            raise _Invalid(f"{field} holds a value that is not a non-empty string")
+        return (value[0].strip(),), True
+    if len(value) == 0:
         raise _Invalid(f"{field} is empty")
     out: list[str] = []
-    for item in items:
+    complete = True
+    for index in range(len(value)):
+        if is_unknown_at(value, index):
+            complete = False
+            continue
+        item = value[index]
         if not isinstance(item, str) or not item.strip():
             raise _Invalid(f"{field} holds a value that is not a non-empty string")
         out.append(item.strip())
-    return tuple(out)
+    return tuple(out), complete
 
 
-def _principals(value: Any, field: str) -> tuple[Principal, ...]:
+def _principals(container: Any, key: str, field: str) -> tuple[tuple[Principal, ...], bool]:
+    """The known principals of ``container[key]`` and whether all of them were known."""
+    if is_unknown_at(container, key):
+        return (), False
+    value = container[key]
     if isinstance(value, str):
         if value.strip() != "*":
             raise _Invalid(f"{field} string form must be '*'")
-        return (Principal("*", "*"),)
+        return (Principal("*", "*"),), True
     if not is_mapping(value) or not value:
         raise _Invalid(f"{field} is neither '*' nor a non-empty object")
     found: list[Principal] = []
-    for key in value:
-        if not isinstance(key, str):
+    complete = True
+    for name in value:
+        if not isinstance(name, str):
             raise _Invalid(f"{field} has a non-text key")
-        kind = PRINCIPAL_KINDS.get(key.strip().lower(), key)
-        found.extend(Principal(kind, item) for item in _strings(value[key], f"{field}.{key}"))
-    return tuple(found)
+        kind = PRINCIPAL_KINDS.get(name.strip().lower(), name)
+        values, known = _strings(value, name, f"{field}.{name}")
+        found.extend(Principal(kind, item) for item in values)
+        complete = complete and known
+    return tuple(found), complete
 
 
-def _one_of(raw: Mapping[str, Any], positive: str, negative: str, required: bool) -> tuple[Any, bool, bool]:
-    """``(value, negated, present)`` for a field that has a ``Not`` twin; both at once is invalid."""
-    has_pos, has_neg = positive in raw, negative in raw
+def _one_of(raw: Mapping[str, Any], positive: str, negative: str, required: bool) -> tuple[str | None, bool]:
+    """``(key present, negated)`` for a field that has a ``Not`` twin; both at once is invalid.
+
+    Keys are always known; only the value under one may be unknown, so the caller reads it.
+    """
+    has_pos, has_neg = has_key(raw, positive), has_key(raw, negative)
     if has_pos and has_neg:
         raise _Invalid(f"both {positive} and {negative}")
     if required and not (has_pos or has_neg):
         raise _Invalid(f"no {positive} or {negative}")
     if has_neg:
-        return raw[negative], True, True
+        return negative, True
     if has_pos:
-        return raw[positive], False, True
-    return None, False, False
+        return positive, False
+    return None, False
 
 
-def _statement(index: int, raw: Any) -> Statement:
+def _statement(index: int, raw: Any) -> Statement | None:
+    """The statement with its known parts; ``None`` when its Effect is unknown (it may be a Deny)."""
     if not is_mapping(raw):
         raise _Invalid(f"Statement[{index}] is not an object")
+    if is_unknown_at(raw, "Effect"):
+        return None
     effect = raw.get("Effect")
     if not isinstance(effect, str) or effect.strip().lower() not in ("allow", "deny"):
         raise _Invalid(f"Statement[{index}] Effect is missing or not Allow/Deny")
-    sid = raw.get("Sid")
-    actions, not_action, _ = _one_of(raw, "Action", "NotAction", required=True)
-    resources, not_resource, has_resource = _one_of(raw, "Resource", "NotResource", required=False)
-    principal, not_principal, has_principal = _one_of(raw, "Principal", "NotPrincipal", required=False)
-    condition = raw.get("Condition")
+    sid = None if is_unknown_at(raw, "Sid") else raw.get("Sid")
+    field = f"Statement[{index}]"
+    action_key, not_action = _one_of(raw, "Action", "NotAction", required=True)
+    assert action_key is not None
+    actions, actions_known = _strings(raw, action_key, f"{field}.Action")
+    resource_key, not_resource = _one_of(raw, "Resource", "NotResource", required=False)
+    resources, resources_known = _strings(raw, resource_key, f"{field}.Resource") if resource_key else ((), True)
+    principal_key, not_principal = _one_of(raw, "Principal", "NotPrincipal", required=False)
+    principals, principals_known = (
+        _principals(raw, principal_key, f"{field}.Principal") if principal_key else ((), True)
+    )
+    condition_known = not is_unknown_at(raw, "Condition")
+    condition = raw.get("Condition") if condition_known else {"unknown": True}
     if condition is not None and not is_mapping(condition):
         raise _Invalid(f"Statement[{index}] Condition is not an object")
-    field = f"Statement[{index}]"
     return Statement(
         index=index,
         sid=sid if isinstance(sid, str) and sid else None,
         effect="Allow" if effect.strip().lower() == "allow" else "Deny",
-        actions=_strings(actions, f"{field}.Action"),
+        actions=actions,
         not_action=not_action,
-        resources=_strings(resources, f"{field}.Resource") if has_resource else (),
+        resources=resources,
         not_resource=not_resource,
-        has_resource=has_resource,
-        principals=_principals(principal, f"{field}.Principal") if has_principal else (),
+        has_resource=resource_key is not None,
+        principals=principals,
         not_principal=not_principal,
-        has_principal=has_principal,
+        has_principal=principal_key is not None,
         has_condition=bool(condition),
+        complete=actions_known and resources_known and principals_known,
     )
 
 
@@ -194,15 +235,17 @@ def parse_document(value: Any) -> Document | ParseError:
         return ParseError("document is missing")
     try:
         root = _load(value)
-        if "Statement" not in root:
+        if not has_key(root, "Statement"):
             return ParseError("no Statement")
         raw = root["Statement"]
         if is_mapping(raw):
-            items = [raw]
+            parsed = [_statement(0, raw)]
         elif is_sequence(raw):
-            items = list(raw)
+            parsed = [None if is_unknown_at(raw, i) else _statement(i, raw[i]) for i in range(len(raw))]
         else:
             return ParseError("Statement is neither an object nor a list")
-        return Document(tuple(_statement(i, item) for i, item in enumerate(items)))
+        statements = tuple(statement for statement in parsed if statement is not None)
+        complete = len(statements) == len(parsed) and all(statement.complete for statement in statements)
+        return Document(statements, complete)
     except _Invalid as error:
         return ParseError(str(error))

@@ -7,8 +7,10 @@ them one by one drift apart and leave gaps (checkov, for one, stops at a ``self`
 rule in the network pack reads :class:`IngressPermission` only, built here once.
 
 The normaliser fails closed: a protocol it cannot recognise counts as "all protocols", a TCP port
-range it cannot read counts as "every port", and a source it cannot parse is kept as an ``INVALID``
-source so a rule reports it instead of skipping it.
+range it cannot read counts as "every port", a source it cannot parse (an IPv4 block in an IPv6 field
+too) is kept as an ``INVALID`` source so a rule reports it instead of skipping it, and a permission that
+names no source at all gets a ``MISSING`` one. A source unknown during preview is kept as ``UNKNOWN``
+beside the known ones, so a known world-open source next to it is still reported.
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ class SourceKind(Enum):
     SECURITY_GROUP = "security-group"
     SELF = "self"
     INVALID = "invalid"
+    # No source at all: AWS would refuse it, and a rule cannot show who it admits, so it fails closed.
+    MISSING = "missing"
+    # Unknown during preview: a rule decides on the known sources first and defers only on this one.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,10 @@ class Source:
             return f"prefix list {_display(self.reference)} ({self.field})"
         if self.kind is SourceKind.SECURITY_GROUP:
             return f"security group {_display(self.reference)} ({self.field})"
+        if self.kind is SourceKind.MISSING:
+            return f"no source at all ({self.field}; an unreadable rule fails closed)"
+        if self.kind is SourceKind.UNKNOWN:
+            return f"a source unknown during preview ({self.field})"
         # Raw text is not echoed: it may be anything, including a secret the policy cannot tell apart.
         return f"an unparseable source ({self.field})"
 
@@ -155,7 +165,8 @@ class IngressPermission:
     def sources(self) -> tuple[Source, ...]:
         if self._rule is None:
             return (Source(SourceKind.INVALID, self.location),)
-        return tuple(self._shape.sources(self._rule))
+        found = tuple(self._shape.sources(self._rule))
+        return found or (Source(SourceKind.MISSING, self.location),)
 
     @cached_property
     def target_group(self) -> Any:
@@ -207,11 +218,12 @@ def _display(value: Any) -> str:
     return "<unreadable reference>"
 
 
-def parse_cidr(text: Any, field: str) -> Source:
+def parse_cidr(text: Any, field: str, version: int | None = None) -> Source:
     """A CIDR source, ``INVALID`` unless ``text`` is a canonical network (no host bits, no padding).
 
     ``"010.0.0.1/32"``, ``" 0.0.0.0/0"`` and a bare ``"10.0.0.1"`` are all refused: AWS or a reader
-    could take them for something other than what a string comparison sees.
+    could take them for something other than what a string comparison sees. With ``version``, a
+    network of the other IP version is refused too: ``203.0.113.7/32`` in an IPv6 field is no host.
     """
     if not isinstance(text, str):
         return Source(SourceKind.INVALID, field)
@@ -221,17 +233,28 @@ def parse_cidr(text: Any, field: str) -> Source:
         return Source(SourceKind.INVALID, field)
     if str(network) != text or "/" not in text:
         return Source(SourceKind.INVALID, field)
+    if version is not None and network.version != version:
+        # Kept for readers that name it ("in the wrong address family"); never a host of either family.
+        return Source(SourceKind.INVALID, field, network=network)
     kind = SourceKind.IPV4 if isinstance(network, ipaddress.IPv4Network) else SourceKind.IPV6
     return Source(kind, field, network=network)
 
 
-def _cidr_sources(rule: Mapping[str, Any], key: str) -> list[Source]:
+def _cidr_sources(rule: Mapping[str, Any], key: str, version: int) -> list[Source]:
+    """The sources of one CIDR field; an unknown field or element stays an ``UNKNOWN`` source beside the rest."""
+    if p.is_unknown_at(rule, key):
+        return [Source(SourceKind.UNKNOWN, key)]
     value = p.get(rule, key)
     if value is None:
         return []
     if not p.is_sequence(value):
-        return [parse_cidr(value, key)]
-    return [parse_cidr(item, f"{key}[{i}]") for i, item in enumerate(value)]
+        return [parse_cidr(value, key, version)]
+    return [
+        Source(SourceKind.UNKNOWN, f"{key}[{i}]")
+        if p.is_unknown_at(value, i)
+        else parse_cidr(value[i], f"{key}[{i}]", version)
+        for i in range(len(value))
+    ]
 
 
 def _reference_sources(rule: Mapping[str, Any], key: str, kind: SourceKind) -> list[Source]:
@@ -250,6 +273,8 @@ def _reference_sources(rule: Mapping[str, Any], key: str, kind: SourceKind) -> l
 
 
 def _self_source(rule: Mapping[str, Any]) -> list[Source]:
+    if p.is_unknown_at(rule, "self"):
+        return [Source(SourceKind.UNKNOWN, "self")]
     value = p.get(rule, "self")
     # Only an explicit false (bool or its text) means "not self"; anything else fails closed.
     if value is None or p.as_bool(value) is False:
@@ -262,8 +287,8 @@ def _ec2_sources(source_group_key: str) -> Callable[[Mapping[str, Any]], list[So
 
     def sources(rule: Mapping[str, Any]) -> list[Source]:
         return (
-            _cidr_sources(rule, "cidrBlocks")
-            + _cidr_sources(rule, "ipv6CidrBlocks")
+            _cidr_sources(rule, "cidrBlocks", 4)
+            + _cidr_sources(rule, "ipv6CidrBlocks", 6)
             + _reference_sources(rule, "prefixListIds", SourceKind.PREFIX_LIST)
             + _reference_sources(rule, source_group_key, SourceKind.SECURITY_GROUP)
             + _self_source(rule)
@@ -273,11 +298,7 @@ def _ec2_sources(source_group_key: str) -> Callable[[Mapping[str, Any]], list[So
 
 
 def _vpc_sources(props: Mapping[str, Any]) -> list[Source]:
-    sources: list[Source] = []
-    for key in ("cidrIpv4", "cidrIpv6"):
-        value = p.get(props, key)
-        if value is not None:
-            sources.append(parse_cidr(value, key))
+    sources = _cidr_sources(props, "cidrIpv4", 4) + _cidr_sources(props, "cidrIpv6", 6)
     sources += _reference_sources(props, "prefixListId", SourceKind.PREFIX_LIST)
     sources += _reference_sources(props, "referencedSecurityGroupId", SourceKind.SECURITY_GROUP)
     return sources

@@ -13,7 +13,8 @@ whether that absence means the AWS default, a pass, or a fail-closed violation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pulumi_policy.proxy import (
@@ -24,6 +25,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
+    UnknownValueError,
     _DictProxy,
     _ListProxy,
 )
@@ -39,6 +41,9 @@ TYPE_ALIASES: dict[str, str] = {
     "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer": "aws:lb/loadBalancer:LoadBalancer",
     "aws:elasticloadbalancingv2/listener:Listener": "aws:lb/listener:Listener",
     "aws:elasticloadbalancingv2/targetGroup:TargetGroup": "aws:lb/targetGroup:TargetGroup",
+    # pulumi-aws 6's S3 tokens, still aliased by pulumi-aws 7's aws.s3.Bucket and aws.s3.BucketAcl.
+    "aws:s3/bucketV2:BucketV2": "aws:s3/bucket:Bucket",
+    "aws:s3/bucketAclV2:BucketAclV2": "aws:s3/bucketAcl:BucketAcl",
 }
 
 
@@ -180,6 +185,12 @@ def is_unknown_at(container: Any, key: str | int) -> bool:
     return isinstance(value, str) and value in _UNKNOWN_SENTINELS
 
 
+def has_key(container: Any, key: str) -> bool:
+    """Whether mapping ``container`` holds ``key``, without reading its value (``in`` on the proxy does)."""
+    raw = container["__target"] if isinstance(container, _DictProxy) else container
+    return is_mapping(raw) and key in raw
+
+
 def reference(container: Any, key: str) -> Any:
     """``get(container, key)`` for a value that only names another resource: :data:`UNKNOWN` if unknown."""
     return UNKNOWN if is_unknown_at(container, key) else get(container, key)
@@ -202,3 +213,37 @@ def first_reference(*values: Any) -> Any:
     if known is not None:
         return known
     return UNKNOWN if any(v is UNKNOWN for v in values) else None
+
+
+def unknown_error(field: str) -> UnknownValueError:
+    """The error the SDK's proxy raises for an unknown ``field``, for a value found unknown without reading it."""
+    return UnknownValueError(UNKNOWN_STRING_VALUE, [field])
+
+
+class Undecided:
+    """What a rule could not decide because a value is unknown during preview.
+
+    A rule decides on what is known first: it notes each part an unknown leaves open and moves on to the
+    next, so an unknown early in a list never hides a known violation later in it. Only when the rule
+    found nothing to report does :meth:`raise_if_nothing_decided` send it to the SDK's "can't run during
+    preview" path; a rule that found a violation has decided.
+    """
+
+    def __init__(self) -> None:
+        self.error: UnknownValueError | None = None
+
+    def note(self, error: UnknownValueError) -> None:
+        if self.error is None:
+            self.error = error
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Run a block that may read an unknown; the unknown is noted instead of stopping the rule."""
+        try:
+            yield
+        except UnknownValueError as error:
+            self.note(error)
+
+    def raise_if_nothing_decided(self, decided: bool) -> None:
+        if not decided and self.error is not None:
+            raise self.error

@@ -85,7 +85,8 @@ def test_lab_has_one_public_subnet_per_zone_in_zone_order(run_component: RunComp
     run = run_component(build(NetworkArgs(az_count=3))).check()
     public = subnets(run, "public")
     assert [s.inputs["availabilityZone"] for s in public] == ["us-east-1a", "us-east-1b", "us-east-1c"]
-    assert all(s.inputs["mapPublicIpOnLaunch"] is True for s in public)
+    # Public by route (0.0.0.0/0 to the IGW), not by default address: CKV_AWS_130. The lab asks for its own IP.
+    assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in public)
     assert all(s.inputs["vpcId"] == run.one(VPC).id for s in public)
     assert run.outputs["public"] == [s.id for s in public]
     assert run.outputs["zones"] == ["us-east-1a", "us-east-1b", "us-east-1c"]

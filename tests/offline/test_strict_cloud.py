@@ -90,7 +90,9 @@ def _long_alb_name(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def _alb_without_gateway(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     opts: pulumi.ResourceOptions = kwargs["opts"]
-    return {**kwargs, "opts": pulumi.ResourceOptions(parent=opts.parent)}
+    # Only the gateway goes: the access-log bucket policy (an S3 resource) stays a dependency.
+    kept = [d for d in opts.depends_on or [] if isinstance(d, aws.s3.BucketPolicy)]  # type: ignore[union-attr]
+    return {**kwargs, "opts": pulumi.ResourceOptions(parent=opts.parent, depends_on=kept)}
 
 
 EXAMPLES: dict[str, tuple[str, Any, str, Callable[[str, dict[str, Any]], dict[str, Any]], str]] = {

@@ -12,7 +12,7 @@ from guardrails.network import PACK_NAME, POLICIES
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, Severity, StackValidationPolicy
 
 from tests.policies.harness import default_config, resource_violations, stack_violations
-from tests.policies.network_fixtures import production_spec, to_stack
+from tests.policies.network_fixtures import Spec, production_spec, to_stack
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies" / "network-boundary"
 
@@ -27,6 +27,9 @@ EXPECTED = {
     "alb-drop-invalid-headers": EnforcementLevel.ADVISORY,
     "http-redirects-to-https": EnforcementLevel.ADVISORY,
     "asg-elb-health-check": EnforcementLevel.ADVISORY,
+    "alb-access-logs": EnforcementLevel.ADVISORY,
+    "lb-log-bucket-not-public": EnforcementLevel.ADVISORY,
+    "launch-template-detailed-monitoring": EnforcementLevel.ADVISORY,
 }
 
 
@@ -79,8 +82,24 @@ def test_pack_manifest() -> None:
     assert "pulumi-policy==1.21.0" in requirements
 
 
+def hardened_production_spec() -> dict[str, Spec]:
+    """The production path with the hardening this project ships: access logs to a blocked bucket, monitoring."""
+    specs = production_spec()
+    specs["alb-logs"] = Spec("aws:s3/bucket:Bucket", {"id": "alb-logs-1a2b", "bucket": "alb-logs-1a2b"})
+    specs["alb-logs-pab"] = Spec(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        {"id": "alb-logs-1a2b", "bucket": "alb-logs-1a2b"}
+        | dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True),
+        {"bucket": ["alb-logs"]},
+    )
+    specs["alb"].props["accessLogs"] = {"bucket": "alb-logs-1a2b", "prefix": "alb", "enabled": True}
+    specs["alb"].deps["accessLogs"] = ["alb-logs"]
+    specs["app-lt"].props["monitoring"] = {"enabled": True}
+    return specs
+
+
 def test_production_path_has_no_violation_from_any_network_policy() -> None:
-    stack = to_stack(production_spec())
+    stack = to_stack(hardened_production_spec())
     for policy in POLICIES:
         if isinstance(policy, StackValidationPolicy):
             assert stack_violations(policy, stack) == [], policy.name

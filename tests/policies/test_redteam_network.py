@@ -217,7 +217,8 @@ def test_reference_sources_on_ssh_violate_unless_their_kind_is_allowed(
     [
         ({"securityGroups": ["sg-0bastion"]}, {"allowSecurityGroupSources": True}),
         ({"self": True}, {"allowSelf": True}),
-        ({"self": "false"}, None),
+        # "self": "false" beside a /32: a rule with no source at all fails closed (test_network_ingress_gaps).
+        ({"self": "false", "cidrBlocks": ["203.0.113.7/32"]}, None),
     ],
 )
 def test_reference_sources_pass_when_allowed(sources: dict[str, Any], config: dict[str, Any] | None) -> None:

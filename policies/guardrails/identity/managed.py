@@ -24,7 +24,7 @@ from pulumi_policy import (
 
 from guardrails.iam import quote
 from guardrails.identity._config import config_strings, defaults, only_types
-from guardrails.props import as_list, canonical_type, get
+from guardrails.props import UNKNOWN, Undecided, canonical_type, reference, reference_items, unknown_error
 
 _AWS_MANAGED = re.compile(r"^\s*arn:[^:]*:iam::aws:policy/(?P<name>.+?)\s*$", re.IGNORECASE)
 
@@ -60,28 +60,39 @@ def is_allowed(name: str, allowlist: list[str]) -> bool:
 
 
 def attached_arns(resource_type: str, props: Mapping[str, Any]) -> list[Any]:
+    """The attached ARNs; one unknown during preview is :data:`props.UNKNOWN`, beside the known ones."""
     key, _ = ATTACHMENT_PROPS[canonical_type(resource_type)]
-    return as_list(get(props, key))
+    return reference_items(reference(props, key))
 
 
 def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
     allowlist = config_strings(args.get_config(), "allowedManagedPolicies", DEFAULTS["allowedManagedPolicies"])
     key, many = ATTACHMENT_PROPS[canonical_type(args.resource_type)]
+    reported: list[str] = []
+
+    def report_one(message: str) -> None:
+        reported.append(message)
+        report(message, None)
+
     values = attached_arns(args.resource_type, args.props)
     if not values and not many:
-        report(f"{quote(args.name)} has no {key}; an attachment that cannot be read fails closed.", None)
+        report_one(f"{quote(args.name)} has no {key}; an attachment that cannot be read fails closed.")
+    undecided = Undecided()
     for index, value in enumerate(values):
         where = f"{key}[{index}]" if many else key
+        if value is UNKNOWN:
+            undecided.note(unknown_error(where))
+            continue
         if not isinstance(value, str) or not value.strip():
-            report(f"{quote(args.name)} {where} is not an ARN string; it fails closed.", None)
+            report_one(f"{quote(args.name)} {where} is not an ARN string; it fails closed.")
             continue
         name = aws_managed_name(value)
         if name is not None and not is_allowed(name, allowlist):
-            report(
+            report_one(
                 f"{quote(args.name)} {where} attaches AWS-managed policy {quote(name)}, which is not in "
-                f"allowedManagedPolicies ({', '.join(allowlist) or 'empty'}).",
-                None,
+                f"allowedManagedPolicies ({', '.join(allowlist) or 'empty'})."
             )
+    undecided.raise_if_nothing_decided(bool(reported))
 
 
 managed_policy_allowlist = ResourceValidationPolicy(

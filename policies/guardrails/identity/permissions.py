@@ -26,7 +26,16 @@ from pulumi_policy import (
 from guardrails.actions import ActionInfo, expand, has_wildcard, is_effectively_star, is_full_wildcard
 from guardrails.iam import ParseError, Statement, parse_document, quote
 from guardrails.identity._config import config_strings, defaults, only_types
-from guardrails.props import as_list, canonical_type, get, is_mapping
+from guardrails.props import (
+    UNKNOWN,
+    Undecided,
+    canonical_type,
+    get,
+    is_mapping,
+    is_sequence,
+    is_unknown_at,
+    unknown_error,
+)
 
 ESCALATION_ACTIONS = [
     "iam:PassRole",
@@ -184,25 +193,42 @@ def statement_problems(statement: Statement, settings: Settings) -> list[str]:
 
 
 def document_problems(value: Any, settings: Settings) -> list[str]:
-    """Every least-privilege problem in one permissions document (JSON text or object)."""
+    """Every least-privilege problem in one permissions document (JSON text or object).
+
+    The known statements decide first; a document with unknown parts and no known problem raises
+    ``UnknownValueError`` (the SDK's "can't run during preview"), since what is unknown may grant anything.
+    """
     document = parse_document(value)
     if isinstance(document, ParseError):
         return [f"cannot be parsed ({document.reason}); an unreadable permissions document fails closed"]
-    return [problem for statement in document.statements for problem in statement_problems(statement, settings)]
+    problems = [problem for statement in document.statements for problem in statement_problems(statement, settings)]
+    if not problems and not document.complete:
+        raise unknown_error("policy")
+    return problems
 
 
 def _inline_documents(props: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """``(label, document)`` for a role's ``inlinePolicies``; an entry without a policy grants nothing."""
+    """``(label, document)`` for a role's ``inlinePolicies``; an entry without a policy grants nothing.
+
+    An entry or document unknown during preview is listed as :data:`props.UNKNOWN`, beside the known ones.
+    """
+    policies = get(props, "inlinePolicies")
+    entries = policies if is_sequence(policies) else [] if policies is None else [policies]
     found: list[tuple[str, Any]] = []
-    for index, entry in enumerate(as_list(get(props, "inlinePolicies"))):
-        if not is_mapping(entry):
-            found.append((f"inlinePolicies[{index}]", entry))
+    for index in range(len(entries)):
+        label = f"inlinePolicies[{index}]"
+        if is_unknown_at(entries, index):
+            found.append((label, UNKNOWN))
             continue
-        document = get(entry, "policy")
+        entry = entries[index]
+        if not is_mapping(entry):
+            found.append((label, entry))
+            continue
+        document = UNKNOWN if is_unknown_at(entry, "policy") else get(entry, "policy")
         if document is None:
             continue
-        name = get(entry, "name")
-        label = f"inline policy {quote(name)}" if isinstance(name, str) and name else f"inlinePolicies[{index}]"
+        name = None if is_unknown_at(entry, "name") else get(entry, "name")
+        label = f"inline policy {quote(name)}" if isinstance(name, str) and name else label
         found.append((label, document))
     return found
 
@@ -216,9 +242,17 @@ def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
     else:
         sources = [("policy", get(args.props, "policy"))]
         owner = f"{DOCUMENT_TYPES[resource_type]} {quote(args.name)}"
+    undecided = Undecided()
+    reported = False
     for label, document in sources:
-        for problem in document_problems(document, settings):
-            report(f"{owner} {label}: {problem}.", None)
+        if document is UNKNOWN:
+            undecided.note(unknown_error(label))
+            continue
+        with undecided.guard():
+            for problem in document_problems(document, settings):
+                report(f"{owner} {label}: {problem}.", None)
+                reported = True
+    undecided.raise_if_nothing_decided(reported)
 
 
 least_privilege = ResourceValidationPolicy(

@@ -28,7 +28,7 @@ from guardrails.actions import expand, has_wildcard, is_full_wildcard
 from guardrails.iam import Document, ParseError, parse_document, quote
 from guardrails.identity._config import config_strings, defaults, only_types
 from guardrails.identity.links import INSTANCE_PROFILE, ROLE, of_type, resolve
-from guardrails.props import get
+from guardrails.props import Undecided, get, unknown_error
 
 _EC2_PRINCIPALS_SCHEMA = {
     "type": "array",
@@ -79,14 +79,25 @@ def ec2_principals(config: Mapping[str, Any]) -> set[str]:
 
 
 def trusts_ec2(document: Document | ParseError, ec2: set[str]) -> bool:
+    """Whether a known statement trusts EC2; ``UnknownValueError`` when only an unknown part could say."""
     if isinstance(document, ParseError):
         return False
-    return any(
+    found = any(
         p.kind == "Service" and p.value.strip().lower() in ec2
         for s in document.statements
         if s.allows and not s.not_principal
         for p in s.principals
     )
+    if not found and not document.complete:
+        raise unknown_error("assumeRolePolicy")
+    return found
+
+
+def _known_to_trust_ec2(document: Document | ParseError, ec2: set[str], undecided: Undecided) -> bool:
+    """:func:`trusts_ec2`, with an undecided answer noted and read as "not known to trust EC2"."""
+    with undecided.guard():
+        return trusts_ec2(document, ec2)
+    return False
 
 
 def _action_problems(label: str, actions: Iterable[str], allowed: list[str]) -> list[str]:
@@ -107,7 +118,7 @@ def instance_trust_problems(document: Document | ParseError, config: Mapping[str
     ec2 = ec2_principals(config)
     allowed = config_strings(config, "allowedTrustActions", _INSTANCE_TRUST_DEFAULTS["allowedTrustActions"])
     problems: list[str] = []
-    if not trusts_ec2(document, ec2):
+    if not _known_to_trust_ec2(document, ec2, Undecided()) and document.complete:
         problems.append("its trust policy does not allow ec2.amazonaws.com to assume it")
     for statement in document.statements:
         if not statement.allows:
@@ -126,34 +137,52 @@ def instance_trust_problems(document: Document | ParseError, config: Mapping[str
     return problems
 
 
+def _undecided_unless(problems: list[str], document: Document | ParseError) -> None:
+    """Known problems decide; without any, a partly unknown trust policy cannot be judged yet."""
+    if not problems and isinstance(document, Document) and not document.complete:
+        raise unknown_error("assumeRolePolicy")
+
+
 def _validate_no_wildcard(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for problem in wildcard_trust_problems(trust_document(args.props)):
+    document = trust_document(args.props)
+    problems = wildcard_trust_problems(document)
+    for problem in problems:
         report(f"Role {quote(args.name)}: {problem}.", None)
+    _undecided_unless(problems, document)
 
 
 def _validate_instance_trust(args: ResourceValidationArgs, report: ReportViolation) -> None:
     document = trust_document(args.props)
     if not trusts_ec2(document, ec2_principals(args.get_config())):
         return
-    for problem in instance_trust_problems(document, args.get_config()):
+    problems = instance_trust_problems(document, args.get_config())
+    for problem in problems:
         report(f"Instance role {quote(args.name)}: {problem}.", None)
+    _undecided_unless(problems, document)
 
 
 def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) -> None:
     """Roles used by instance profiles but not trusting EC2 (the resource rule covers those that do)."""
     config = args.get_config()
     roles = of_type(args.resources, ROLE)
+    undecided = Undecided()
+    reported = False
     for profile in of_type(args.resources, INSTANCE_PROFILE):
         resolved, _ = resolve(profile, "role", roles)
         for role in resolved:
             document = trust_document(role.props)
-            if trusts_ec2(document, ec2_principals(config)):
+            if _known_to_trust_ec2(document, ec2_principals(config), undecided):
                 continue
-            for problem in instance_trust_problems(document, config):
+            problems = instance_trust_problems(document, config)
+            for problem in problems:
                 report(
                     f"Role {quote(role.name)} is used by instance profile {quote(profile.name)}, but {problem}.",
                     role.urn,
                 )
+                reported = True
+            with undecided.guard():
+                _undecided_unless(problems, document)
+    undecided.raise_if_nothing_decided(reported)
 
 
 no_wildcard_trust = ResourceValidationPolicy(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    alb_access_logs,
     alb_drop_invalid_headers,
     asg_elb_health_check,
     asg_multi_az,
@@ -16,7 +17,9 @@ from . import (
     http_redirects_to_https,
     instance_sg,
     internet_exposure,
+    launch_template_monitoring,
     launch_template_public_ip,
+    lb_log_bucket_not_public,
     ssh_ingress,
 )
 
@@ -31,6 +34,9 @@ POLICIES: list[Policy] = [
     alb_drop_invalid_headers.POLICY,
     http_redirects_to_https.POLICY,
     asg_elb_health_check.POLICY,
+    alb_access_logs.POLICY,
+    lb_log_bucket_not_public.POLICY,
+    launch_template_monitoring.POLICY,
 ]
 
 PACK_NAME = "aws-compute-network-boundary"

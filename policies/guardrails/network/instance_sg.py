@@ -33,7 +33,7 @@ from pulumi_policy import (
 )
 
 from .. import props as p
-from ..ingress import INLINE_INGRESS_TYPES, Source, SourceKind
+from ..ingress import INLINE_INGRESS_TYPES, IngressPermission, Source, SourceKind
 from ..stackgraph import Node, Resolution, StackGraph, describe_reference
 from . import tokens as t
 from .settings import Settings
@@ -136,7 +136,24 @@ def _source_allowed(graph: StackGraph, owner: Node, source: Source, allowed: _Al
     return bool(hits) and all(any(hit is a for a in allowed.nodes) for hit in hits)
 
 
-def _asg_violations(graph: StackGraph, asg: Node, settings: Settings) -> Iterator[tuple[str, str]]:
+def _bad_sources(
+    graph: StackGraph, owner: Node, permission: IngressPermission, allowed: _Allowed, undecided: p.Undecided
+) -> list[Source]:
+    """The known sources that are not the load balancer's group; an unknown one is noted, not judged."""
+    bad: list[Source] = []
+    for source in permission.sources:
+        if source.kind is SourceKind.UNKNOWN:
+            undecided.note(p.unknown_error(source.field))
+            continue
+        with undecided.guard():
+            if not _source_allowed(graph, owner, source, allowed):
+                bad.append(source)
+    return bad
+
+
+def _asg_violations(
+    graph: StackGraph, asg: Node, settings: Settings, undecided: p.Undecided
+) -> Iterator[tuple[str, str]]:
     unresolved: list[str] = []
     allowed = _load_balancer_groups(graph, asg, unresolved)
     groups = _instance_groups(graph, asg, unresolved)
@@ -145,7 +162,7 @@ def _asg_violations(graph: StackGraph, asg: Node, settings: Settings) -> Iterato
             yield f"{asg.label()} is behind a load balancer but {problem}", asg.urn
     for group in groups:
         for owner, permission in permissions_on(graph, group):
-            bad = [s for s in permission.sources if not _source_allowed(graph, owner, s, allowed)]
+            bad = _bad_sources(graph, owner, permission, allowed, undecided)
             if bad:
                 where = permission.describe() if owner is group else f"{owner.label()} {permission.describe()}"
                 yield (
@@ -159,14 +176,16 @@ def _asg_violations(graph: StackGraph, asg: Node, settings: Settings) -> Iterato
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = StackGraph(args.resources)
     settings = Settings(args.get_config(), CONFIG)
+    undecided = p.Undecided()
     seen: set[tuple[str, str]] = set()
     for asg in graph.of_type(t.AUTOSCALING_GROUP):
         if not asg_traffic(graph, asg).behind_load_balancer:
             continue
-        for violation in _asg_violations(graph, asg, settings):
+        for violation in _asg_violations(graph, asg, settings, undecided):
             if violation not in seen:
                 seen.add(violation)
                 report_violation(*violation)
+    undecided.raise_if_nothing_decided(bool(seen))
 
 
 POLICY = StackValidationPolicy(

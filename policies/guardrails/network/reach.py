@@ -418,8 +418,12 @@ class Reader:
         return r.Permission(hop, sources, number)
 
     def _source(self, owner: Node, source: Any) -> r.Source | None:
-        if source.kind in (SourceKind.SECURITY_GROUP, SourceKind.SELF):
-            return None  # other groups' members: private addresses inside the VPC
+        if source.kind is SourceKind.UNKNOWN:
+            raise p.unknown_error(source.field)
+        if source.kind in (SourceKind.SECURITY_GROUP, SourceKind.SELF, SourceKind.MISSING):
+            return None  # other groups' members: private addresses inside the VPC (or no source at all)
+        if source.kind is SourceKind.INVALID and source.network is not None:
+            return r.Source(r.EVERYWHERE, f"{source.network} in the wrong address family ({source.field})")
         if source.kind in (SourceKind.IPV4, SourceKind.IPV6) and source.network is not None:
             wants_v6 = source.field.startswith(("ipv6CidrBlocks", "cidrIpv6"))
             if wants_v6 == (source.network.version == 6):

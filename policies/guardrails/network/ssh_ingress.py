@@ -58,18 +58,32 @@ def _allowed(source: Source, settings: Settings) -> bool:
 
 
 def violations(resource_type: str, props: Mapping[str, Any], settings: Settings) -> list[str]:
-    """Messages for every permission in ``props`` that lets a non-/32 source reach a guarded port."""
+    """Messages for every permission in ``props`` that lets a non-/32 source reach a guarded port.
+
+    What is known decides first: a permission whose protocol or ports are unknown, or whose only doubtful
+    source is unknown, is set aside, and the rule goes on to the next one. Only when no known source
+    violates does an unknown send the rule to the SDK's "can't run during preview" path.
+    """
     ports = settings.ports("ports")
     messages: list[str] = []
+    undecided = p.Undecided()
     for permission in ingress_permissions(resource_type, props):
-        reached = [port for port in ports if permission.reaches_tcp_port(port)]
-        if not reached:
-            continue
-        bad = [s for s in permission.sources if not _allowed(s, settings)]
-        if bad:
-            targets = ", ".join(f"tcp/{port}" for port in reached)
-            sources = "; ".join(s.describe() for s in bad)
-            messages.append(f"{permission.describe()} lets {sources} reach {targets}; only single IPv4 hosts (/32) may")
+        with undecided.guard():
+            reached = [port for port in ports if permission.reaches_tcp_port(port)]
+            if not reached:
+                continue
+            sources = permission.sources
+            bad = [s for s in sources if s.kind is not SourceKind.UNKNOWN and not _allowed(s, settings)]
+            if bad:
+                targets = ", ".join(f"tcp/{port}" for port in reached)
+                described = "; ".join(s.describe() for s in bad)
+                messages.append(
+                    f"{permission.describe()} lets {described} reach {targets}; only single IPv4 hosts (/32) may"
+                )
+            for source in sources:
+                if source.kind is SourceKind.UNKNOWN:
+                    undecided.note(p.unknown_error(source.field))
+    undecided.raise_if_nothing_decided(bool(messages))
     return messages
 
 

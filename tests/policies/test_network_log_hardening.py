@@ -1,0 +1,275 @@
+"""alb-access-logs, lb-log-bucket-not-public, launch-template-detailed-monitoring: each flags the weak
+resource and stays silent on its fixed twin, for both the aws:lb and aws:alb tokens, with every config
+setting exercised and the violating item last in every list the rule walks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from guardrails.network import alb_access_logs, launch_template_monitoring, lb_log_bucket_not_public
+from pulumi_policy import EnforcementLevel
+from pulumi_policy.proxy import UnknownValueError
+
+from tests.policies.harness import UNKNOWN, StackResource, resource_violations, stack_violations
+
+LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]
+CLASSIC = "aws:elb/loadBalancer:LoadBalancer"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+INSTANCE = "aws:ec2/instance:Instance"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ACL = "aws:s3/bucketAcl:BucketAcl"
+POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+LOGS = {"bucket": "alb-logs", "prefix": "app", "enabled": True}
+FULL_BLOCK = {k: True for k in lb_log_bucket_not_public.BLOCK_SETTINGS}
+
+
+@pytest.mark.parametrize(
+    "policy", [alb_access_logs.POLICY, lb_log_bucket_not_public.POLICY, launch_template_monitoring.POLICY]
+)
+def test_advisory_by_default(policy: Any) -> None:
+    assert policy.enforcement_level is EnforcementLevel.ADVISORY
+
+
+# --- alb-access-logs ----------------------------------------------------------------------------------
+
+
+def logs(type_: str, props: dict[str, Any], config: dict | None = None) -> list[str]:
+    return resource_violations(alb_access_logs.POLICY, type_, props, config)
+
+
+@pytest.mark.parametrize("type_", LB_TYPES)
+@pytest.mark.parametrize(
+    ("props", "fragment"),
+    [
+        ({}, "has no accessLogs"),
+        ({"accessLogs": {"bucket": "alb-logs"}}, "enabled is unset"),
+        ({"accessLogs": {"bucket": "alb-logs", "enabled": False}}, "enabled is not true"),
+        ({"accessLogs": {"bucket": "alb-logs", "enabled": "false"}}, "enabled is not true"),
+        ({"accessLogs": {"bucket": "alb-logs", "enabled": "yes"}}, "enabled is not true"),
+        ({"accessLogs": {"enabled": True}}, "names no bucket"),
+        ({"accessLogs": {"bucket": " ", "enabled": True}}, "names no bucket"),
+        ({"accessLogs": "on"}, "cannot be read"),
+        ({"loadBalancerType": "application", "accessLogs": {"bucket": 7, "enabled": True}}, "names no bucket"),
+    ],
+)
+def test_alb_without_logs_fails_and_the_fixed_twin_passes(type_: str, props: dict[str, Any], fragment: str) -> None:
+    (message,) = logs(type_, props)
+    assert fragment in message and message.startswith("application load balancer")
+    assert logs(type_, {**props, "accessLogs": LOGS}) == []
+
+
+def test_bucket_unknown_at_first_preview_is_still_a_bucket() -> None:
+    assert logs(LB_TYPES[0], {"accessLogs": {"bucket": UNKNOWN, "enabled": True}}) == []
+
+
+def test_unknown_enabled_cannot_run() -> None:
+    with pytest.raises(UnknownValueError):
+        logs(LB_TYPES[1], {"accessLogs": {"bucket": "b", "enabled": UNKNOWN}})
+
+
+def test_load_balancer_types_config() -> None:
+    network = {"loadBalancerType": "network"}
+    assert logs(LB_TYPES[0], network) == []
+    assert len(logs(LB_TYPES[0], network, {"loadBalancerTypes": ["application", "network"]})) == 1
+    assert logs(LB_TYPES[0], {}, {"loadBalancerTypes": ["network"]}) == []
+    assert logs("aws:ec2/instance:Instance", {}) == []
+
+
+# --- launch-template-detailed-monitoring ---------------------------------------------------------------
+
+
+def monitoring(type_: str, props: dict[str, Any], config: dict | None = None) -> list[str]:
+    return resource_violations(launch_template_monitoring.POLICY, type_, props, config)
+
+
+@pytest.mark.parametrize(
+    ("props", "fragment"),
+    [
+        ({}, "monitoring is unset"),
+        ({"monitoring": {}}, "monitoring.enabled is unset"),
+        ({"monitoring": {"enabled": False}}, "not true"),
+        ({"monitoring": {"enabled": "false"}}, "not true"),
+        ({"monitoring": [{"enabled": True}]}, "cannot be read"),
+    ],
+)
+def test_template_without_detailed_monitoring_and_fixed_twin(props: dict[str, Any], fragment: str) -> None:
+    (message,) = monitoring(LT, props)
+    assert fragment in message
+    assert monitoring(LT, {"monitoring": {"enabled": True}}) == []
+    assert monitoring(LT, {"monitoring": {"enabled": "true"}}) == []
+
+
+def test_instances_only_when_configured() -> None:
+    assert monitoring(INSTANCE, {"monitoring": False}) == []
+    (message,) = monitoring(INSTANCE, {"monitoring": False}, {"includeInstances": True})
+    assert "monitoring is not true" in message
+    assert len(monitoring(INSTANCE, {}, {"includeInstances": True})) == 1
+    assert monitoring(INSTANCE, {"monitoring": True}, {"includeInstances": True}) == []
+
+
+def test_unknown_monitoring_cannot_run() -> None:
+    with pytest.raises(UnknownValueError):
+        monitoring(LT, {"monitoring": {"enabled": UNKNOWN}})
+
+
+# --- lb-log-bucket-not-public --------------------------------------------------------------------------
+
+
+def stack(
+    *extra: StackResource, lb_type: str = LB_TYPES[0], block: dict[str, Any] | None = None, bucket_type: str = BUCKET
+) -> list[StackResource]:
+    resources = [
+        StackResource(
+            bucket_type, "alb-logs", {"id": "alb-logs", "bucket": "alb-logs", "arn": "arn:aws:s3:::alb-logs"}
+        ),
+        StackResource(lb_type, "alb", {"accessLogs": LOGS}),
+    ]
+    if block is not None:
+        resources.append(StackResource(PAB, "alb-logs-pab", {"bucket": "alb-logs", **block}))
+    return resources + list(extra)
+
+
+def public(resources: list[StackResource], config: dict | None = None) -> list[tuple[str, str | None]]:
+    return stack_violations(lb_log_bucket_not_public.POLICY, resources, config)
+
+
+@pytest.mark.parametrize("lb_type", [*LB_TYPES, CLASSIC])
+@pytest.mark.parametrize("bucket_type", [BUCKET, BUCKET_V2])
+def test_fully_blocked_bucket_passes(lb_type: str, bucket_type: str) -> None:
+    assert public(stack(lb_type=lb_type, block=FULL_BLOCK, bucket_type=bucket_type)) == []
+
+
+@pytest.mark.parametrize("lb_type", LB_TYPES)
+def test_bucket_without_a_block_fails_on_the_bucket(lb_type: str) -> None:
+    ((message, urn),) = public(stack(lb_type=lb_type))
+    assert "has no aws:s3/bucketPublicAccessBlock" in message and urn.endswith("::alb-logs")
+
+
+@pytest.mark.parametrize("setting", lb_log_bucket_not_public.BLOCK_SETTINGS)
+@pytest.mark.parametrize("value", [False, None, "true", "yes"])
+def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
+    block = (
+        {**FULL_BLOCK, setting: value} if value is not None else {k: v for k, v in FULL_BLOCK.items() if k != setting}
+    )
+    if value == "true":
+        assert public(stack(block=block)) == []
+        return
+    ((message, _),) = public(stack(block=block))
+    assert f"leaves {setting} off" in message
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (StackResource(ACL, "acl", {"bucket": "alb-logs", "acl": "private"}), None),
+        (StackResource(ACL, "acl", {"bucket": "alb-logs", "acl": "Public-Read "}), "public canned ACL 'Public-Read'"),
+        (
+            StackResource(
+                ACL,
+                "acl",
+                {
+                    "bucket": "alb-logs",
+                    "accessControlPolicy": {
+                        "grants": [
+                            {"grantee": {"type": "CanonicalUser", "id": "abc"}, "permission": "FULL_CONTROL"},
+                            {
+                                "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                                "permission": "READ",
+                            },
+                        ]
+                    },
+                },
+            ),
+            "grants READ to AllUsers",
+        ),
+        (
+            StackResource(
+                POLICY,
+                "policy",
+                {
+                    "bucket": "alb-logs",
+                    "policy": json.dumps(
+                        {
+                            "Statement": [
+                                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "*"},
+                                    "Action": "s3:GetObject",
+                                    "Resource": "*",
+                                },
+                            ]
+                        }
+                    ),
+                },
+            ),
+            "Statement[1] allows a wildcard principal",
+        ),
+        (StackResource(POLICY, "policy", {"bucket": "alb-logs", "policy": "{not json"}), "cannot be parsed"),
+    ],
+)
+def test_without_a_full_block_public_grants_are_named(extra: StackResource, fragment: str | None) -> None:
+    ((message, _),) = public(stack(extra, block={**FULL_BLOCK, "restrictPublicBuckets": False}))
+    assert "leaves restrictPublicBuckets off" in message
+    if fragment:
+        assert fragment in message
+    # The fixed twin: a full block makes ACLs and policies unable to expose the bucket.
+    assert public(stack(extra, block=FULL_BLOCK)) == []
+
+
+def test_public_canned_acl_on_the_bucket_itself() -> None:
+    resources = stack()
+    resources[0] = StackResource(
+        BUCKET, "alb-logs", {"id": "alb-logs", "bucket": "alb-logs", "acl": "public-read-write"}
+    )
+    ((message, _),) = public(resources)
+    assert "public canned ACL 'public-read-write'" in message
+
+
+def test_a_block_on_another_bucket_does_not_count() -> None:
+    other = StackResource(BUCKET, "other", {"id": "other", "bucket": "other"})
+    block = StackResource(PAB, "other-pab", {"bucket": "other", **FULL_BLOCK})
+    assert len(public(stack(other, block))) == 1
+
+
+def test_external_bucket_fails_closed_unless_allowed() -> None:
+    resources = [StackResource(LB_TYPES[1], "alb", {"accessLogs": {**LOGS, "bucket": "someone-elses"}})]
+    ((message, _),) = public(resources)
+    assert "'someone-elses', which is not in this stack" in message
+    assert public(resources, {"allowExternalBuckets": True}) == []
+
+
+def test_logs_disabled_or_absent_is_not_this_rules_business() -> None:
+    assert public([StackResource(LB_TYPES[0], "alb", {"accessLogs": {**LOGS, "enabled": False}})]) == []
+    assert public([StackResource(LB_TYPES[0], "alb", {})]) == []
+
+
+def test_every_load_balancer_is_checked_the_weak_one_last() -> None:
+    good = stack(block=FULL_BLOCK)
+    weak_bucket = StackResource(BUCKET, "weak", {"id": "weak", "bucket": "weak"})
+    weak_lb = StackResource(LB_TYPES[1], "alb-2", {"accessLogs": {**LOGS, "bucket": "weak"}})
+    ((message, urn),) = public([*good, weak_bucket, weak_lb])
+    assert urn.endswith("::weak") and "alb-2" in message
+
+
+def test_first_preview_resolves_the_bucket_through_property_dependencies() -> None:
+    bucket = StackResource(BUCKET, "alb-logs", {"forceDestroy": False})
+    lb = StackResource(
+        LB_TYPES[0],
+        "alb",
+        {"accessLogs": {"bucket": UNKNOWN, "enabled": True}},
+        property_dependencies={"accessLogs": [bucket.urn]},
+    )
+    block = StackResource(PAB, "pab", {"bucket": UNKNOWN, **FULL_BLOCK}, property_dependencies={"bucket": [bucket.urn]})
+    assert public([bucket, lb, block]) == []
+    assert len(public([bucket, lb])) == 1
+
+
+def test_first_preview_unresolvable_bucket_cannot_run() -> None:
+    lb = StackResource(LB_TYPES[0], "alb", {"accessLogs": {"bucket": UNKNOWN, "enabled": True}})
+    with pytest.raises(UnknownValueError):
+        public([lb])
