@@ -52,6 +52,10 @@ def permissions(document: Any) -> list[str]:
         pytest.param(obj({"Effect": "Allow", "Action": "*", "Resource": UNKNOWN}), id="star-action-unknown-resource"),
         pytest.param(obj(allow("*", Sid=UNKNOWN, Condition=UNKNOWN)), id="unknown-sid-and-condition"),
         pytest.param({"Version": UNKNOWN, "Statement": [allow("*")]}, id="unknown-version"),
+        pytest.param(
+            obj({"Effect": UNKNOWN, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, allow("*")),
+            id="unknown-effect-then-star",
+        ),
     ],
 )
 def test_a_known_violation_beside_an_unknown_is_reported(document: Any) -> None:
@@ -73,6 +77,23 @@ def test_a_known_violation_beside_an_unknown_is_reported(document: Any) -> None:
 def test_when_nothing_known_decides_the_rule_cannot_run(document: Any) -> None:
     with pytest.raises(UnknownValueError):
         permissions(document)
+
+
+def test_the_preview_note_names_the_policy_field_when_nothing_known_decides() -> None:
+    with pytest.raises(UnknownValueError) as error:
+        permissions(obj(allow([UNKNOWN, "s3:GetObject"], "arn:aws:s3:::b/*")))
+    assert error.value.props == ["policy"]
+
+
+def test_an_inline_policy_with_an_unknown_name_is_still_judged() -> None:
+    props = {
+        "inlinePolicies": [
+            {"name": "scoped", "policy": obj(SCOPED)},
+            {"name": UNKNOWN, "policy": obj(allow("*"))},
+        ]
+    }
+    (message,) = resource_violations(least_privilege, ROLE, props)
+    assert "inlinePolicies[1]" in message
 
 
 def test_a_known_deny_beside_an_unknown_statement_decides_nothing() -> None:
@@ -190,6 +211,36 @@ def test_instance_trust_known_problem_beside_an_unknown_is_reported(document: An
 def test_instance_trust_cannot_run_when_nothing_known_decides(document: Any) -> None:
     with pytest.raises(UnknownValueError):
         trust_violations(instance_role_trust, document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(obj(EC2, UNKNOWN), id="partly-unknown-ec2-trust"),
+        pytest.param(
+            obj(
+                UNKNOWN,
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"},
+            ),
+            id="does-it-trust-ec2-unknown",
+        ),
+    ],
+)
+def test_instance_trust_preview_note_names_the_trust_policy(document: Any) -> None:
+    with pytest.raises(UnknownValueError) as error:
+        trust_violations(instance_role_trust, document)
+    assert error.value.props == ["assumeRolePolicy"]
+
+
+def test_profile_role_whose_ec2_trust_is_unknown_cannot_run() -> None:
+    deny = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    resources = [
+        StackResource(ROLE, "app", {"name": "app", "assumeRolePolicy": obj(UNKNOWN, deny)}),
+        StackResource(PROFILE, "app-profile", {"role": "app"}),
+    ]
+    with pytest.raises(UnknownValueError) as error:
+        stack_violations(instance_profile_role_trust, resources)
+    assert error.value.props == ["assumeRolePolicy"]
 
 
 def test_profile_role_with_unknown_statement_and_a_known_other_account_is_reported() -> None:

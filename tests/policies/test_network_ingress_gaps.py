@@ -203,3 +203,18 @@ def test_no_source_on_a_rule_for_the_instance_group_fails_closed() -> None:
     )
     found = [m for m, _ in stack_violations(INSTANCE_SG, to_stack(specs))]
     assert ["no source" in m for m in found] == [True]
+
+
+# --- an unknown `self` ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_", [SG, DEFAULT_SG])
+def test_world_open_cidr_beside_an_unknown_self_is_reported(type_: str) -> None:
+    (message,) = sg(inline(cidrBlocks=["0.0.0.0/0"], self=UNKNOWN), type_=type_)
+    assert "0.0.0.0/0 (cidrBlocks[0])" in message and "(self)" not in message
+
+
+def test_an_unknown_self_alone_sends_the_rule_to_the_preview_path_naming_self() -> None:
+    with pytest.raises(UnknownValueError) as error:
+        sg(inline(self=UNKNOWN))
+    assert error.value.props == ["self"]
