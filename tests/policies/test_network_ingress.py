@@ -92,6 +92,19 @@ def test_parse_cidr(text: object, kind: SourceKind, single_host: bool) -> None:
     assert source.is_single_ipv4_host is single_host
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "version"),
+    [("203.0.113.7/32", "ipv6CidrBlocks[0]", 6), ("::/0", "cidrBlocks[1]", 4)],
+)
+def test_a_network_in_the_wrong_address_family_is_invalid_but_kept_for_the_message(
+    text: str, field: str, version: int
+) -> None:
+    source = parse_cidr(text, field, version)
+    assert source.kind is SourceKind.INVALID
+    assert (source.field, source.network) == (field, ipaddress.ip_network(text))
+    assert not source.is_single_ipv4_host
+
+
 def test_inline_security_group_rule_normalised() -> None:
     props = wrapped(
         {
