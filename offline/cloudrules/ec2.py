@@ -69,6 +69,18 @@ def _cidr(value: Any, version: int) -> ipaddress.IPv4Network | ipaddress.IPv6Net
 # --- VPC and subnets -----------------------------------------------------------------------------
 
 
+def _block_size(resource: CloudResource, what: str) -> Iterator[Finding]:
+    """``cidrBlock`` is an IPv4 CIDR from /16 to /28, the range EC2 takes for a VPC and for a subnet."""
+    text = known_str(resource.get("cidrBlock"))
+    if text is None:
+        return
+    network = _cidr(text, 4)
+    if network is None:
+        yield Finding("cidrBlock", f'"{text}" is not an IPv4 CIDR block', code="InvalidParameterValue")
+    elif not 16 <= network.prefixlen <= 28:
+        yield Finding("cidrBlock", f"{text}: the {what} size must be between /16 and /28")
+
+
 @rule(
     types=[VPC],
     properties=("cidrBlock",),
@@ -77,14 +89,7 @@ def _cidr(value: Any, version: int) -> ipaddress.IPv4Network | ipaddress.IPv6Net
 )
 def vpc_cidr_size(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A VPC's IPv4 block is a valid CIDR from /16 to /28."""
-    text = known_str(resource.get("cidrBlock"))
-    if text is None:
-        return
-    network = _cidr(text, 4)
-    if network is None:
-        yield Finding("cidrBlock", f'"{text}" is not an IPv4 CIDR block', code="InvalidParameterValue")
-    elif not 16 <= network.prefixlen <= 28:
-        yield Finding("cidrBlock", f"{text}: the block size must be between /16 and /28")
+    yield from _block_size(resource, "block")
 
 
 @rule(
@@ -107,14 +112,7 @@ def vpc_dns_hostnames_need_support(resource: CloudResource, world: World) -> Ite
 )
 def subnet_cidr_size(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A subnet's IPv4 block is a valid CIDR from /16 to /28."""
-    text = known_str(resource.get("cidrBlock"))
-    if text is None:
-        return
-    network = _cidr(text, 4)
-    if network is None:
-        yield Finding("cidrBlock", f'"{text}" is not an IPv4 CIDR block', code="InvalidParameterValue")
-    elif not 16 <= network.prefixlen <= 28:
-        yield Finding("cidrBlock", f"{text}: the subnet size must be between /16 and /28")
+    yield from _block_size(resource, "subnet")
 
 
 @rule(

@@ -20,25 +20,11 @@ from pulumi_policy import (
 
 from .. import props as p
 from . import tokens as t
+from .settings import LOAD_BALANCER_TYPES, load_balancer_types
 
 NAME = "alb-access-logs"
 
-CONFIG = PolicyConfigSchema(
-    properties={
-        "loadBalancerTypes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Load balancer types checked (an unset loadBalancerType is application).",
-            "default": ["application"],
-        },
-    }
-)
-
-
-def _types(config: object) -> set[str]:
-    raw = p.get(config, "loadBalancerTypes")
-    chosen = [v.strip().lower() for v in p.as_list(raw) if isinstance(v, str) and v.strip()]
-    return set(chosen) if p.is_sequence(raw) else {"application"}
+CONFIG = PolicyConfigSchema(properties=dict(LOAD_BALANCER_TYPES))
 
 
 def problem(props: object) -> str | None:
@@ -64,7 +50,7 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         return
     kind = p.as_str(p.get(args.props, "loadBalancerType"))
     kind = kind.strip().lower() if kind else "application"
-    if kind not in _types(args.get_config()):
+    if kind not in load_balancer_types(args.get_config()):
         return
     found = problem(args.props)
     if found:

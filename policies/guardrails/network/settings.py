@@ -39,3 +39,21 @@ class Settings:
             return list(self._default(key))
         ports = [n for n in (p.as_int(v) for v in raw) if n is not None and 0 <= n <= 65535]
         return ports or list(self._default(key))
+
+
+# The config both load-balancer hardening rules share: which kinds of load balancer they check.
+LOAD_BALANCER_TYPES = {
+    "loadBalancerTypes": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Load balancer types checked (an unset loadBalancerType is application).",
+        "default": ["application"],
+    },
+}
+
+
+def load_balancer_types(config: object) -> set[str]:
+    """The ``loadBalancerTypes`` setting, lower-cased; the default when it is not a list."""
+    raw = p.get(config, "loadBalancerTypes")
+    chosen = [v.strip().lower() for v in p.as_list(raw) if isinstance(v, str) and v.strip()]
+    return set(chosen) if p.is_sequence(raw) else {"application"}
