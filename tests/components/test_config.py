@@ -19,12 +19,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from components.awsaccess import AwsAccess
 from components.config import (
     KNOWN_KEYS,
     AppBucket,
     ConfigError,
     GreenFleet,
     StackConfig,
+    check_certificate_region,
     parse_aws_access,
     parse_config,
     parse_ssh_cidr,
@@ -1117,3 +1119,103 @@ def test_a_backslash_in_a_refused_value_is_shown_once_escaped() -> None:
 def test_a_weak_rsa_key_is_refused_with_the_key_fix() -> None:
     message = str(rejects({**LAB, "sshPublicKey": RSA_1024_KEY}, "sshPublicKey"))
     assert message == (f"config 'sshPublicKey': an RSA key of 1024 bits is too weak (EC2 needs 2048+). Fix: {KEY_FIX}")
+
+
+# --- certificateArn against the stack's Region (the listener's CertificateNotFound, caught at config) ---
+
+IAM_CERT_ARN = "arn:aws:iam::123456789012:server-certificate/lab"
+
+
+def test_a_certificate_from_another_region_stops_at_config_naming_both_regions_and_the_fix() -> None:
+    config = parse_config({**PROD, "certificateArn": ACM_ARN.replace("us-east-1", "eu-west-1")})
+    with pytest.raises(ConfigError) as raised:
+        check_certificate_region(config, AwsAccess(region="us-east-1"))
+    assert raised.value.key == "certificateArn"
+    assert str(raised.value) == (
+        "config 'certificateArn': is an ACM certificate in eu-west-1, but the stack deploys to us-east-1. "
+        "Fix: request or import the certificate in us-east-1 and pulumi config set certificateArn <its ARN>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arn", "region"),
+    [
+        (ACM_ARN, "us-east-1"),  # same Region
+        (ACM_ARN, None),  # Region left to the environment: nothing to compare against
+        (IAM_CERT_ARN, "eu-west-1"),  # IAM server certificates are global
+        (None, "eu-west-1"),  # no certificate: HTTP only
+    ],
+)
+def test_a_certificate_the_listener_can_use_passes_the_region_check(arn: str | None, region: str | None) -> None:
+    raw = {**PROD, "certificateArn": arn} if arn else PROD
+    check_certificate_region(parse_config(raw), AwsAccess(region=region))
+
+
+# --- boundaries and readers that mutation testing found unpinned ---------------------------------------
+
+
+@pytest.mark.parametrize("key", ["minSize", "desiredCapacity", "maxSize"])
+def test_capacities_stop_at_1000_at_the_top_end(key: str) -> None:
+    roomy = {**PROD, "minSize": "1", "desiredCapacity": "1", "maxSize": "1000", key: "1000"}
+    if key != "maxSize":
+        roomy = {**roomy, "minSize": "1000" if key == "minSize" else "1", "desiredCapacity": "1000"}
+    parse_config(roomy)
+    rejects({**roomy, key: "1001"}, key)
+
+
+def test_an_equal_min_and_desired_above_max_blames_the_max_the_operator_set() -> None:
+    assert rejects({**PROD, "minSize": "2", "maxSize": "1"}, "maxSize").key == "maxSize"
+
+
+def test_a_role_duration_adds_its_seconds() -> None:
+    roles = json.dumps([{"roleArn": "arn:aws:iam::123456789012:role/deployer", "duration": "15m30s"}])
+    access = parse_aws_access({"region": "us-east-1", "assumeRoles": roles})
+    assert access.assume_roles[0].duration_seconds == 930
+
+
+def test_assume_roles_that_are_not_a_list_are_refused_word_for_word() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_aws_access({"assumeRoles": json.dumps("arn:aws:iam::123456789012:role/deployer")})
+    assert str(raised.value).startswith("config 'aws:assumeRoles': is not a list of roles. Fix: pulumi config set")
+
+
+@pytest.mark.parametrize(
+    ("raw", "prefix"), [("bucket/Xray/", "Xray"), ("bucket/logs/X", "logs/X"), ("bucket//app//", "app")]
+)
+def test_an_app_bucket_prefix_loses_only_its_slashes(raw: str, prefix: str) -> None:
+    assert parse_config({**LAB, "appBucket": raw}).app_bucket == AppBucket(bucket="bucket", prefix=prefix)
+
+
+def test_an_app_bucket_with_a_hyphen_before_a_dot_is_refused() -> None:
+    rejects({**LAB, "appBucket": "my-.bucket"}, "appBucket")
+
+
+def test_a_health_check_path_may_hold_capital_letters() -> None:
+    assert parse_config({**PROD, "healthCheckPath": "/Health/Ready"}).health_check_path == "/Health/Ready"
+
+
+def test_the_stack_aws_settings_are_read_from_the_aws_namespace() -> None:
+    from pulumi.runtime import config as runtime_config
+
+    from components.config import read_aws_access
+
+    roles = [{"roleArn": "arn:aws:iam::123456789012:role/deployer"}]
+
+    def read(extra: dict[str, Any]) -> Any:
+        runtime_config.CONFIG.set({"aws:region": "eu-west-1", "aws:profile": "lab", **extra})
+        return read_aws_access()
+
+    access = contextvars.copy_context().run(read, {"aws:assumeRoles": json.dumps(roles)})
+    assert (access.region, access.profile) == ("eu-west-1", "lab")
+    assert [role.role_arn for role in access.assume_roles] == [roles[0]["roleArn"]]
+    with pytest.raises(ConfigError) as raised:
+        contextvars.copy_context().run(read, {"aws:assumeRole": json.dumps({"roleArn": roles[0]["roleArn"]})})
+    assert raised.value.key == "aws:assumeRole"
+
+
+def test_a_key_whose_material_is_truncated_is_refused_as_malformed_word_for_word() -> None:
+    name = b"ssh-ed25519"
+    blob = len(name).to_bytes(4, "big") + name + (32).to_bytes(4, "big") + b"short"
+    key = "ssh-ed25519 " + base64.b64encode(blob).decode()
+    message = str(rejects({**LAB, "sshPublicKey": key}, "sshPublicKey"))
+    assert message == f"config 'sshPublicKey': the key material is malformed. Fix: {KEY_FIX}"
