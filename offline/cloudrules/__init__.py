@@ -8,6 +8,7 @@ stack export or preview JSON. See docs/cloud-rules.md for the coverage table and
 """
 
 from offline.cloudrules import (  # noqa: F401 - importing a module registers its rules
+    apirules,
     autoscaling,
     cloudwatch,
     ec2,

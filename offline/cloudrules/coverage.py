@@ -171,7 +171,7 @@ def program_properties() -> dict[str, set[str]]:
 
 
 def checking(resource_type: str, path: str) -> list[Rule]:
-    return [r for r in ALL_RULES if resource_type in r.types and any(covers(p, path) for p in r.properties)]
+    return [r for r in ALL_RULES if resource_type in r.types and any(covers(p, path) for p in r.reads(resource_type))]
 
 
 def unreviewed(properties: Mapping[str, set[str]]) -> list[tuple[str, str]]:

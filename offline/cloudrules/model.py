@@ -43,6 +43,8 @@ class Finding:
     message: str
     # The AWS error code, when it differs from the rule's usual one.
     code: str = ""
+    # The source, when it is more precise than the rule's (the AWS API model's shape a value breaks).
+    source: str = ""
 
 
 @dataclass(frozen=True)

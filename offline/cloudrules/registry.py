@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from offline.cloudrules.apicheck import claimed_findings
+from offline.cloudrules.apimap import MAPPINGS
 from offline.cloudrules.model import CloudError, CloudResource, Finding, World
 
 Check = Callable[[CloudResource, World], Iterable[Finding]]
@@ -50,9 +52,28 @@ class Rule:
     source: str
     summary: str
     check: Check
+    # Per type, the input paths it reads, when they differ by type (the generic AWS API model rules).
+    per_type: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def reads(self, resource_type: str) -> tuple[str, ...]:
+        """The input paths it checks on ``resource_type``: its own, and those of the API model mappings it applies
+        (``apimap.MAPPINGS`` entries naming it)."""
+        own = dict(self.per_type).get(resource_type, ()) if self.per_type else self.properties
+        claimed = tuple(m.property for m in MAPPINGS if m.rule == self.id and m.type == resource_type)
+        return own + tuple(p for p in claimed if p not in own)
+
+    def findings(self, resource: CloudResource, world: World) -> Iterator[Finding]:
+        """The AWS API model's refusals for the mappings this rule applies, then its own checks; a property the
+        model already refused is not reported twice."""
+        model = claimed_findings(canonical(resource.type), self.id, resource)
+        yield from model
+        refused = {finding.property for finding in model}
+        for finding in self.check(resource, world):
+            if finding.property not in refused:
+                yield finding
 
     def run(self, resource: CloudResource, world: World) -> Iterator[CloudError]:
-        for finding in self.check(resource, world):
+        for finding in self.findings(resource, world):
             yield CloudError(
                 urn=resource.urn,
                 type=resource.type,
@@ -61,7 +82,7 @@ class Rule:
                 code=finding.code or self.code,
                 message=finding.message,
                 rule=self.id,
-                source=self.source,
+                source=finding.source or self.source,
             )
 
 
@@ -70,7 +91,13 @@ ALL_RULES: list[Rule] = []
 
 
 def rule(
-    *, types: Iterable[str], properties: Iterable[str], code: str, source: str, id: str = ""
+    *,
+    types: Iterable[str],
+    properties: Iterable[str],
+    code: str,
+    source: str,
+    id: str = "",
+    per_type: Iterable[tuple[str, tuple[str, ...]]] = (),
 ) -> Callable[[Check], Check]:
     """Register ``check`` for ``types`` (canonical tokens). Its docstring's first line is the rule's summary."""
 
@@ -84,6 +111,7 @@ def rule(
             source=source,
             summary=(check.__doc__ or "").strip().splitlines()[0] if check.__doc__ else "",
             check=check,
+            per_type=tuple((canonical(t), tuple(paths)) for t, paths in per_type),
         )
         if any(r.id == found.id for r in ALL_RULES):
             raise ValueError(f"cloud rule {found.id} is registered twice")

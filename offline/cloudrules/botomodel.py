@@ -1,0 +1,191 @@
+"""The AWS API model as botocore ships it: what an operation's input member allows (enumeration, length or
+count, numeric range, pattern), read at run time so the rules follow ``pip install -U botocore``.
+
+AWS publishes the model with every SDK release; botocore's ``data/<service>/<version>/service-2.json`` is
+that model. Its constraints are the ones AWS's request validation enforces ("1 validation error detected:
+Value 'x' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern:
+[\\w+=,.@-]+"): a pattern must match the whole value, a string's ``min``/``max`` are lengths, a list's are
+counts, a number's are its range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import botocore.session
+import regex
+from botocore.exceptions import UnknownServiceError
+from botocore.model import OperationNotFoundError, ServiceModel, Shape
+
+from offline.cloudrules.values import is_unknown, known_number, plain
+
+BOTOCORE_DATA = "https://github.com/boto/botocore/blob/develop/botocore/data"
+# The model writes patterns for Java's java.util.regex: a code point above U+FFFF as its UTF-16 surrogate
+# pair, so "any supplementary character" is the range \uD800\uDC00-\uDBFF\uDFFF. Python strings hold code
+# points, so the pair becomes one range (as written, Python reads a reversed range DC00-DBFF and fails).
+JAVA_SUPPLEMENTARY = r"\uD800\uDC00-\uDBFF\uDFFF"
+PYTHON_SUPPLEMENTARY = r"\U00010000-\U0010FFFF"
+NUMBER_TYPES = frozenset({"integer", "long", "float", "double"})
+# Enumerations longer than this are shown by their first values and a count.
+SHOWN_VALUES = 12
+
+
+class ModelPathError(LookupError):
+    """The model has no such service, operation or member: a botocore upgrade renamed or removed it."""
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """What AWS's model says of one input member (``member`` is a path such as ``DefaultActions[].Type``)."""
+
+    service: str
+    operation: str
+    member: str
+    shape: str
+    type: str
+    enum: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    # For a list: what the model says of each element.
+    element: Constraint | None = None
+    api_version: str = ""
+
+    @property
+    def source(self) -> str:
+        return f"{BOTOCORE_DATA}/{self.service}/{self.api_version}/service-2.json#{self.shape}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.service} {self.operation} {self.member} ({self.shape})"
+
+    def kinds(self) -> set[str]:
+        """The kinds of constraint it carries: enum, length, count, range, pattern."""
+        found: set[str] = set()
+        if self.enum:
+            found.add("enum")
+        if self.min is not None or self.max is not None:
+            found.add("count" if self.type == "list" else "range" if self.type in NUMBER_TYPES else "length")
+        if self.pattern is not None:
+            found.add("pattern")
+        if self.element is not None:
+            found |= self.element.kinds()
+        return found
+
+
+@cache
+def service_model(service: str) -> ServiceModel:
+    try:
+        return _session().get_service_model(service)
+    except UnknownServiceError as exc:
+        raise ModelPathError(f"botocore has no service {service!r}") from exc
+
+
+@cache
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+def _shape_constraint(service: str, operation: str, member: str, shape: Shape, version: str) -> Constraint:
+    meta = shape.metadata
+    element = None
+    if shape.type_name == "list":
+        element = _shape_constraint(service, operation, f"{member}[]", shape.member, version)  # type: ignore[attr-defined]
+    return Constraint(
+        service=service,
+        operation=operation,
+        member=member,
+        shape=shape.name,
+        type=shape.type_name,
+        enum=tuple(meta.get("enum", ())),
+        min=meta.get("min"),
+        max=meta.get("max"),
+        pattern=meta.get("pattern"),
+        element=element,
+        api_version=version,
+    )
+
+
+@cache
+def constraint(service: str, operation: str, member: str) -> Constraint:
+    """The model's constraint on ``operation``'s input ``member`` (``A.B``, ``A[].B``); ModelPathError if absent."""
+    model = service_model(service)
+    try:
+        shape: Shape = model.operation_model(operation).input_shape
+    except OperationNotFoundError as exc:
+        raise ModelPathError(f"botocore {service} has no operation {operation}") from exc
+    for step in member.split("."):
+        name = step.removesuffix("[]")
+        members = getattr(shape, "members", None)
+        if members is None or name not in members:
+            raise ModelPathError(f"botocore {service} {operation} has no input member {member} (at {name})")
+        shape = members[name]
+        if step.endswith("[]"):
+            if shape.type_name != "list":
+                raise ModelPathError(f"botocore {service} {operation} {member}: {name} is not a list")
+            shape = shape.member  # type: ignore[attr-defined]
+    return _shape_constraint(service, operation, member, shape, model.api_version)
+
+
+@cache
+def compiled(pattern: str) -> regex.Pattern[str] | None:
+    """The model's (Java) pattern as a Python one, or None when it cannot be read faithfully.
+
+    Java's ``\\w``, ``\\d`` and ``\\s`` are ASCII-only, its ``\\p{L}`` Unicode; the ``regex`` library's ASCII
+    flag narrows both, so a pattern mixing them is not compiled (none of the mapped ones does: a test says so).
+    """
+    text = pattern.replace(JAVA_SUPPLEMENTARY, PYTHON_SUPPLEMENTARY)
+    unicode_classes = "\\p{" in text or "\\P{" in text
+    if unicode_classes and any(f"\\{c}" in text for c in "wWdDsSb"):
+        return None
+    try:
+        return regex.compile(text, 0 if unicode_classes else regex.ASCII)
+    except (regex.error, ValueError, OverflowError):
+        return None
+
+
+def _shown(values: Sequence[str]) -> str:
+    head = " | ".join(values[:SHOWN_VALUES])
+    return head if len(values) <= SHOWN_VALUES else f"{head} | ... ({len(values)} values)"
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g}-{high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
+def violations(found: Constraint, value: Any, *, kinds: frozenset[str] | None = None) -> Iterator[tuple[str, str]]:
+    """(kind, message) for each way ``value`` (the API value) breaks ``found``; nothing for an unknown value or
+    one of another type than the member's (the provider's schema refuses those before AWS sees them)."""
+    value = plain(value)
+    if value is None or is_unknown(value):
+        return
+
+    def wanted(kind: str) -> bool:
+        return kinds is None or kind in kinds
+
+    if found.type == "string" and isinstance(value, str):
+        if found.enum and value not in found.enum and wanted("enum"):
+            yield "enum", f'"{value[:80]}" is not one of {_shown(found.enum)}'
+        if (found.min is not None or found.max is not None) and wanted("length"):
+            if (found.min is not None and len(value) < found.min) or (found.max is not None and len(value) > found.max):
+                yield "length", f"{len(value)} characters; {_bounds(found.min, found.max)}"
+        if found.pattern is not None and wanted("pattern"):
+            pattern = compiled(found.pattern)
+            if pattern is not None and pattern.fullmatch(value) is None:
+                yield "pattern", f'"{value[:80]}" does not match the pattern {found.pattern}'
+    elif found.type in NUMBER_TYPES and wanted("range"):
+        number = known_number(value)
+        if number is not None and (
+            (found.min is not None and number < found.min) or (found.max is not None and number > found.max)
+        ):
+            yield "range", f"{number:g} is outside {_bounds(found.min, found.max)}"
+    elif found.type == "list" and isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        if (found.min is not None or found.max is not None) and wanted("count"):
+            count = len(value)
+            if (found.min is not None and count < found.min) or (found.max is not None and count > found.max):
+                yield "count", f"{count} items; {_bounds(found.min, found.max)}"
