@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
-from offline.cloudrules.apimap import MAPPINGS, ApiMapping
+from offline.cloudrules.apimap import MAPPINGS, ApiMapping, error_code
 from offline.cloudrules.botomodel import Constraint, constraint, violations
 from offline.cloudrules.model import CloudResource, Finding
 from offline.cloudrules.values import is_unknown, items, mapping, plain
@@ -64,7 +64,7 @@ def mapping_findings(resource: CloudResource, entry: ApiMapping) -> Iterator[Fin
                 yield Finding(
                     at,
                     f"{message} (AWS API model: {which.service} {which.operation} {which.member}, shape {which.shape})",
-                    code=entry.error_code,
+                    code=error_code(entry),
                     source=which.source,
                 )
 

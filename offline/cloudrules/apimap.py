@@ -93,9 +93,10 @@ class ApiMapping:
     # The AWS error code, when it is not the service's usual one.
     code: str = ""
 
-    @property
-    def error_code(self) -> str:
-        return self.code or SERVICE_CODES[self.service]
+
+def error_code(entry: ApiMapping) -> str:
+    """The code AWS answers a refusal of ``entry``'s member with."""
+    return entry.code or SERVICE_CODES[entry.service]
 
 
 def _table(
@@ -141,8 +142,16 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
             ("protocol", "Protocol", "listener-port-protocol", _UP),
             ("defaultActions[].type", "DefaultActions[].Type", "listener-default-actions"),
             ("defaultActions[].order", "DefaultActions[].Order"),
-            ("defaultActions[].redirect.statusCode", "DefaultActions[].RedirectConfig.StatusCode", "listener-default-actions"),
-            ("defaultActions[].redirect.protocol", "DefaultActions[].RedirectConfig.Protocol", "listener-default-actions"),
+            (
+                "defaultActions[].redirect.statusCode",
+                "DefaultActions[].RedirectConfig.StatusCode",
+                "listener-default-actions",
+            ),
+            (
+                "defaultActions[].redirect.protocol",
+                "DefaultActions[].RedirectConfig.Protocol",
+                "listener-default-actions",
+            ),
             ("defaultActions[].redirect.host", "DefaultActions[].RedirectConfig.Host", "listener-default-actions"),
             ("defaultActions[].redirect.path", "DefaultActions[].RedirectConfig.Path", "listener-default-actions"),
             ("defaultActions[].redirect.query", "DefaultActions[].RedirectConfig.Query", "listener-default-actions"),
@@ -256,7 +265,12 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
     )
     # --- EC2 ---
     + _table(EIP, "ec2", "AllocateAddress", [("domain", "Domain", "eip-domain")])
-    + _table(NAT, "ec2", "CreateNatGateway", [("connectivityType", "ConnectivityType", "nat-gateway-public-needs-allocation")])
+    + _table(
+        NAT,
+        "ec2",
+        "CreateNatGateway",
+        [("connectivityType", "ConnectivityType", "nat-gateway-public-needs-allocation")],
+    )
     + _table(VPC, "ec2", "CreateVpc", [("instanceTenancy", "InstanceTenancy")])
     + _table(
         INSTANCE,
@@ -318,7 +332,12 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
         [("name", "InstanceProfileName", "instance-profile"), ("path", "Path", "instance-profile")],
     )
     + _table(PROFILE, "iam", "AddRoleToInstanceProfile", [("role", "RoleName")])
-    + _table(ROLE_POLICY, "iam", "PutRolePolicy", [("name", "PolicyName", "role-policy", {"code": "ValidationError"}), ("role", "RoleName")])
+    + _table(
+        ROLE_POLICY,
+        "iam",
+        "PutRolePolicy",
+        [("name", "PolicyName", "role-policy", {"code": "ValidationError"}), ("role", "RoleName")],
+    )
     + _table(
         ATTACHMENT,
         "iam",
@@ -340,7 +359,14 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
         OWNERSHIP,
         "s3",
         "PutBucketOwnershipControls",
-        [("rule.objectOwnership", "OwnershipControls.Rules[].ObjectOwnership", "ownership-controls", {"code": "InvalidRequest"})],
+        [
+            (
+                "rule.objectOwnership",
+                "OwnershipControls.Rules[].ObjectOwnership",
+                "ownership-controls",
+                {"code": "InvalidRequest"},
+            )
+        ],
     )
     + _table(
         ENCRYPTION,

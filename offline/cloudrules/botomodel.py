@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-import regex
+import regex  # type: ignore[import-untyped]
 from botocore.exceptions import UnknownServiceError
 from botocore.model import OperationNotFoundError, ServiceModel, Shape
 
@@ -93,7 +93,7 @@ def _shape_constraint(service: str, operation: str, member: str, shape: Shape, v
     meta = shape.metadata
     element = None
     if shape.type_name == "list":
-        element = _shape_constraint(service, operation, f"{member}[]", shape.member, version)  # type: ignore[attr-defined]
+        element = _shape_constraint(service, operation, f"{member}[]", shape.member, version)
     return Constraint(
         service=service,
         operation=operation,
@@ -126,7 +126,7 @@ def constraint(service: str, operation: str, member: str) -> Constraint:
         if step.endswith("[]"):
             if shape.type_name != "list":
                 raise ModelPathError(f"botocore {service} {operation} {member}: {name} is not a list")
-            shape = shape.member  # type: ignore[attr-defined]
+            shape = shape.member
     return _shape_constraint(service, operation, member, shape, model.api_version)
 
 
@@ -155,7 +155,13 @@ def _shown(values: Sequence[str]) -> str:
 def _bounds(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"{low:g}-{high:g}"
-    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+    if low is not None:
+        return f"at least {low:g}"
+    return f"at most {high:g}" if high is not None else "any"
+
+
+def _outside(number: float, low: float | None, high: float | None) -> bool:
+    return (low is not None and number < low) or (high is not None and number > high)
 
 
 def violations(found: Constraint, value: Any, *, kinds: frozenset[str] | None = None) -> Iterator[tuple[str, str]]:
@@ -164,28 +170,49 @@ def violations(found: Constraint, value: Any, *, kinds: frozenset[str] | None = 
     value = plain(value)
     if value is None or is_unknown(value):
         return
-
-    def wanted(kind: str) -> bool:
-        return kinds is None or kind in kinds
-
+    checks: list[tuple[str, bool, str]] = []
     if found.type == "string" and isinstance(value, str):
-        if found.enum and value not in found.enum and wanted("enum"):
-            yield "enum", f'"{value[:80]}" is not one of {_shown(found.enum)}'
-        if (found.min is not None or found.max is not None) and wanted("length"):
-            if (found.min is not None and len(value) < found.min) or (found.max is not None and len(value) > found.max):
-                yield "length", f"{len(value)} characters; {_bounds(found.min, found.max)}"
-        if found.pattern is not None and wanted("pattern"):
-            pattern = compiled(found.pattern)
-            if pattern is not None and pattern.fullmatch(value) is None:
-                yield "pattern", f'"{value[:80]}" does not match the pattern {found.pattern}'
-    elif found.type in NUMBER_TYPES and wanted("range"):
+        pattern = compiled(found.pattern) if found.pattern is not None else None
+        checks = [
+            (
+                "enum",
+                bool(found.enum) and value not in found.enum,
+                f'"{value[:80]}" is not one of {_shown(found.enum)}',
+            ),
+            (
+                "length",
+                _outside(len(value), found.min, found.max),
+                f"{len(value)} characters; {_bounds(found.min, found.max)}",
+            ),
+            (
+                "pattern",
+                pattern is not None and pattern.fullmatch(value) is None,
+                f'"{value[:80]}" does not match the pattern {found.pattern}',
+            ),
+        ]
+    elif found.type in NUMBER_TYPES:
         number = known_number(value)
-        if number is not None and (
-            (found.min is not None and number < found.min) or (found.max is not None and number > found.max)
-        ):
-            yield "range", f"{number:g} is outside {_bounds(found.min, found.max)}"
+        if number is not None:
+            checks = [
+                (
+                    "range",
+                    _outside(number, found.min, found.max),
+                    f"{number:g} is outside {_bounds(found.min, found.max)}",
+                )
+            ]
     elif found.type == "list" and isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        if (found.min is not None or found.max is not None) and wanted("count"):
-            count = len(value)
-            if (found.min is not None and count < found.min) or (found.max is not None and count > found.max):
-                yield "count", f"{count} items; {_bounds(found.min, found.max)}"
+        checks = [
+            (
+                "count",
+                _outside(len(value), found.min, found.max),
+                f"{len(value)} items; {_bounds(found.min, found.max)}",
+            )
+        ]
+    for kind, broken, message in checks:
+        if broken and (kinds is None or kind in kinds):
+            yield kind, message
+
+
+def enum(service: str, operation: str, member: str) -> tuple[str, ...]:
+    """The values the model lists for a member (empty when it lists none)."""
+    return constraint(service, operation, member).enum

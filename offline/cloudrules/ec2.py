@@ -10,6 +10,7 @@ import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from offline.cloudrules.botomodel import enum
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import (
@@ -270,9 +271,8 @@ def route_table_association_same_vpc(resource: CloudResource, world: World) -> I
 )
 def eip_domain(resource: CloudResource, world: World) -> Iterator[Finding]:
     """An Elastic IP's domain is "vpc" (or the retired "standard")."""
-    domain = known_str(resource.get("domain"))
-    if domain is not None and domain not in ("vpc", "standard"):
-        yield Finding("domain", f'"{domain}" is not a domain (vpc | standard)')
+    # The values are the model's (apimap: AllocateAddress Domain, ec2 DomainType).
+    yield from ()
 
 
 @rule(
@@ -283,9 +283,8 @@ def eip_domain(resource: CloudResource, world: World) -> Iterator[Finding]:
 )
 def nat_gateway_public_needs_allocation(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A public NAT gateway (the default) has an Elastic IP allocation and a subnet."""
+    # The connectivity types are the model's (apimap: CreateNatGateway ConnectivityType).
     kind = known_str(resource.get("connectivityType")) or "public"
-    if kind not in ("public", "private"):
-        yield Finding("connectivityType", f'"{kind}" is not public | private', code="InvalidParameterValue")
     if kind == "public" and plain(resource.get("allocationId")) in (None, ""):
         yield Finding("allocationId", "a public NAT gateway needs an Elastic IP allocation id")
     if plain(resource.get("subnetId")) in (None, ""):
@@ -491,7 +490,6 @@ def key_pair_public_key_type(resource: CloudResource, world: World) -> Iterator[
 
 # --- instances, Launch Templates, volumes ---------------------------------------------------------
 
-VOLUME_TYPES = ("standard", "gp2", "gp3", "io1", "io2", "st1", "sc1")
 # CreateVolume (botocore 1.44 model): gp3 IOPS 3,000-80,000 and throughput 125-2,000 MiB/s.
 GP3_IOPS = (3000, 80000)
 GP3_THROUGHPUT = (125, 2000)
@@ -500,10 +498,8 @@ IO_IOPS = {"io1": (100, 64000), "io2": (100, 256000)}
 
 def _volume(prop: str, ebs: Mapping[str, Any]) -> Iterator[Finding]:
     kind = known_str(ebs.get("volumeType"))
-    if kind is None:
-        return
-    if kind not in VOLUME_TYPES:
-        yield Finding(f"{prop}.volumeType", f'"{kind}" is not a volume type ({" | ".join(VOLUME_TYPES)})')
+    # A type the model does not list (ec2 VolumeType) is the model's refusal: no IOPS or throughput to judge.
+    if kind is None or kind not in enum("ec2", "CreateVolume", "VolumeType"):
         return
     iops, throughput = known_int(ebs.get("iops")), known_int(ebs.get("throughput"))
     if iops is not None and iops != 0:
@@ -564,13 +560,8 @@ def ebs_volume_settings(resource: CloudResource, world: World) -> Iterator[Findi
 )
 def metadata_options(resource: CloudResource, world: World) -> Iterator[Finding]:
     """IMDS options: httpTokens optional|required, httpEndpoint enabled|disabled, hop limit 1-64."""
+    # The option values are the model's (apimap); the model gives the hop limit no range, the API reference 1-64.
     options = mapping(resource.get("metadataOptions"))
-    tokens = known_str(options.get("httpTokens"))
-    if tokens is not None and tokens not in ("optional", "required"):
-        yield Finding("metadataOptions.httpTokens", f'"{tokens}" is not optional | required')
-    endpoint = known_str(options.get("httpEndpoint"))
-    if endpoint is not None and endpoint not in ("enabled", "disabled"):
-        yield Finding("metadataOptions.httpEndpoint", f'"{endpoint}" is not enabled | disabled')
     hops = known_int(options.get("httpPutResponseHopLimit"))
     if hops is not None and not 1 <= hops <= 64:
         yield Finding("metadataOptions.httpPutResponseHopLimit", f"{hops} is outside 1-64")
@@ -642,11 +633,11 @@ def launch_template_name(resource: CloudResource, world: World) -> Iterator[Find
 )
 def launch_template_description(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A Launch Template's (version) description is at most 255 characters."""
-    text = known_str(resource.get("description"))
-    if text is not None and len(text) > 255:
-        yield Finding("description", f"{len(text)} characters; at most 255")
+    # The length is the model's (apimap: CreateLaunchTemplate VersionDescription).
+    yield from ()
 
 
+# The model's ResourceType lists every taggable EC2 type; a Launch Template tags only these (API reference).
 LT_TAG_RESOURCE_TYPES = ("instance", "volume", "network-interface", "spot-instances-request")
 
 

@@ -16,13 +16,10 @@ WAF_API = "https://docs.aws.amazon.com/waf/latest/APIReference"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
-ENTITY_NAME = re.compile(r"[\w\-]+")
-DESCRIPTION = re.compile(r"[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]")
-METRIC_NAME = re.compile(r"[\w#:.\-/]+")
 RULE_ACTIONS = ("allow", "block", "count", "captcha", "challenge")
 OVERRIDE_ACTIONS = ("count", "none")
 GROUP_STATEMENTS = ("managedRuleGroupStatement", "ruleGroupReferenceStatement")
-AGGREGATE_KEYS = ("IP", "FORWARDED_IP", "CUSTOM_KEYS", "CONSTANT")
+# The model gives EvaluationWindowSec no enumeration (a long); the API reference lists the four.
 EVALUATION_WINDOWS = (60, 120, 300, 600)
 ASSOCIABLE_ARN = re.compile(
     r"arn:[\w-]+:(elasticloadbalancing:[\w-]+:\d{12}:loadbalancer/app/|apigateway:[\w-]+::/restapis/|"
@@ -33,13 +30,9 @@ ASSOCIABLE_ARN = re.compile(
 def _metric(prop: str, raw: Any) -> Iterator[Finding]:
     if is_unknown(raw):
         return
-    config = mapping(raw)
-    if not config:
+    # The metric name's length and characters are the model's (apimap: MetricName).
+    if not mapping(raw):
         yield Finding(prop, "a visibility configuration is required", code="WAFInvalidParameterException")
-        return
-    name = known_str(config.get("metricName"))
-    if name is not None and (not 1 <= len(name) <= 255 or not METRIC_NAME.fullmatch(name)):
-        yield Finding(f"{prop}.metricName", f'"{name[:60]}": 1-255 of letters, digits and _ # : . - / (no spaces)')
 
 
 @rule(
@@ -51,15 +44,8 @@ def _metric(prop: str, raw: Any) -> Iterator[Finding]:
 )
 def web_acl_settings(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A web ACL's name is 1-128 of [A-Za-z0-9_-], description 1-256, scope REGIONAL (or CLOUDFRONT in us-east-1)."""
-    name = known_str(resource.get("name"))
-    if name is not None and (not 1 <= len(name) <= 128 or not ENTITY_NAME.fullmatch(name)):
-        yield Finding("name", f'"{name[:60]}": 1-128 of letters, digits, _ and -')
-    description = known_str(resource.get("description"))
-    if description is not None and (not 1 <= len(description) <= 256 or not DESCRIPTION.fullmatch(description)):
-        yield Finding("description", f'"{description[:60]}": 1-256 of letters, digits, spaces and _+=:#@/-,.')
+    # Name, description, scope values and metric name are the model's (apimap: CreateWebACL); the Region is not.
     scope = known_str(resource.get("scope"))
-    if scope is not None and scope not in ("REGIONAL", "CLOUDFRONT"):
-        yield Finding("scope", f'"{scope}" is not REGIONAL | CLOUDFRONT')
     if scope == "CLOUDFRONT" and world.region and world.region != "us-east-1":
         yield Finding("scope", f"a CLOUDFRONT web ACL is created in us-east-1, not {world.region}")
     yield from _metric("visibilityConfig", resource.get("visibilityConfig"))
@@ -104,17 +90,14 @@ def web_acl_rules(resource: CloudResource, world: World) -> Iterator[Finding]:
     for i, raw in enumerate(items(resource.get("rules"))):
         entry = mapping(raw)
         prop = f"rules[{i}]"
+        # Names, priorities, rate limits, key types and managed group names: the model's (apimap: Rules[]).
         name = known_str(entry.get("name"))
         if name is not None:
-            if not 1 <= len(name) <= 128 or not ENTITY_NAME.fullmatch(name):
-                yield Finding(f"{prop}.name", f'"{name[:60]}": 1-128 of letters, digits, _ and -')
             if name in names:
                 yield Finding(f"{prop}.name", f'"{name}" names another rule', code="WAFDuplicateItemException")
             names.add(name)
         priority = known_int(entry.get("priority"))
         if priority is not None:
-            if priority < 0:
-                yield Finding(f"{prop}.priority", f"{priority} is negative")
             if priority in priorities:
                 yield Finding(
                     f"{prop}.priority", f"priority {priority} is used by another rule", code="WAFDuplicateItemException"
@@ -139,22 +122,11 @@ def web_acl_rules(resource: CloudResource, world: World) -> Iterator[Finding]:
                 yield from _one_action(f"{prop}.action", action, RULE_ACTIONS)
         rate = mapping(statement.get("rateBasedStatement"))
         if rate:
-            limit = known_int(rate.get("limit"))
-            if limit is not None and not 10 <= limit <= 2_000_000_000:
-                yield Finding(f"{prop}.statement.rateBasedStatement.limit", f"{limit} is outside 10-2,000,000,000")
-            key = known_str(rate.get("aggregateKeyType"))
-            if key is not None and key not in AGGREGATE_KEYS:
-                yield Finding(f"{prop}.statement.rateBasedStatement.aggregateKeyType", f'"{key}" is not a key type')
             window = known_int(rate.get("evaluationWindowSec"))
             if window is not None and window not in EVALUATION_WINDOWS:
                 yield Finding(
                     f"{prop}.statement.rateBasedStatement.evaluationWindowSec", f"{window} s is not 60, 120, 300 or 600"
                 )
-        managed = mapping(statement.get("managedRuleGroupStatement"))
-        for key in ("name", "vendorName"):
-            value = known_str(managed.get(key)) if managed else None
-            if value is not None and not (1 <= len(value) <= 128 and value.strip()):
-                yield Finding(f"{prop}.statement.managedRuleGroupStatement.{key}", f'"{value[:60]}": 1-128, not blank')
         yield from _metric(f"{prop}.visibilityConfig", entry.get("visibilityConfig"))
 
 
