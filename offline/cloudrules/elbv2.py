@@ -161,7 +161,11 @@ def target_group_health_request(resource: CloudResource, world: World) -> Iterat
     check = _health(resource)
     protocol = (known_str(check.get("protocol")) or "HTTP").upper()
     if protocol not in HEALTH_PROTOCOLS:
-        yield Finding("healthCheck.protocol", f'"{protocol}" is not HTTP | HTTPS | TCP')
+        yield Finding(
+            "healthCheck.protocol",
+            f'"{protocol}" is not HTTP | HTTPS | TCP (GENEVE, TLS, UDP, TCP_UDP, QUIC and TCP_QUIC are not supported '
+            "for health checks)",
+        )
     tg_protocol = (known_str(resource.get("protocol")) or "").upper()
     if tg_protocol in ("HTTP", "HTTPS") and protocol == "TCP":
         yield Finding("healthCheck.protocol", f"a {tg_protocol} target group cannot use TCP health checks")

@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 
 from offline.cloudrules import ALL_RULES, CloudResource, World, canonical, check_resource
-from tests.offline.cloudrules.cases import BASE, CASES, LB, Case
+from tests.offline.cloudrules.cases import BASE, LB, Case
+from tests.offline.cloudrules.cases import CASES as HAND_CASES
+from tests.offline.cloudrules.cases_model import MODEL_CASES
 from tests.offline.cloudrules.world import IGW_URN, errors, world
+
+CASES = HAND_CASES + MODEL_CASES
 
 
 def _inputs(case_type: str, changes: dict[str, Any]) -> dict[str, Any]:
