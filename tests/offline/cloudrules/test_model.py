@@ -1,0 +1,255 @@
+"""The cloud rules against botocore's API model, read at test time so the test cannot go stale: every value an
+enumeration the program's inputs map to lists is accepted (unless a documented, narrower rule refuses it, named
+here with its source) and one just outside is refused; one past each length, count and range bound is refused;
+every mapped member still resolves in the installed model (a botocore upgrade that renames a shape fails here),
+and no input of the wrong type makes a rule raise."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from offline.cloudrules import ALL_RULES, check_resource
+from offline.cloudrules.apicheck import mapping_findings, values_at
+from offline.cloudrules.apimap import MAPPINGS, NOT_ENFORCED, ApiMapping, upper
+from offline.cloudrules.botomodel import Constraint, ModelPathError, compiled, constraint, violations
+from offline.cloudrules.model import CloudResource
+from tests.offline.cloudrules.cases import BASE, LISTENER, LT, NLB_ARN, SSE, TG
+from tests.offline.cloudrules.world import IGW_URN, errors, world
+
+# Where AWS takes fewer values than the model's enumeration lists: (rule that refuses the rest, values AWS
+# takes, source). Written out here, not imported, so a change to a rule's list shows up as a failure.
+NARROWER: dict[tuple[str, str], tuple[str, frozenset[str], str]] = {
+    (TG, "healthCheck.protocol"): (
+        "target-group-health-request",
+        frozenset({"HTTP", "HTTPS", "TCP"}),
+        "the model's own HealthCheckProtocol text: GENEVE, TLS, UDP, TCP_UDP, QUIC and TCP_QUIC are not supported",
+    ),
+    (LISTENER, "protocol"): (
+        "listener-port-protocol",
+        frozenset({"HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "QUIC", "TCP_QUIC"}),
+        "the model's CreateListener Protocol text: a Gateway Load Balancer listener takes no protocol (GENEVE)",
+    ),
+    (LT, "tagSpecifications[].resourceType"): (
+        "launch-template-tag-resource-type",
+        frozenset({"instance", "volume", "network-interface", "spot-instances-request"}),
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateTagSpecificationRequest.html",
+    ),
+    (SSE, "rules[].applyServerSideEncryptionByDefault.sseAlgorithm"): (
+        "default-encryption",
+        frozenset({"AES256", "aws:kms", "aws:kms:dsse"}),
+        "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (aws:fsx only for FSx through S3 "
+        "access points; general purpose buckets: SSE-S3, SSE-KMS, DSSE-KMS)",
+    ),
+}
+NLB_LISTENER = {"loadBalancerArn": NLB_ARN, "certificateArn": None, "sslPolicy": None}
+
+
+def context(entry: ApiMapping, value: str) -> dict[str, Any]:
+    """Other inputs AWS needs for ``value`` to be taken (where the base resource is set up for another)."""
+    if (entry.type, entry.property) == (TG, "healthCheck.protocol") and value == "TCP":
+        return {"protocol": "TCP"}  # TCP health checks are for TCP-family target groups
+    if (entry.type, entry.property) == (LISTENER, "protocol") and value not in ("HTTP", "HTTPS"):
+        return {**NLB_LISTENER, "certificateArn": BASE[LISTENER]["certificateArn"]} if value == "TLS" else NLB_LISTENER
+    return {}
+
+
+def with_value(inputs: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """``inputs`` with ``value`` at ``path``, into the first element of each list on the way (made if absent)."""
+    result = copy.deepcopy(inputs)
+    current: dict[str, Any] = result
+    steps = path.split(".")
+    for step in steps[:-1]:
+        name = step.removesuffix("[]")
+        if step.endswith("[]"):
+            existing = current.get(name)
+            elements = existing if isinstance(existing, list) and existing and isinstance(existing[0], dict) else [{}]
+            current[name] = elements
+            current = elements[0]
+        else:
+            inner = current.get(name)
+            current[name] = inner if isinstance(inner, dict) else {}
+            current = current[name]
+    current[steps[-1]] = value
+    return result
+
+
+def concrete(path: str) -> str:
+    return path.replace("[]", "[0]")
+
+
+def refusals_at(entry: ApiMapping, value: Any, extra: dict[str, Any] | None = None) -> list[str]:
+    inputs = {**BASE[entry.type], **(extra or {})}
+    inputs = {k: v for k, v in with_value(inputs, entry.property, value).items() if v is not None}
+    return [e.rule for e in errors(entry.type, inputs, deps=(IGW_URN,)) if e.property == concrete(entry.property)]
+
+
+def _id(entry: ApiMapping) -> str:
+    return f"{entry.type.split(':')[1]}:{entry.property}:{entry.member}"
+
+
+def _leaf(entry: ApiMapping) -> Constraint:
+    return constraint(entry.service, entry.operation, entry.member)
+
+
+# The mappings whose Pulumi value is the API value as it is (or upper-cased): values can be set directly.
+DIRECT = [m for m in MAPPINGS if not m.each and m.translate in (None, upper)]
+ENUMS = [m for m in DIRECT if _leaf(m).enum]
+BOUNDED = [m for m in DIRECT if _leaf(m).type != "list" and (_leaf(m).min or _leaf(m).max is not None)]
+COUNTED = [m for m in DIRECT if _leaf(m).type == "list" and _leaf(m).max is not None]
+
+
+def test_the_walk_covers_the_programs_enumerations() -> None:
+    """The walk is not empty, and reaches the values the issue found refused."""
+    walked = {(m.type, m.property): set(_leaf(m).enum) for m in ENUMS}
+    assert len(ENUMS) >= 30
+    assert {"QUIC", "TCP_QUIC"} <= walked[(TG, "protocol")]
+    assert {"QUIC", "TCP_QUIC"} <= walked[(LISTENER, "protocol")]
+    metric = (
+        "aws:autoscaling/policy:Policy",
+        "targetTrackingConfiguration.predefinedMetricSpecification.predefinedMetricType",
+    )
+    assert "ASGAverageCPUUtilizationHighResolution" in walked[metric]
+
+
+@pytest.mark.parametrize("entry", ENUMS, ids=[_id(m) for m in ENUMS])
+def test_every_value_the_model_lists_is_accepted(entry: ApiMapping) -> None:
+    narrower = NARROWER.get((entry.type, entry.property))
+    wrongly_refused: dict[str, list[str]] = {}
+    for value in _leaf(entry).enum:
+        refused = refusals_at(entry, value, context(entry, value))
+        if narrower is not None and value not in narrower[1]:
+            assert refused == [narrower[0]], (value, refused, narrower[2])
+        elif refused:
+            wrongly_refused[value] = refused
+    assert wrongly_refused == {}
+
+
+@pytest.mark.parametrize("entry", ENUMS, ids=[_id(m) for m in ENUMS])
+def test_a_value_just_outside_the_enumeration_is_refused(entry: ApiMapping) -> None:
+    outside = f"{_leaf(entry).enum[0]}_UNLISTED"
+    assert outside not in _leaf(entry).enum
+    refused = refusals_at(entry, outside)
+    assert entry.rule or f"api-model-{entry.service}" in refused
+    assert (entry.rule or f"api-model-{entry.service}") in refused
+
+
+@pytest.mark.parametrize("entry", BOUNDED, ids=[_id(m) for m in BOUNDED])
+def test_a_value_past_each_bound_is_refused(entry: ApiMapping) -> None:
+    leaf = _leaf(entry)
+    rule = entry.rule or f"api-model-{entry.service}"
+    beyond: list[Any] = []
+    if leaf.type == "string":
+        beyond += ["a" * (int(leaf.max) + 1)] if leaf.max is not None else []
+        beyond += ["a" * (int(leaf.min) - 1)] if leaf.min else []
+    else:
+        beyond += [float(leaf.max) + 1] if leaf.max is not None else []
+        beyond += [float(leaf.min) - 1] if leaf.min is not None else []
+    assert beyond
+    for value in beyond:
+        assert rule in refusals_at(entry, value), (entry.property, value if isinstance(value, float) else len(value))
+
+
+@pytest.mark.parametrize("entry", COUNTED, ids=[_id(m) for m in COUNTED])
+def test_a_list_past_its_count_is_refused(entry: ApiMapping) -> None:
+    leaf = _leaf(entry)
+    assert leaf.max is not None
+    inputs = with_value(
+        BASE[entry.type], entry.property, ["arn:aws:sns:us-east-1:123456789012:ops"] * (int(leaf.max) + 1)
+    )
+    found = errors(entry.type, inputs, deps=(IGW_URN,))
+    assert (entry.rule or f"api-model-{entry.service}") in [e.rule for e in found if e.property == entry.property]
+
+
+@pytest.mark.parametrize("entry", MAPPINGS, ids=[_id(m) for m in MAPPINGS])
+def test_every_mapped_member_resolves_with_a_constraint(entry: ApiMapping) -> None:
+    leaf = _leaf(entry)
+    assert leaf.kinds(), f"{leaf.where} says nothing the rules could check: drop the mapping"
+    for pattern in (leaf.pattern, leaf.element.pattern if leaf.element else None):
+        if pattern is not None:
+            assert compiled(pattern) is not None, f"{leaf.where}: pattern {pattern} does not compile"
+    assert leaf.source.startswith(f"https://github.com/boto/botocore/blob/develop/botocore/data/{entry.service}/")
+    assert entry.type in BASE, "every mapped type has a base the twin cases and the walk start from"
+
+
+@pytest.mark.parametrize("entry", [m for m in MAPPINGS if m.rule], ids=[_id(m) for m in MAPPINGS if m.rule])
+def test_a_hand_rule_named_by_a_mapping_applies_to_its_type(entry: ApiMapping) -> None:
+    found = [r for r in ALL_RULES if r.id == entry.rule]
+    assert found and entry.type in found[0].types
+    assert entry.property in found[0].reads(entry.type)
+
+
+def test_generic_rules_read_only_their_own_types_properties() -> None:
+    elbv2 = next(r for r in ALL_RULES if r.id == "api-model-elbv2")
+    assert "ipAddressType" in elbv2.reads(TG)
+    assert "defaultActions[].order" not in elbv2.reads(TG)
+    assert "defaultActions[].order" in elbv2.reads(LISTENER)
+
+
+def test_a_renamed_member_fails_loudly() -> None:
+    with pytest.raises(ModelPathError):
+        constraint("elbv2", "CreateTargetGroup", "HealthCheckProtocl")
+    with pytest.raises(ModelPathError):
+        constraint("elbv2", "CreateTargetGroups", "Protocol")
+    with pytest.raises(ModelPathError):
+        constraint("elbv2", "CreateListener", "Port[]")
+    with pytest.raises(ModelPathError):
+        constraint("elbv3", "CreateListener", "Port")
+
+
+def test_patterns_follow_java_semantics() -> None:
+    """Java's \\w is ASCII (IAM refuses "é" in a role name), \\p{L} is Unicode, surrogate pairs are code points,
+    and a pattern must match the whole value."""
+    role = compiled(r"[\w+=,.@-]+")
+    tag = compiled(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
+    xml = compiled(r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*")
+    assert role is not None and tag is not None and xml is not None
+    assert role.fullmatch("app_role") and not role.fullmatch("rôle") and not role.fullmatch("app role")
+    assert tag.fullmatch("équipe a") and not tag.fullmatch("a&b")
+    assert xml.fullmatch("a:b \U0001f600") and not xml.fullmatch("a\x00b")
+    assert compiled(r"[\p{L}\w]+") is None  # mixed: Java's meaning cannot be kept, so it is not enforced
+
+
+def test_violations_decide_nothing_on_unknown_absent_or_mistyped_values() -> None:
+    protocol = constraint("elbv2", "CreateTargetGroup", "Protocol")
+    port = constraint("elbv2", "CreateTargetGroup", "Port")
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    for value in (None, unknown, ["HTTP3"], {"a": 1}, 3, True):
+        assert list(violations(protocol, value)) == []
+    for value in (None, unknown, ["x"], "many", True, {"a": 1}):
+        assert list(violations(port, value)) == []
+    assert [k for k, _ in violations(port, 0.0)] == ["range"]
+    assert [k for k, _ in violations(protocol, "HTTP3")] == ["enum"]
+
+
+WRONG_TYPES: list[Any] = [["x"], {"k": 1.0}, 3.5, True, "x", [None], [{"a": []}], ""]
+
+
+@pytest.mark.parametrize("entry", MAPPINGS, ids=[_id(m) for m in MAPPINGS])
+def test_wrong_types_never_raise(entry: ApiMapping) -> None:
+    """A property of the wrong type, anywhere on the mapped path, is refused or skipped, never a traceback."""
+    top = entry.property.split(".")[0].removesuffix("[]")
+    for bad in WRONG_TYPES:
+        for inputs in (with_value(BASE[entry.type], entry.property, bad), {**BASE[entry.type], top: bad}):
+            resource = CloudResource(urn="urn:x", type=entry.type, name="x", inputs=inputs, dependencies=())
+            list(mapping_findings(resource, entry))
+            check_resource(resource, world())
+
+
+def test_values_at_names_each_element() -> None:
+    inputs = {"rules": [{"status": "Enabled"}, {"status": "x", "transitions": [{"days": 1.0}, {"days": 2.0}]}]}
+    assert list(values_at(inputs, "rules[].status")) == [("rules[0].status", "Enabled"), ("rules[1].status", "x")]
+    assert [p for p, _ in values_at(inputs, "rules[].transitions[].days")] == [
+        "rules[1].transitions[0].days",
+        "rules[1].transitions[1].days",
+    ]
+    assert list(values_at({"rules": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}, "rules[].status")) == []
+
+
+def test_instance_types_are_left_to_aws() -> None:
+    """The model's InstanceType enumeration grows monthly; a stale botocore must not refuse a new type."""
+    assert all((m.type, m.property) not in NOT_ENFORCED for m in MAPPINGS)
+    found = errors("aws:ec2/instance:Instance", {**BASE["aws:ec2/instance:Instance"], "instanceType": "z9.new"})
+    assert found == []
