@@ -12,7 +12,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from offline.cloudrules.apimap import MAPPINGS
 from offline.cloudrules.autoscaling import ROLLOUT
+from offline.cloudrules.botomodel import constraint
 from offline.cloudrules.registry import ALL_RULES, TYPE_ALIASES, Rule, canonical
 from offline.wire import SECRET_SIG, SIG_KEY
 
@@ -181,6 +183,22 @@ def unreviewed(properties: Mapping[str, set[str]]) -> list[tuple[str, str]]:
     )
 
 
+def model_cell(resource_type: str, path: str) -> str:
+    """The AWS API members (botocore's model) the input maps to, with the kinds of constraint read from each."""
+    cells = []
+    for entry in MAPPINGS:
+        if entry.type == resource_type and entry.property == path:
+            found = constraint(entry.service, entry.operation, entry.member)
+            cells.append(f"`{entry.service}` `{entry.member}` (`{found.shape}`: {', '.join(sorted(found.kinds()))})")
+    return "; ".join(cells)
+
+
+def model_share(properties: Mapping[str, set[str]]) -> tuple[int, int]:
+    """(pairs with a model-backed rule, pairs) over the (type, property) pairs the program sets."""
+    pairs = [(t, p) for t, paths in properties.items() for p in paths]
+    return sum(1 for t, p in pairs if model_cell(t, p)), len(pairs)
+
+
 def _anchor(rule_id: str) -> str:
     return f"[{rule_id}](#{rule_id})"
 
@@ -197,11 +215,21 @@ def render(properties: Mapping[str, set[str]]) -> str:
         "no rule checks carries the reason no API-side constraint applies beyond its type (or existence, which",
         "is account state). How to add a rule: [adding-cloud-rules.md](adding-cloud-rules.md).",
         "",
+        "The **AWS API model** column names the API member an input becomes and what botocore's model",
+        "(read at run time, `offline/cloudrules/botomodel.py`) says of it: enumeration, length, count, range,",
+        "pattern. The rule in the second column applies it (`offline/cloudrules/apimap.py`).",
+        "{} of {} (type, property) pairs here have a model-backed rule.".format(*model_share(properties)),
+        "",
     ]
     for resource_type in sorted(properties):
         aliases = TYPE_ALIASES and [a for a, t in TYPE_ALIASES.items() if t == resource_type]
         alias_text = f" (alias {', '.join(f'`{a}`' for a in sorted(aliases))})" if aliases else ""
-        lines += [f"## `{resource_type}`{alias_text}", "", "| property | checked by |", "|---|---|"]
+        lines += [
+            f"## `{resource_type}`{alias_text}",
+            "",
+            "| property | checked by | AWS API model |",
+            "|---|---|---|",
+        ]
         for path in sorted(properties[resource_type]):
             rules = checking(resource_type, path)
             if rules:
@@ -213,7 +241,7 @@ def render(properties: Mapping[str, set[str]]) -> str:
                     if note is None
                     else f"no API-side constraint beyond its type{': ' + note if note else ''}"
                 )
-            lines.append(f"| `{path}` | {cell} |")
+            lines.append(f"| `{path}` | {cell} | {model_cell(resource_type, path)} |")
         lines.append("")
     lines += ["## Rules", "", "| rule | types | AWS error | what AWS refuses | source |", "|---|---|---|---|---|"]
     for found in sorted(ALL_RULES, key=lambda r: r.id):
