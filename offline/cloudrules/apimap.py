@@ -168,6 +168,7 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
             ("loadBalancerType", "Type", "load-balancer-subnets"),
             ("ipAddressType", "IpAddressType"),
             ("customerOwnedIpv4Pool", "CustomerOwnedIpv4Pool"),
+            ("enablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat"),
         ],
     )
     # --- EC2 Auto Scaling ---
@@ -185,6 +186,17 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
             ("launchTemplate.name", "LaunchTemplate.LaunchTemplateName", ""),
             ("launchTemplate.version", "LaunchTemplate.Version", ""),
             ("targetGroupArns", "TargetGroupARNs", ""),
+            ("loadBalancers", "LoadBalancerNames", ""),
+            ("availabilityZones", "AvailabilityZones", ""),
+            ("terminationPolicies", "TerminationPolicies", ""),
+            ("placementGroup", "PlacementGroup", ""),
+            ("serviceLinkedRoleArn", "ServiceLinkedRoleARN", ""),
+            ("desiredCapacityType", "DesiredCapacityType", ""),
+            (
+                "availabilityZoneDistribution.capacityDistributionStrategy",
+                "AvailabilityZoneDistribution.CapacityDistributionStrategy",
+                "",
+            ),
         ],
         rule="group-maintenance-policy",
     )
@@ -217,6 +229,29 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
             (
                 "targetTrackingConfiguration.predefinedMetricSpecification.resourceLabel",
                 "TargetTrackingConfiguration.PredefinedMetricSpecification.ResourceLabel",
+            ),
+            ("adjustmentType", "AdjustmentType", ""),
+            ("metricAggregationType", "MetricAggregationType", ""),
+            (
+                "targetTrackingConfiguration.customizedMetricSpecification.statistic",
+                "TargetTrackingConfiguration.CustomizedMetricSpecification.Statistic",
+                "",
+            ),
+            ("predictiveScalingConfiguration.mode", "PredictiveScalingConfiguration.Mode", ""),
+            (
+                "predictiveScalingConfiguration.maxCapacityBreachBehavior",
+                "PredictiveScalingConfiguration.MaxCapacityBreachBehavior",
+                "",
+            ),
+            (
+                "predictiveScalingConfiguration.maxCapacityBuffer",
+                "PredictiveScalingConfiguration.MaxCapacityBuffer",
+                "",
+            ),
+            (
+                "predictiveScalingConfiguration.schedulingBufferTime",
+                "PredictiveScalingConfiguration.SchedulingBufferTime",
+                "",
             ),
         ],
         rule="scaling-policy",
@@ -260,6 +295,13 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
             ("okActions", "OKActions", "metric-alarm-actions"),
             ("insufficientDataActions", "InsufficientDataActions", "metric-alarm-actions"),
             ("unit", "Unit"),
+            ("metricQueries[].id", "Metrics[].Id"),
+            ("metricQueries[].expression", "Metrics[].Expression"),
+            ("metricQueries[].period", "Metrics[].Period"),
+            ("metricQueries[].metric.metricName", "Metrics[].MetricStat.Metric.MetricName"),
+            ("metricQueries[].metric.namespace", "Metrics[].MetricStat.Metric.Namespace"),
+            ("metricQueries[].metric.period", "Metrics[].MetricStat.Period"),
+            ("metricQueries[].metric.unit", "Metrics[].MetricStat.Unit"),
             ("evaluateLowSampleCountPercentiles", "EvaluateLowSampleCountPercentile"),
         ],
     )
@@ -285,6 +327,25 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
             ("ebsBlockDevices[].volumeType", "BlockDeviceMappings[].Ebs.VolumeType", "ebs-volume-settings"),
             ("instanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", ""),
             ("tenancy", "Placement.Tenancy", ""),
+            ("privateDnsNameOptions.hostnameType", "PrivateDnsNameOptions.HostnameType", ""),
+            ("maintenanceOptions.autoRecovery", "MaintenanceOptions.AutoRecovery", ""),
+            ("cpuOptions.amdSevSnp", "CpuOptions.AmdSevSnp", ""),
+            ("instanceMarketOptions.marketType", "InstanceMarketOptions.MarketType", ""),
+            (
+                "instanceMarketOptions.spotOptions.spotInstanceType",
+                "InstanceMarketOptions.SpotOptions.SpotInstanceType",
+                "",
+            ),
+            (
+                "instanceMarketOptions.spotOptions.instanceInterruptionBehavior",
+                "InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior",
+                "",
+            ),
+            (
+                "capacityReservationSpecification.capacityReservationPreference",
+                "CapacityReservationSpecification.CapacityReservationPreference",
+                "",
+            ),
         ],
         rule="metadata-options",
     )
@@ -309,6 +370,16 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
                 "launch-template-tag-resource-type",
             ),
             ("instanceInitiatedShutdownBehavior", "LaunchTemplateData.InstanceInitiatedShutdownBehavior", ""),
+            ("placement.tenancy", "LaunchTemplateData.Placement.Tenancy", ""),
+            ("privateDnsNameOptions.hostnameType", "LaunchTemplateData.PrivateDnsNameOptions.HostnameType", ""),
+            ("maintenanceOptions.autoRecovery", "LaunchTemplateData.MaintenanceOptions.AutoRecovery", ""),
+            ("cpuOptions.amdSevSnp", "LaunchTemplateData.CpuOptions.AmdSevSnp", ""),
+            ("instanceMarketOptions.marketType", "LaunchTemplateData.InstanceMarketOptions.MarketType", ""),
+            (
+                "capacityReservationSpecification.capacityReservationPreference",
+                "LaunchTemplateData.CapacityReservationSpecification.CapacityReservationPreference",
+                "",
+            ),
         ],
         rule="metadata-options",
     )
@@ -420,6 +491,21 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
                 "rules[].statement.managedRuleGroupStatement.vendorName",
                 "Rules[].Statement.ManagedRuleGroupStatement.VendorName",
             ),
+            (
+                "rules[].statement.managedRuleGroupStatement.version",
+                "Rules[].Statement.ManagedRuleGroupStatement.Version",
+            ),
+            (
+                "rules[].statement.rateBasedStatement.forwardedIpConfig.fallbackBehavior",
+                "Rules[].Statement.RateBasedStatement.ForwardedIPConfig.FallbackBehavior",
+            ),
+            (
+                "rules[].statement.rateBasedStatement.forwardedIpConfig.headerName",
+                "Rules[].Statement.RateBasedStatement.ForwardedIPConfig.HeaderName",
+            ),
+            ("captchaConfig.immunityTimeProperty.immunityTime", "CaptchaConfig.ImmunityTimeProperty.ImmunityTime"),
+            ("challengeConfig.immunityTimeProperty.immunityTime", "ChallengeConfig.ImmunityTimeProperty.ImmunityTime"),
+            ("tokenDomains", "TokenDomains"),
         ],
         rule="web-acl-rules",
     )
