@@ -1,5 +1,6 @@
-"""AWS WAF (v2): web ACLs and their association with a load balancer. Patterns and limits are the AWS API
-model's (botocore ``wafv2`` shapes ``EntityName``, ``EntityDescription``, ``MetricName``, ``RateLimit``)."""
+"""AWS WAF (v2): web ACLs and their association with a load balancer. Patterns, limits and value lists are
+read from the AWS API model at run time (``apimap``: botocore ``wafv2`` shapes ``EntityName``,
+``EntityDescription``, ``MetricName``, ``RateLimit``, ...); what the model does not say is written here."""
 
 from __future__ import annotations
 
