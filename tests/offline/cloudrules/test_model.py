@@ -7,6 +7,7 @@ and no input of the wrong type makes a rule raise."""
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from offline.cloudrules.apicheck import mapping_findings, values_at
 from offline.cloudrules.apimap import MAPPINGS, NOT_ENFORCED, ApiMapping, upper
 from offline.cloudrules.botomodel import Constraint, ModelPathError, compiled, constraint, violations
 from offline.cloudrules.model import CloudResource
+from offline.cloudrules.state import check_stack
 from tests.offline.cloudrules.cases import BASE, LISTENER, LT, NLB_ARN, SSE, TG
 from tests.offline.cloudrules.world import IGW_URN, errors, world
 
@@ -253,3 +255,46 @@ def test_instance_types_are_left_to_aws() -> None:
     assert all((m.type, m.property) not in NOT_ENFORCED for m in MAPPINGS)
     found = errors("aws:ec2/instance:Instance", {**BASE["aws:ec2/instance:Instance"], "instanceType": "z9.new"})
     assert found == []
+
+
+@dataclass
+class Recorded:
+    """One resource as a stack export records it (the fields ``state.check_stack`` reads)."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    custom: bool = True
+    outputs: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+    provider: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def urn(self) -> str:
+        return f"urn:pulumi:dev::p::{self.type}::{self.name}"
+
+
+def test_the_audit_accepts_what_the_model_lists_and_refuses_with_its_code_and_shape() -> None:
+    """`make audit` over a stack export: the values the issue found refused pass; an unlisted one is refused with
+    the service's code and the botocore shape as its source."""
+    policy = BASE["aws:autoscaling/policy:Policy"]
+    tracking = {**policy["targetTrackingConfiguration"]}
+    high_res = {"predefinedMetricType": "ASGAverageCPUUtilizationHighResolution"}
+    stack = [
+        Recorded("pulumi:providers:aws", "default", {"region": "us-east-1"}, custom=True),
+        Recorded(TG, "quic", {**BASE[TG], "protocol": "QUIC", "port": 443.0, "healthCheck": {"protocol": "TCP"}}),
+        Recorded(LISTENER, "quic", {**BASE[LISTENER], **NLB_LISTENER, "protocol": "TCP_QUIC"}),
+        Recorded(
+            "aws:autoscaling/policy:Policy",
+            "cpu",
+            {**policy, "targetTrackingConfiguration": {**tracking, "predefinedMetricSpecification": high_res}},
+        ),
+    ]
+    assert check_stack(stack) == []
+    refused = check_stack([*stack, Recorded(TG, "typo", {**BASE[TG], "protocol": "HTTP3"})])
+    assert [(e.name, e.property, e.code, e.rule) for e in refused] == [
+        ("typo", "protocol", "ValidationError", "target-group-settings")
+    ]
+    assert refused[0].source.endswith("/elbv2/2015-12-01/service-2.json#ProtocolEnum")
