@@ -112,6 +112,18 @@ def _shape_constraint(service: str, operation: str, member: str, shape: Shape, v
 @cache
 def constraint(service: str, operation: str, member: str) -> Constraint:
     """The model's constraint on ``operation``'s input ``member`` (``A.B``, ``A[].B``); ModelPathError if absent."""
+    return _shape_constraint(
+        service, operation, member, _member_shape(service, operation, member), service_model(service).api_version
+    )
+
+
+def documentation(service: str, operation: str, member: str) -> str:
+    """The model's text for the member, without its HTML: where it lists values its shape does not enumerate."""
+    text = str(_member_shape(service, operation, member).documentation or "")
+    return " ".join(regex.sub(r"<[^>]+>", " ", text).split())
+
+
+def _member_shape(service: str, operation: str, member: str) -> Shape:
     model = service_model(service)
     try:
         shape: Shape = model.operation_model(operation).input_shape
@@ -127,7 +139,7 @@ def constraint(service: str, operation: str, member: str) -> Constraint:
             if shape.type_name != "list":
                 raise ModelPathError(f"botocore {service} {operation} {member}: {name} is not a list")
             shape = shape.member
-    return _shape_constraint(service, operation, member, shape, model.api_version)
+    return shape
 
 
 @cache

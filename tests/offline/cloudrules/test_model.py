@@ -7,15 +7,16 @@ and no input of the wrong type makes a rule raise."""
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from offline.cloudrules import ALL_RULES, check_resource
+from offline.cloudrules import ALL_RULES, autoscaling, check_resource, cloudwatch, wafv2
 from offline.cloudrules.apicheck import mapping_findings, values_at
 from offline.cloudrules.apimap import MAPPINGS, NOT_ENFORCED, ApiMapping, upper
-from offline.cloudrules.botomodel import Constraint, ModelPathError, compiled, constraint, violations
+from offline.cloudrules.botomodel import Constraint, ModelPathError, compiled, constraint, documentation, violations
 from offline.cloudrules.model import CloudResource
 from offline.cloudrules.state import check_stack
 from tests.offline.cloudrules.cases import BASE, LISTENER, LT, NLB_ARN, SSE, TG
@@ -298,3 +299,38 @@ def test_the_audit_accepts_what_the_model_lists_and_refuses_with_its_code_and_sh
         ("typo", "protocol", "ValidationError", "target-group-settings")
     ]
     assert refused[0].source.endswith("/elbv2/2015-12-01/service-2.json#ProtocolEnum")
+
+
+# Hand lists for members whose shape enumerates nothing but whose model text lists the values: (the rule's list,
+# service, operation, member, how the text lists them). A value AWS adds to the text fails here.
+DOCUMENTED: list[tuple[tuple[Any, ...], str, str, str, str]] = [
+    (
+        autoscaling.HEALTH_CHECK_TYPES,
+        "autoscaling",
+        "CreateAutoScalingGroup",
+        "HealthCheckType",
+        r"[Tt]he valid values are ([^.]+)\.",
+    ),
+    (autoscaling.POLICY_TYPES, "autoscaling", "PutScalingPolicy", "PolicyType", r"policy types: (.+)$"),
+    (cloudwatch.MISSING_DATA, "cloudwatch", "PutMetricAlarm", "TreatMissingData", r"Valid Values: ((?:\w+ \| )+\w+)"),
+    (
+        wafv2.EVALUATION_WINDOWS,
+        "wafv2",
+        "CreateWebACL",
+        "Rules[].Statement.RateBasedStatement.EvaluationWindowSec",
+        r"Valid settings are ([^.]+)\.",
+    ),
+]
+
+
+def listed(text: str, pattern: str) -> set[str]:
+    found = re.search(pattern, text)
+    assert found is not None, f"the model's text no longer says {pattern!r}: {text[:300]}"
+    words = re.findall(r"[A-Za-z0-9_]+", found.group(1))
+    return {w for w in words if w not in ("and", "or", "default")}
+
+
+@pytest.mark.parametrize("entry", DOCUMENTED, ids=[e[3].rsplit(".", 1)[-1] for e in DOCUMENTED])
+def test_hand_lists_match_the_values_the_models_text_lists(entry: tuple[tuple[Any, ...], str, str, str, str]) -> None:
+    hand, service, operation, member, pattern = entry
+    assert {str(v) for v in hand} == listed(documentation(service, operation, member), pattern)
