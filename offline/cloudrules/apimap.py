@@ -43,14 +43,16 @@ ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEnc
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
-# The error code each service's request validation answers with.
+# The error code each service's request validation answers with. S3 checks a configuration against its published
+# schema: "MalformedXML: The XML you provided was not well-formed or did not validate against our published
+# schema" (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
 SERVICE_CODES: dict[str, str] = {
     "ec2": "InvalidParameterValue",
     "elbv2": "ValidationError",
     "autoscaling": "ValidationError",
     "iam": "ValidationError",
     "cloudwatch": "ValidationError",
-    "s3": "InvalidArgument",
+    "s3": "MalformedXML",
     "wafv2": "WAFInvalidParameterException",
 }
 
@@ -435,7 +437,6 @@ MAPPINGS: tuple[ApiMapping, ...] = tuple(
                 "rule.objectOwnership",
                 "OwnershipControls.Rules[].ObjectOwnership",
                 "ownership-controls",
-                {"code": "InvalidRequest"},
             )
         ],
     )
