@@ -184,7 +184,10 @@ def violations(found: Constraint, value: Any, *, kinds: frozenset[str] | None = 
         return
     checks: list[tuple[str, bool, str]] = []
     if found.type == "string" and isinstance(value, str):
-        pattern = compiled(found.pattern) if found.pattern is not None else None
+        # Past its maximum the length refuses it already; matching is skipped, so that a pattern such as .*\S.*
+        # never backtracks over a megabyte of blanks (a rule must never stall the audit).
+        too_long = found.max is not None and len(value) > found.max
+        pattern = compiled(found.pattern) if found.pattern is not None and not too_long else None
         checks = [
             (
                 "enum",

@@ -334,3 +334,11 @@ def listed(text: str, pattern: str) -> set[str]:
 def test_hand_lists_match_the_values_the_models_text_lists(entry: tuple[tuple[Any, ...], str, str, str, str]) -> None:
     hand, service, operation, member, pattern = entry
     assert {str(v) for v in hand} == listed(documentation(service, operation, member), pattern)
+
+
+def test_a_long_value_is_refused_by_its_length_without_backtracking() -> None:
+    """``.*\\S.*`` over blanks backtracks quadratically; past the member's maximum only the length is checked."""
+    vendor = constraint("wafv2", "CreateWebACL", "Rules[].Statement.ManagedRuleGroupStatement.VendorName")
+    assert vendor.pattern == ".*\\S.*" and vendor.max == 128
+    assert [kind for kind, _ in violations(vendor, " " * 1_000_000)] == ["length"]
+    assert [kind for kind, _ in violations(vendor, " " * 128)] == ["pattern"]
