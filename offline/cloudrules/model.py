@@ -76,9 +76,17 @@ class CloudError:
 class World:
     """The account a resource is created in: every resource created before it, by URN and by id."""
 
-    def __init__(self, region: str = "us-east-1", resources: Iterable[CloudResource] = ()) -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        resources: Iterable[CloudResource] = (),
+        quotas: Mapping[str, int] | None = None,
+    ) -> None:
         # "" when not known (an audit of a file that does not say): Region-bound rules then decide nothing.
         self.region = region
+        # Service quotas the account has raised (name -> value; offline/cloudrules/quotas.py lists the names
+        # and AWS's defaults, which apply to every quota not named here).
+        self.quotas: dict[str, int] = dict(quotas or {})
         self.by_urn: dict[str, CloudResource] = {}
         self.by_id: dict[str, CloudResource] = {}
         for resource in resources:
@@ -107,7 +115,10 @@ class World:
         return [self.by_urn[urn] for urn in urns if urn in self.by_urn]
 
     def of_type(self, *types: str) -> list[CloudResource]:
-        return [r for r in self.by_urn.values() if r.type in types]
+        """Resources of these canonical types, whichever alias (``aws:alb/...``, ``aws:lb/...``) created them."""
+        from offline.cloudrules.registry import canonical
+
+        return [r for r in self.by_urn.values() if canonical(r.type) in types]
 
     def depends_on(self, resource: CloudResource, wanted: Callable[[CloudResource], bool]) -> bool | None:
         """Whether ``resource`` is ordered after one ``wanted`` resource, through dependencies or parents'.
