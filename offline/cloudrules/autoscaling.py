@@ -281,8 +281,9 @@ def _template_versions(resource: CloudResource) -> Iterator[tuple[str, Any]]:
     )
     for i, override in enumerate(items(mixed.get("overrides"))):
         spec = mapping(mapping(override).get("launchTemplateSpecification"))
-        yield f"mixedInstancesPolicy.launchTemplate.overrides[{i}].launchTemplateSpecification.version", spec.get(
-            "version"
+        yield (
+            f"mixedInstancesPolicy.launchTemplate.overrides[{i}].launchTemplateSpecification.version",
+            spec.get("version"),
         )
 
 

@@ -123,8 +123,7 @@ def route_table_association_once(resource: CloudResource, world: World) -> Itera
     types=[LISTENER],
     properties=("loadBalancerArn", "port"),
     code="DuplicateListener",
-    source=f"{ELB_API}/API_CreateListener.html (DuplicateListener: a listener with the specified port already "
-    "exists)",
+    source=f"{ELB_API}/API_CreateListener.html (DuplicateListener: a listener with the specified port already exists)",
 )
 def listener_port_once_per_load_balancer(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A load balancer has one listener per port."""

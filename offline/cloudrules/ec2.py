@@ -855,7 +855,8 @@ def instance_group_names(resource: CloudResource, world: World) -> Iterator[Find
         group_vpc = known_str(groups[0].get("vpcId")) if len(groups) == 1 else None
         if subnet_vpc and group_vpc and group_vpc != subnet_vpc:
             yield Finding(
-                f"securityGroups[{i}]", f"security group {name} and the subnet belong to different networks",
+                f"securityGroups[{i}]",
+                f"security group {name} and the subnet belong to different networks",
                 code="InvalidParameter",
             )
 

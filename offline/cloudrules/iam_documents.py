@@ -134,7 +134,9 @@ def _statement(prop: str, statement: Any, kind: str, sids: set[str]) -> Iterator
         if principals:
             yield Finding(prop, f"an identity policy holds no {' or '.join(principals)} (Has prohibited field)")
         if len(resources) != 1:
-            yield Finding(prop, f"a statement has exactly one of Resource and NotResource, got {resources or 'neither'}")
+            yield Finding(
+                prop, f"a statement has exactly one of Resource and NotResource, got {resources or 'neither'}"
+            )
     for key in resources:
         listed = _strings(statement[key])
         if listed is None or any(not isinstance(r, str) or not (r == "*" or r.startswith("arn:")) for r in listed):

@@ -21,7 +21,9 @@ from offline.cloudrules.registry import canonical, rule
 from offline.cloudrules.values import items, known_str, mapping, plain
 
 VPC_QUOTAS = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"
-EIP_QUOTAS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html#using-instance-addressing-limit"
+EIP_QUOTAS = (
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html#using-instance-addressing-limit"
+)
 ALB_QUOTAS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"
 IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 
@@ -241,7 +243,9 @@ def routes_per_route_table(resource: CloudResource, world: World) -> Iterator[Fi
     table = reference_key(world, resource, "routeTableId")
     if table is None:
         return
-    count = 1 + sum(1 for r in _others(world, resource, ROUTE) if _same(world, r, "routeTableId", resource, "routeTableId"))
+    count = 1 + sum(
+        1 for r in _others(world, resource, ROUTE) if _same(world, r, "routeTableId", resource, "routeTableId")
+    )
     owner = world.by_urn.get(table)
     count += len(_inline_routes(owner)) if owner is not None else 0
     yield from _over(world, "routes-per-route-table", count, "routeTableId", "in the table")
@@ -326,12 +330,14 @@ def rules_per_security_group(resource: CloudResource, world: World) -> Iterator[
 
 def _interface_groups(resource: CloudResource) -> Iterator[tuple[str, int]]:
     if resource.type == INSTANCE:
-        yield "vpcSecurityGroupIds", len(items(resource.get("vpcSecurityGroupIds"))) + len(
-            items(resource.get("securityGroups"))
+        yield (
+            "vpcSecurityGroupIds",
+            len(items(resource.get("vpcSecurityGroupIds"))) + len(items(resource.get("securityGroups"))),
         )
         return
-    yield "vpcSecurityGroupIds", len(items(resource.get("vpcSecurityGroupIds"))) + len(
-        items(resource.get("securityGroupNames"))
+    yield (
+        "vpcSecurityGroupIds",
+        len(items(resource.get("vpcSecurityGroupIds"))) + len(items(resource.get("securityGroupNames"))),
     )
     for i, interface in enumerate(items(resource.get("networkInterfaces"))):
         yield f"networkInterfaces[{i}].securityGroups", len(items(mapping(interface).get("securityGroups")))

@@ -95,8 +95,14 @@ def security_group_pair_description(resource: CloudResource, world: World) -> It
 
 @rule(
     types=[SG, DEFAULT_SG],
-    properties=("ingress[].protocol", "ingress[].fromPort", "ingress[].toPort", "egress[].protocol",
-                "egress[].fromPort", "egress[].toPort"),
+    properties=(
+        "ingress[].protocol",
+        "ingress[].fromPort",
+        "ingress[].toPort",
+        "egress[].protocol",
+        "egress[].fromPort",
+        "egress[].toPort",
+    ),
     code="InvalidParameterValue",
     source=f"{EC2_API}/API_IpPermission.html (FromPort/ToPort: ports 0-65535 for tcp/udp, ICMP type and code "
     f"-1..255); {TF_SG_DOC} (inline protocol -1 needs from_port and to_port 0)",
@@ -140,8 +146,14 @@ def _cidr_findings(prop: str, values: Any, version: int) -> Iterator[Finding]:
 
 @rule(
     types=[SG, DEFAULT_SG, LEGACY_RULE],
-    properties=("ingress[].cidrBlocks", "ingress[].ipv6CidrBlocks", "egress[].cidrBlocks", "egress[].ipv6CidrBlocks",
-                "cidrBlocks", "ipv6CidrBlocks"),
+    properties=(
+        "ingress[].cidrBlocks",
+        "ingress[].ipv6CidrBlocks",
+        "egress[].cidrBlocks",
+        "egress[].ipv6CidrBlocks",
+        "cidrBlocks",
+        "ipv6CidrBlocks",
+    ),
     code="InvalidParameterValue",
     source=f"{TF_EC2}/vpc_security_group.go and vpc_security_group_rule.go (cidr_blocks: "
     f"verify.ValidIPv4CIDRNetworkAddress; ipv6_cidr_blocks: verify.ValidIPv6CIDRNetworkAddress); "
@@ -174,4 +186,6 @@ def security_group_inline_source(resource: CloudResource, world: World) -> Itera
         if any(is_unknown(block.get(k)) for k in INLINE_SOURCES):
             continue
         if not any(items(block.get(k)) for k in INLINE_SOURCES[:4]) and plain(block.get("self")) is not True:
-            yield Finding(prop, "a rule needs a peer: cidrBlocks, ipv6CidrBlocks, prefixListIds, securityGroups or self")
+            yield Finding(
+                prop, "a rule needs a peer: cidrBlocks, ipv6CidrBlocks, prefixListIds, securityGroups or self"
+            )

@@ -332,6 +332,10 @@ class Case:
     refused_deps: tuple[str, ...] = (IGW_URN,)
     accepted_deps: tuple[str, ...] = (IGW_URN,)
     label: str = ""
+    # Resources created before the subject (cross-resource rules), and the quotas the account raised.
+    extra: tuple[Any, ...] = ()
+    refused_quotas: dict[str, int] = field(default_factory=dict)
+    accepted_quotas: dict[str, int] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -1433,3 +1437,9 @@ CASES: list[Case] = [
     ),
     Case("associated-eip-after-gateway", EIP, {"instance": "i-1"}, "dependsOn", {"instance": "i-1"}, refused_deps=()),
 ]
+
+# Round 2 (issue 18): every spelling, cross-resource duplicates and quotas, ARNs, IAM grammar (cases_round2.py).
+from tests.offline.cloudrules.cases_round2 import ROUND2_BASE, ROUND2_CASES  # noqa: E402
+
+BASE.update(ROUND2_BASE)
+CASES += ROUND2_CASES
