@@ -75,8 +75,8 @@ def _document(prop: str, text: str | None) -> Iterator[Finding]:
         return
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Finding(prop, f"is not JSON ({exc.msg})", code="MalformedPolicyDocument")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, too-long integers, depth
+        yield Finding(prop, f"is not JSON ({getattr(exc, 'msg', type(exc).__name__)})", code="MalformedPolicyDocument")
         return
     if not isinstance(document, dict) or "Statement" not in document:
         yield Finding(prop, "is not a policy document (no Statement)", code="MalformedPolicyDocument")

@@ -63,7 +63,7 @@ def decode(value: Any) -> tuple[Any, bool]:
     if isinstance(value, str):
         try:
             return json.loads(value), True
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             return None, False
     return value, True
 

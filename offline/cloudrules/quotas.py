@@ -120,7 +120,7 @@ def load_quotas(path: Path | str) -> dict[str, int]:
         raise QuotaFileError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise QuotaFileError(f"{path} is not JSON: {exc}") from None
     return parse_quotas(document)
 

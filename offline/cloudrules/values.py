@@ -75,7 +75,7 @@ def mapping(value: Any) -> Mapping[str, Any]:
     if isinstance(value, str) and value.startswith("{"):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError, too-long integers, depth
             return {}
     return value if isinstance(value, Mapping) else {}
 
