@@ -4,9 +4,9 @@ Launch Templates and EBS volumes."""
 from __future__ import annotations
 
 import base64
-import re
 import binascii
 import ipaddress
+import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -732,9 +732,9 @@ RSA_MIN_BITS = 2048
 )
 def key_pair_public_key_material(resource: CloudResource, world: World) -> Iterator[Finding]:
     """The public key is a whole OpenSSH key (not truncated), and an RSA key has at least 2048 bits."""
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_ssh_public_key
-    from cryptography.exceptions import UnsupportedAlgorithm
 
     key = known_str(resource.get("publicKey"))
     if key is None or key.split(" ", 1)[0] not in ("ssh-rsa", "ssh-ed25519"):

@@ -312,10 +312,10 @@ def _rule_counts(world: World, group_key: str, direction: str, subject: CloudRes
 def rules_per_security_group(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 60 inbound and 60 outbound rules per group and address family, inline and separate rules together."""
     if resource.type == SG:
-        for direction in ("ingress", "egress"):
-            counts = _rule_counts(world, resource.urn, direction, resource)
+        for inline in ("ingress", "egress"):
+            counts = _rule_counts(world, resource.urn, inline, resource)
             for family, count in counts.items():
-                yield from _over(world, "rules-per-security-group", count, direction, f"({direction}, {family})")
+                yield from _over(world, "rules-per-security-group", count, inline, f"({inline}, {family})")
         return
     direction = _direction(resource)
     group_key = reference_key(world, resource, "securityGroupId")

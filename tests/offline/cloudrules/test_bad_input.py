@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from offline.cloudrules import ALL_RULES, CloudResource, Rule, World, check_resource
-from offline.cloudrules.registry import UNREADABLE, rule
 from offline.cloudrules.registry import ALL_RULES as REGISTERED
-from offline.cloudrules.registry import RULES
+from offline.cloudrules.registry import RULES, UNREADABLE, rule
 from tests.offline.cloudrules.cases import BASE
 from tests.offline.cloudrules.world import IGW_URN, PROVIDER_REF, STACK, world
 
