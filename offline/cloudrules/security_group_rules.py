@@ -155,9 +155,9 @@ def _cidr_findings(prop: str, values: Any, version: int) -> Iterator[Finding]:
         "ipv6CidrBlocks",
     ),
     code="InvalidParameterValue",
-    source=f"{TF_EC2}/vpc_security_group.go and vpc_security_group_rule.go (cidr_blocks: "
-    f"verify.ValidIPv4CIDRNetworkAddress; ipv6_cidr_blocks: verify.ValidIPv6CIDRNetworkAddress); "
-    f"{EC2_API}/API_IpRange.html",
+    source=f"{TF_EC2}/vpc_security_group.go and vpc_security_group_rule.go (cidr_blocks, ipv6_cidr_blocks: "
+    f"ValidCIDRNetworkAddress, a network address without host bits); {EC2_API}/API_IpRange.html (CidrIp: IPv4); "
+    f"{EC2_API}/API_Ipv6Range.html (CidrIpv6: IPv6)",
 )
 def security_group_block_cidrs(resource: CloudResource, world: World) -> Iterator[Finding]:
     """cidrBlocks are IPv4 and ipv6CidrBlocks IPv6 network addresses without host bits, inline or legacy."""
