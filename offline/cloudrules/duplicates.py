@@ -10,11 +10,11 @@ refused, as AWS refuses the second create call. References are compared by what 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from offline.cloudrules.model import CloudResource, Finding, World
-from offline.cloudrules.quotas import reference_key
+from offline.cloudrules.quotas import one, reference_key
 from offline.cloudrules.registry import canonical, rule
 from offline.cloudrules.values import items, known_int, known_str, mapping, plain
 
@@ -50,8 +50,9 @@ def _destination(entry: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _others(world: World, resource: CloudResource, *types: str) -> list[CloudResource]:
-    return [r for r in world.of_type(*types) if r.urn != resource.urn]
+def _route_key(world: World, route: CloudResource) -> tuple[str, str] | None:
+    table, destination = reference_key(world, route, "routeTableId"), _destination(route.inputs, tuple(DESTINATIONS))
+    return None if table is None or destination is None else (table, destination)
 
 
 @rule(
@@ -80,16 +81,15 @@ def route_destination_once_per_table(resource: CloudResource, world: World) -> I
             if destination is not None:
                 seen.add(destination)
         return
-    destination = _destination(resource.inputs, tuple(DESTINATIONS))
-    table = reference_key(world, resource, "routeTableId")
-    if destination is None or table is None:
+    key = _route_key(world, resource)
+    if key is None:
         return
-    for other in _others(world, resource, ROUTE):
-        if reference_key(world, other, "routeTableId") == table and _destination(other.inputs, tuple(DESTINATIONS)) == (
-            destination
-        ):
-            yield Finding("destinationCidrBlock", f"route {other.name} already sends {destination} in this table")
-            return
+    table, destination = key
+    routes = world.groups("routes-by-table-and-destination", (ROUTE,), lambda r: one(_route_key(world, r)))
+    other = routes.other(key, resource.urn)
+    if other is not None:
+        yield Finding("destinationCidrBlock", f"route {other.name} already sends {destination} in this table")
+        return
     owner = world.by_urn.get(table)
     if owner is not None and canonical(owner.type) == ROUTE_TABLE:
         for entry in items(owner.get("routes")):
@@ -110,13 +110,22 @@ def route_destination_once_per_table(resource: CloudResource, world: World) -> I
 def route_table_association_once(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A subnet (or gateway) is associated with one route table only."""
     for prop in ("subnetId", "gatewayId"):
-        target = reference_key(world, resource, prop) if plain(resource.get(prop)) is not None else None
+        target = _association_key(world, resource, prop)
         if target is None:
             continue
-        for other in _others(world, resource, RTA):
-            if plain(other.get(prop)) is not None and reference_key(world, other, prop) == target:
-                yield Finding(prop, f"already associated with a route table by {other.name}")
-                return
+        associations = world.groups(f"associations-by-{prop}", (RTA,), _association_keys(world, prop))
+        other = associations.other(target, resource.urn)
+        if other is not None:
+            yield Finding(prop, f"already associated with a route table by {other.name}")
+            return
+
+
+def _association_keys(world: World, prop: str) -> Callable[[CloudResource], tuple[str, ...]]:
+    return lambda association: one(_association_key(world, association, prop))
+
+
+def _association_key(world: World, association: CloudResource, prop: str) -> str | None:
+    return reference_key(world, association, prop) if plain(association.get(prop)) is not None else None
 
 
 @rule(
@@ -127,14 +136,18 @@ def route_table_association_once(resource: CloudResource, world: World) -> Itera
 )
 def listener_port_once_per_load_balancer(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A load balancer has one listener per port."""
-    port = known_int(resource.get("port"))
-    balancer = reference_key(world, resource, "loadBalancerArn")
-    if port is None or balancer is None:
+    key = _port_key(world, resource)
+    if key is None:
         return
-    for other in _others(world, resource, LISTENER):
-        if known_int(other.get("port")) == port and reference_key(world, other, "loadBalancerArn") == balancer:
-            yield Finding("port", f"listener {other.name} already listens on {port} on this load balancer")
-            return
+    ports = world.groups("listeners-by-balancer-and-port", (LISTENER,), lambda r: one(_port_key(world, r)))
+    other = ports.other(key, resource.urn)
+    if other is not None:
+        yield Finding("port", f"listener {other.name} already listens on {key[1]} on this load balancer")
+
+
+def _port_key(world: World, listener: CloudResource) -> tuple[str, int] | None:
+    port, balancer = known_int(listener.get("port")), reference_key(world, listener, "loadBalancerArn")
+    return None if port is None or balancer is None else (balancer, port)
 
 
 def _action_groups(actions: Any) -> Iterator[tuple[str, Any]]:
@@ -180,19 +193,29 @@ def target_group_behind_one_load_balancer(resource: CloudResource, world: World)
     mine = _balancer_of(world, resource)
     if mine is None:
         return
-    own = "actions" if canonical(resource.type) == LISTENER_RULE else "defaultActions"
-    groups = [(f"{own}{path}", _group_key(world, ref)) for path, ref in _action_groups(resource.get(own))]
-    if not any(key for _, key in groups):
-        return
-    for other in world.of_type(LISTENER, LISTENER_RULE):
-        if other.urn == resource.urn:
-            continue
-        theirs = _balancer_of(world, other)
-        if theirs is None or theirs == mine:
-            continue
-        other_prop = "actions" if canonical(other.type) == LISTENER_RULE else "defaultActions"
-        used = {_group_key(world, ref) for _, ref in _action_groups(other.get(other_prop))} - {None}
-        for path, key in groups:
-            if key is not None and key in used:
-                yield Finding(path, f"the target group already serves another load balancer (through {other.name})")
-                return
+    # Listeners (with a known load balancer) by the target groups they forward to. The first other one decides:
+    # AWS refused any later listener that put the group behind a second load balancer.
+    forwarding = world.groups(
+        "listeners-by-target-group",
+        (LISTENER, LISTENER_RULE),
+        lambda r: sorted(_forwarded(world, r)) if _balancer_of(world, r) is not None else [],
+    )
+    for path, key in _forwarded_paths(world, resource):
+        other = forwarding.other(key, resource.urn)
+        if other is not None and _balancer_of(world, other) not in (None, mine):
+            yield Finding(path, f"the target group already serves another load balancer (through {other.name})")
+            return
+
+
+def _actions_prop(resource: CloudResource) -> str:
+    return "actions" if canonical(resource.type) == LISTENER_RULE else "defaultActions"
+
+
+def _forwarded_paths(world: World, resource: CloudResource) -> list[tuple[str, str]]:
+    own = _actions_prop(resource)
+    found = [(f"{own}{path}", _group_key(world, ref)) for path, ref in _action_groups(resource.get(own))]
+    return [(path, key) for path, key in found if key is not None]
+
+
+def _forwarded(world: World, resource: CloudResource) -> set[str]:
+    return {key for _, key in _forwarded_paths(world, resource)}

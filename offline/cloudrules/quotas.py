@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from offline.cloudrules.model import CloudResource, Finding, World
+from offline.cloudrules.model import CloudResource, Finding, Grouping, World
 from offline.cloudrules.registry import canonical, rule
 from offline.cloudrules.values import items, known_str, mapping, plain
 
@@ -125,14 +125,19 @@ def load_quotas(path: Path | str) -> dict[str, int]:
     return parse_quotas(document)
 
 
-def _others(world: World, resource: CloudResource, *types: str) -> list[CloudResource]:
-    return [r for r in world.of_type(*types) if r.urn != resource.urn]
+def _count_with(world: World, resource: CloudResource, *types: str) -> int:
+    """Resources of ``types`` in the account once ``resource`` is created (it counts once, re-added or not)."""
+    return world.count(*types) - (1 if resource.urn in world.by_urn else 0) + 1
 
 
-def _same(world: World, a: CloudResource, a_prop: str, b: CloudResource, b_prop: str) -> bool:
-    """Whether two references name the same thing: equal known ids, or the same single URN they were built from."""
-    first, second = reference_key(world, a, a_prop), reference_key(world, b, b_prop)
-    return first is not None and first == second
+def one(key: Any) -> tuple[Any, ...]:
+    """A single group key as ``World.groups`` takes keys: none when it is not known."""
+    return () if key is None else (key,)
+
+
+def by_reference(world: World, name: str, types: tuple[str, ...], prop: str) -> Grouping:
+    """``types`` grouped by what their ``prop`` refers to (``reference_key``)."""
+    return world.groups(name, types, lambda r: one(reference_key(world, r, prop)))
 
 
 def reference_key(world: World, resource: CloudResource, prop: str) -> str | None:
@@ -164,7 +169,7 @@ def _over(world: World, name: str, count: int, prop: str, where: str) -> Iterato
 )
 def vpcs_per_region(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 5 VPCs per Region (quota vpcs-per-region)."""
-    yield from _over(world, "vpcs-per-region", len(_others(world, resource, VPC)) + 1, "cidrBlock", "in the stack")
+    yield from _over(world, "vpcs-per-region", _count_with(world, resource, VPC), "cidrBlock", "in the stack")
 
 
 @rule(
@@ -175,9 +180,10 @@ def vpcs_per_region(resource: CloudResource, world: World) -> Iterator[Finding]:
 )
 def subnets_per_vpc(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 200 subnets per VPC (quota subnets-per-vpc)."""
-    if reference_key(world, resource, "vpcId") is None:
+    vpc = reference_key(world, resource, "vpcId")
+    if vpc is None:
         return
-    count = 1 + sum(1 for s in _others(world, resource, SUBNET) if _same(world, s, "vpcId", resource, "vpcId"))
+    count = 1 + by_reference(world, "subnets-by-vpc", (SUBNET,), "vpcId").count(vpc, excluding=resource.urn)
     yield from _over(world, "subnets-per-vpc", count, "vpcId", "in the VPC")
 
 
@@ -189,7 +195,7 @@ def subnets_per_vpc(resource: CloudResource, world: World) -> Iterator[Finding]:
 )
 def internet_gateways_per_region(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 5 Internet gateways per Region (quota internet-gateways-per-region)."""
-    count = len(_others(world, resource, IGW)) + 1
+    count = _count_with(world, resource, IGW)
     yield from _over(world, "internet-gateways-per-region", count, "vpcId", "in the stack")
 
 
@@ -201,7 +207,7 @@ def internet_gateways_per_region(resource: CloudResource, world: World) -> Itera
 )
 def elastic_ips_per_region(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 5 Elastic IP addresses per Region (quota elastic-ips-per-region)."""
-    count = len(_others(world, resource, EIP)) + 1
+    count = _count_with(world, resource, EIP)
     yield from _over(world, "elastic-ips-per-region", count, "domain", "in the stack")
 
 
@@ -221,7 +227,8 @@ def nat_gateways_per_zone(resource: CloudResource, world: World) -> Iterator[Fin
     zone = _zone(world, resource)
     if zone is None:
         return
-    count = 1 + sum(1 for n in _others(world, resource, NAT) if _zone(world, n) == zone)
+    by_zone = world.groups("nat-gateways-by-zone", (NAT,), lambda r: one(_zone(world, r)))
+    count = 1 + by_zone.count(zone, excluding=resource.urn)
     yield from _over(world, "nat-gateways-per-availability-zone", count, "subnetId", f"in {zone}")
 
 
@@ -243,9 +250,7 @@ def routes_per_route_table(resource: CloudResource, world: World) -> Iterator[Fi
     table = reference_key(world, resource, "routeTableId")
     if table is None:
         return
-    count = 1 + sum(
-        1 for r in _others(world, resource, ROUTE) if _same(world, r, "routeTableId", resource, "routeTableId")
-    )
+    count = 1 + by_reference(world, "routes-by-table", (ROUTE,), "routeTableId").count(table, excluding=resource.urn)
     owner = world.by_urn.get(table)
     count += len(_inline_routes(owner)) if owner is not None else 0
     yield from _over(world, "routes-per-route-table", count, "routeTableId", "in the table")
@@ -293,13 +298,20 @@ def _rule_counts(world: World, group_key: str, direction: str, subject: CloudRes
         for entry in items(owner.get(direction)):
             for family, n in _families_of_block(mapping(entry)).items():
                 counts[family] += n
-    for other in world.of_type(INGRESS, EGRESS, LEGACY_RULE):
-        if other.urn == subject.urn or _direction(other) != direction:
-            continue
-        if reference_key(world, other, "securityGroupId") == group_key:
-            for family, n in _families_of_rule(other).items():
-                counts[family] += n
+    separate = world.groups("rules-by-group", (INGRESS, EGRESS, LEGACY_RULE), lambda r: _rule_keys(world, r))
+    for family in counts:
+        counts[family] += separate.count((group_key, direction, family), excluding=subject.urn)
     return counts
+
+
+def _rule_keys(world: World, rule_resource: CloudResource) -> Iterator[tuple[str, str, str]]:
+    """(group, direction, family) once per rule a separate rule resource adds to its group."""
+    group, direction = reference_key(world, rule_resource, "securityGroupId"), _direction(rule_resource)
+    if group is None or direction is None:
+        return
+    for family, n in _families_of_rule(rule_resource).items():
+        for _ in range(n):
+            yield group, direction, family
 
 
 @rule(
@@ -380,11 +392,9 @@ def security_groups_per_load_balancer(resource: CloudResource, world: World) -> 
 )
 def listeners_per_load_balancer(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 50 listeners per load balancer (quota listeners-per-load-balancer)."""
-    if reference_key(world, resource, "loadBalancerArn") is None:
+    balancer = reference_key(world, resource, "loadBalancerArn")
+    if balancer is None:
         return
-    count = 1 + sum(
-        1
-        for other in _others(world, resource, LISTENER)
-        if _same(world, other, "loadBalancerArn", resource, "loadBalancerArn")
-    )
+    by_balancer = by_reference(world, "listeners-by-balancer", (LISTENER,), "loadBalancerArn")
+    count = 1 + by_balancer.count(balancer, excluding=resource.urn)
     yield from _over(world, "listeners-per-load-balancer", count, "loadBalancerArn", "on the load balancer")
