@@ -335,3 +335,22 @@ def test_a_stack_export_that_breaks_a_rule_fails(tmp_path: Path) -> None:
     assert run_audit(path, out=out_json) == 1
     [error] = json.loads(out_json.read_text())["cloudErrors"]
     assert error["urn"].endswith(f"::{SSH_RULE}") and error["rule"] == "security-group-rule-description"
+
+
+def test_a_stack_export_whose_public_instance_is_not_after_the_gateway_fails(tmp_path: Path) -> None:
+    """CloudFormation's DependsOn guidance: an instance with a public IP is created after the gateway attachment."""
+    document = json.loads(CLEAN.read_text())
+    [instance] = [r for r in document["deployment"]["resources"] if r["type"] == "aws:ec2/instance:Instance"]
+    assert instance["inputs"]["associatePublicIpAddress"] is True
+    instance["dependencies"] = [d for d in instance["dependencies"] if "internetGateway" not in d]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    out_json = tmp_path / "a.json"
+    assert run_audit(path, out=out_json) == 1
+    [error] = json.loads(out_json.read_text())["cloudErrors"]
+    assert (error["code"], error["property"], error["rule"]) == (
+        "Gateway.NotAttached",
+        "dependsOn",
+        "public-instance-after-gateway",
+    )
+    assert "aws-attribute-dependson.html#gatewayattachment" in error["source"]
