@@ -375,7 +375,7 @@ def security_groups_per_interface(resource: CloudResource, world: World) -> Iter
 @rule(
     types=[LB],
     properties=("securityGroups",),
-    code="TooManySecurityGroups",
+    code="ValidationError",
     source=f"{ALB_QUOTAS} (security groups per load balancer: 5)",
 )
 def security_groups_per_load_balancer(resource: CloudResource, world: World) -> Iterator[Finding]:
