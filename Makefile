@@ -27,7 +27,7 @@ REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(P
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
-	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...]"
+	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...] [QUOTAS=quotas.json]"
 	@echo "make test      lint, type check and the whole test suite"
 	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
@@ -58,7 +58,7 @@ preview: $(STAMP)
 
 audit: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make audit FILE=<stack export or preview --json>"; exit 2; }
-	$(PY) -m offline audit $(FILE) $(REPORT_ARGS)
+	$(PY) -m offline audit $(FILE) $(REPORT_ARGS) $(if $(QUOTAS),--quotas $(QUOTAS))
 
 # Read-only checks of the deployed stack in the lab's debugging order (AWS credentials from the standard chain).
 doctor: $(STAMP)

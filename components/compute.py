@@ -95,6 +95,9 @@ class ComputeArgs:
     # Tags for what the provider's default tags cannot reach: ASG-launched instances and volumes.
     # @default {} (only Name and fleet)
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Lab only: what the instance, which has a public IP, must be created after: the VPC's Internet Gateway,
+    # attached (CloudFormation's DependsOn guidance for public addresses). @default [] (a VPC that has it)
+    internet_ready: Sequence[pulumi.Resource] = ()
 
 
 def _validate(args: ComputeArgs) -> None:
@@ -231,7 +234,7 @@ class Compute(pulumi.ComponentResource):
             # A changed boot script must run: replace the instance instead of editing a stopped one.
             user_data_replace_on_change=True,
             tags={"Name": f"{name}-lab"},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.internet_ready)),
         )
 
     # --- production ------------------------------------------------------------------------------

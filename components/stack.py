@@ -101,6 +101,7 @@ def build_stack(config: StackConfig, *, access: AwsAccess) -> None:
             detailed_monitoring=config.detailed_monitoring,
             role_name=identity.role_name,
             tags=traceability_tags(),
+            internet_ready=network.internet_ready,
         ),
         opts=opts,
     )

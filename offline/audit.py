@@ -27,14 +27,17 @@ from offline.analyzer import (
     has_mandatory,
     run_packs,
 )
+from offline.cloudrules.quotas import QuotaFileError, load_quotas, parse_quotas
 from offline.cloudrules.state import check_stack
-from offline.exposure import stack_exposures
+from offline.exposure import ExposureReport, stack_exposures
 from offline.harness import RegisteredResource
 from offline.render import display_path
 from offline.report import load_policy_config, render_cloud_errors, render_text, write_json, write_sarif
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PREVIEW_SECRET = "[secret]"
+# Deeper values are no resource input the provider takes; reading them would exhaust Python's recursion limit.
+MAX_DEPTH = 64
 DYNAMIC_PROVIDER_KEY = "__provider"
 # Steps whose resource will not exist after the update: the engine analyzes none of them.
 _GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
@@ -157,13 +160,43 @@ def _from_export(document: Mapping[str, Any]) -> tuple[list[RegisteredResource],
         raise StateFileError("deployment.resources must be a list")
     hidden: list[str] = []
     resources = []
-    for state in states:
-        if not isinstance(state, Mapping):
-            raise StateFileError("deployment.resources holds a non-object")
-        if state.get("delete"):
+    for i, state in enumerate(states):
+        if isinstance(state, Mapping) and state.get("delete"):
             continue  # pending deletion: the engine leaves it out of AnalyzeStack
-        resources.append(_resource(state, hidden, fallback_outputs=False))
+        found = _readable(state, f"deployment.resources[{i}]", hidden, fallback_outputs=False)
+        if found is not None:
+            resources.append(found)
     return resources, hidden
+
+
+def _readable(state: Any, where: str, hidden: list[str], *, fallback_outputs: bool) -> RegisteredResource | None:
+    """The resource ``state`` records, or None with a note in ``hidden`` saying why it cannot be audited: one
+    malformed entry is reported (and fails the audit, as a value it could not see would), never a traceback."""
+    if not isinstance(state, Mapping):
+        hidden.append(f"{where}: skipped, not an object ({type(state).__name__})")
+        return None
+    if _deeper_than(state, MAX_DEPTH):
+        hidden.append(f"{where}: skipped, its values nest deeper than {MAX_DEPTH} levels")
+        return None
+    try:
+        return _resource(state, hidden, fallback_outputs=fallback_outputs)
+    except StateFileError as exc:
+        hidden.append(f"{where}: skipped, {exc}")
+        return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects and lists nest more than ``limit`` deep (counted without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(current, Mapping):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, depth + 1) for v in current)
+    return False
 
 
 def _from_preview(document: Mapping[str, Any]) -> tuple[list[RegisteredResource], list[str]]:
@@ -173,15 +206,18 @@ def _from_preview(document: Mapping[str, Any]) -> tuple[list[RegisteredResource]
         raise StateFileError("'steps' must be a list")
     hidden: list[str] = []
     by_urn: dict[str, RegisteredResource] = {}
-    for step in steps:
+    for i, step in enumerate(steps):
         if not isinstance(step, Mapping):
-            raise StateFileError("'steps' holds a non-object")
+            hidden.append(f"steps[{i}]: skipped, not an object ({type(step).__name__})")
+            continue
         if step.get("op") in _GONE_OPS:
             continue
         state = step.get("newState")
         if not isinstance(state, Mapping):
             continue
-        resource = _resource(state, hidden, fallback_outputs=True)
+        resource = _readable(state, f"steps[{i}].newState", hidden, fallback_outputs=True)
+        if resource is None:
+            continue
         # A replacement appears as several steps for one URN; the last new state is the one that lands.
         by_urn[resource.urn] = resource
     return list(by_urn.values()), hidden
@@ -198,6 +234,8 @@ def load_state(path: Path) -> AuditInput:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise StateFileError(f"{path} is not JSON: {exc}") from None
+    except RecursionError:
+        raise StateFileError(f"{path} nests too deeply to be a stack export") from None
     if not isinstance(document, Mapping):
         raise StateFileError(f"{path} is not a stack export or preview JSON (top level is not an object)")
     if "deployment" in document:
@@ -208,9 +246,9 @@ def load_state(path: Path) -> AuditInput:
         raise StateFileError(
             f"{path} is neither a `pulumi stack export` (no 'deployment') nor `pulumi preview --json` (no 'steps')"
         )
-    if not resources:
+    if not resources and not hidden:
         raise StateFileError(f"{path} holds no resources to audit")
-    first = resources[0].urn.split("::")
+    first = resources[0].urn.split("::") if resources else ["urn:pulumi:unknown", "unknown"]
     stack, project = first[0].removeprefix("urn:pulumi:"), first[1]
     return AuditInput(stack=stack, project=project, resources=resources, not_evaluable=hidden)
 
@@ -218,6 +256,22 @@ def load_state(path: Path) -> AuditInput:
 # --------------------------------------------------------------------------------------------------
 # The command
 # --------------------------------------------------------------------------------------------------
+
+
+def _quotas(quotas: Path | str | Mapping[str, int] | None) -> dict[str, int]:
+    if quotas is None:
+        return {}
+    return parse_quotas(quotas) if isinstance(quotas, Mapping) else load_quotas(quotas)
+
+
+def _exposures(audit: AuditInput) -> ExposureReport:
+    """The exposure section; a stack whose shape the network analysis cannot read is said so, not a traceback."""
+    try:
+        return stack_exposures(audit.resources)
+    except Exception as exc:  # noqa: BLE001 - any file, however malformed, ends in a report
+        note = f"exposure analysis could not read this stack ({type(exc).__name__}): exposures are not shown"
+        audit.not_evaluable.append(note)
+        return ExposureReport(not_decided=note)
 
 
 def _config(policy_config: Path | str | Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -234,9 +288,13 @@ def run_audit(
     *,
     packs: Sequence[Path] | None = None,
     allow_not_evaluable: bool = False,
+    quotas: Path | str | Mapping[str, int] | None = None,
 ) -> int:
     """Audit ``path`` with every pack and the cloud rules; 0 clean, 1 a mandatory violation or a cloud error,
     2 the file, config or a pack failed.
+
+    ``quotas``: service quotas the account raised, a JSON file of ``{"<quota>": value}`` (or the mapping itself);
+    every other quota is AWS's default (offline/cloudrules/quotas.py).
 
     Encrypted values the packs cannot read make the audit fail (1) too: a security gate that cannot see
     an SSH source or a policy document has not shown it compliant. ``allow_not_evaluable`` accepts them.
@@ -244,23 +302,25 @@ def run_audit(
     try:
         audit = load_state(Path(path))
         config = _config(policy_config)
+        raised = _quotas(quotas)
         pack_dirs = list(packs) if packs is not None else discover_packs(REPO_ROOT / "policies")
         if not pack_dirs:
             raise PackError(f"no policy packs under {REPO_ROOT / 'policies'}")
         results = run_packs(pack_dirs, audit.resources, project=audit.project, stack=audit.stack, policy_config=config)
-    except (StateFileError, PolicyConfigError, PackError) as exc:
+    except (StateFileError, PolicyConfigError, PackError, QuotaFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"Auditing {path}: stack {audit.stack} of project {audit.project}, {len(audit.resources)} resources")
     if audit.not_evaluable:
         print(
-            f"NOT EVALUABLE: {len(audit.not_evaluable)} encrypted or hidden value(s); policies that read them "
-            'report "can\'t run" below. Re-export with `pulumi stack export --show-secrets` to evaluate them:'
+            f"NOT EVALUABLE: {len(audit.not_evaluable)} encrypted or hidden value(s) or unreadable resource(s); "
+            'policies that read them report "can\'t run" below. Re-export with `pulumi stack export '
+            "--show-secrets` to evaluate them:"
         )
         for item in audit.not_evaluable:
             print(f"    {item}")
     print()
-    exposure = stack_exposures(audit.resources)
+    exposure = _exposures(audit)
     for line in exposure.lines():
         print(line)
     print()
@@ -268,7 +328,7 @@ def run_audit(
         result.path = display_path(Path(result.path))
     print(render_text(results, audit.resources))
     # What AWS itself would refuse at create time: a preview JSON checked before `pulumi up`.
-    cloud_errors = check_stack(audit.resources)
+    cloud_errors = check_stack(audit.resources, quotas=raised)
     print()
     print(render_cloud_errors(cloud_errors))
     try:

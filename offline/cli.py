@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     _report_arguments(audit)
     audit.add_argument("--policy-pack", dest="policy_packs", action="append", type=Path, metavar="DIR")
     audit.add_argument(
+        "--quotas",
+        type=Path,
+        metavar="FILE",
+        help='service quotas the account raised, JSON {"rules-per-security-group": 120} (default: AWS\'s defaults)',
+    )
+    audit.add_argument(
         "--allow-not-evaluable",
         action="store_true",
         help="exit 0 even when encrypted secrets kept some values from the packs (default: exit 1)",
@@ -112,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.sarif,
             packs=args.policy_packs,
             allow_not_evaluable=args.allow_not_evaluable,
+            quotas=args.quotas,
         )
     if args.command == "cloud-coverage":
         from offline.cloudrules.coverage import main as coverage

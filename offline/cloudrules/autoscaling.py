@@ -186,7 +186,7 @@ def rollout_refresh(resource: CloudResource, world: World) -> Iterator[Finding]:
                 yield Finding("alarmNames", f"an alarm name of {len(text)} characters; 1-255")
     # The rollout always asks for AutoRollback, which needs a version number to return from.
     version = known_str(resource.get("launchTemplateVersion"))
-    if version is not None and not version.isdigit():
+    if version is not None and not (version.isascii() and version.isdigit()):
         yield Finding("launchTemplateVersion", f'"{version}": auto-rollback needs a launch template version number')
 
 
@@ -227,3 +227,77 @@ def scaling_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
     target = known_number(tracking.get("targetValue"))
     if tracking and target is not None and target <= 0:
         yield Finding("targetTrackingConfiguration.targetValue", f"{target} must be positive")
+
+
+# --- names, template versions, maintenance policy (round 2) ---------------------------------------
+
+
+@rule(
+    types=[GROUP],
+    properties=("name", "namePrefix"),
+    code="ValidationError",
+    source=f"{ASG_API}/API_CreateAutoScalingGroup.html (AutoScalingGroupName: ASCII characters 33 to 126; "
+    "you cannot use a colon (:) in the name)",
+)
+def group_name_characters(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A group's name (or prefix) is printable ASCII 33-126 without a colon: no spaces, no ":"."""
+    for prop in ("name", "namePrefix"):
+        name = known_str(resource.get(prop))
+        if name is None:
+            continue
+        wrong = sorted({c for c in name if not 33 <= ord(c) <= 126 or c == ":"})
+        if wrong:
+            yield Finding(prop, f"character(s) {wrong} not allowed (ASCII 33-126, no colon)")
+
+
+def _template_versions(resource: CloudResource) -> Iterator[tuple[str, Any]]:
+    yield "launchTemplate.version", mapping(resource.get("launchTemplate")).get("version")
+    mixed = mapping(mapping(resource.get("mixedInstancesPolicy")).get("launchTemplate"))
+    yield (
+        "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version",
+        mapping(mixed.get("launchTemplateSpecification")).get("version"),
+    )
+    for i, override in enumerate(items(mixed.get("overrides"))):
+        spec = mapping(mapping(override).get("launchTemplateSpecification"))
+        yield (
+            f"mixedInstancesPolicy.launchTemplate.overrides[{i}].launchTemplateSpecification.version",
+            spec.get("version"),
+        )
+
+
+@rule(
+    types=[GROUP],
+    properties=(
+        "launchTemplate.version",
+        "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version",
+        "mixedInstancesPolicy.launchTemplate.overrides[].launchTemplateSpecification.version",
+    ),
+    code="ValidationError",
+    source=f"{ASG_API}/API_LaunchTemplateSpecification.html (Version: the version number, $Latest or $Default)",
+)
+def group_launch_template_version(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Every launch template version the group names is a number, $Latest or $Default."""
+    from offline.cloudrules.ec2 import launch_template_version_findings
+
+    for prop, version in _template_versions(resource):
+        yield from launch_template_version_findings(prop, version)
+
+
+@rule(
+    types=[GROUP],
+    properties=("instanceMaintenancePolicy.minHealthyPercentage", "instanceMaintenancePolicy.maxHealthyPercentage"),
+    code="ValidationError",
+    source=f"{ASG_API}/API_InstanceMaintenancePolicy.html; https://docs.aws.amazon.com/autoscaling/ec2/userguide/"
+    "ec2-auto-scaling-instance-maintenance-policy.html (both the minimum and maximum healthy percentage must be "
+    "specified)",
+)
+def group_maintenance_policy_both(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A maintenance policy sets both the minimum and the maximum healthy percentage, not one."""
+    raw = resource.get("instanceMaintenancePolicy")
+    policy = mapping(raw)
+    if not policy or is_unknown(raw):
+        return
+    given = [k for k in ("minHealthyPercentage", "maxHealthyPercentage") if plain(policy.get(k)) is not None]
+    if len(given) == 1:
+        missing = "maxHealthyPercentage" if given[0] == "minHealthyPercentage" else "minHealthyPercentage"
+        yield Finding(f"instanceMaintenancePolicy.{missing}", f"both percentages must be specified, only {given[0]} is")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -687,3 +688,187 @@ def instance_groups_in_subnet_vpc(resource: CloudResource, world: World) -> Iter
             yield Finding(
                 f"vpcSecurityGroupIds[{i}]", f"security group {group.name} and the subnet belong to different networks"
             )
+
+
+# --- identifiers, key material, volume ratios, metadata tags (round 2) ------------------------------
+
+AMI_ID = re.compile(r"ami-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+EC2_ERRORS = f"{EC2_API}/errors-overview.html"
+
+
+@rule(
+    types=[INSTANCE, LAUNCH_TEMPLATE],
+    properties=("ami", "imageId"),
+    code="InvalidAMIID.Malformed",
+    source=f"{EC2_ERRORS} (InvalidAMIID.Malformed: the full AMI ID, ami- and 8 or 17 characters); "
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html (8- or 17-character hexadecimal ids)",
+)
+def ami_id_format(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An AMI id is "ami-" and 8 or 17 lowercase hexadecimal digits."""
+    prop = "ami" if resource.type == INSTANCE else "imageId"
+    image = known_str(resource.get(prop))
+    if image is not None and not AMI_ID.fullmatch(image):
+        yield Finding(prop, f'"{image[:40]}" is not an AMI id (ami- and 8 or 17 lowercase hexadecimal digits)')
+
+
+RSA_MIN_BITS = 2048
+
+
+@rule(
+    types=[KEY_PAIR],
+    properties=("publicKey",),
+    code="InvalidKey.Format",
+    source="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html (Amazon EC2 supports 2048-bit "
+    f"SSH-2 RSA keys and ED25519 keys); {EC2_API}/API_ImportKeyPair.html",
+)
+def key_pair_public_key_material(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """The public key is a whole OpenSSH key (not truncated), and an RSA key has at least 2048 bits."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    key = known_str(resource.get("publicKey"))
+    if key is None or key.split(" ", 1)[0] not in ("ssh-rsa", "ssh-ed25519"):
+        return  # the key type is key-pair-public-key-type's to report
+    try:
+        loaded = load_ssh_public_key(key.strip().encode("utf-8", "replace"))
+    except (ValueError, UnsupportedAlgorithm):
+        yield Finding("publicKey", "the key body is not a whole OpenSSH public key (truncated or corrupted base64)")
+        return
+    if isinstance(loaded, rsa.RSAPublicKey) and loaded.key_size < RSA_MIN_BITS:
+        yield Finding("publicKey", f"an RSA key of {loaded.key_size} bits; EC2 takes {RSA_MIN_BITS} bits or more")
+
+
+# Provisioned IOPS per GiB of volume size (EBS volume types), and the gp3 baseline any size gets.
+IOPS_PER_GIB = {"gp3": 500, "io1": 50, "io2": 1000}
+GP3_BASELINE_IOPS = 3000
+
+
+def _iops_ratio(prop: str, ebs: Mapping[str, Any]) -> Iterator[Finding]:
+    kind = known_str(ebs.get("volumeType"))
+    iops, size = known_int(ebs.get("iops")), known_int(ebs.get("volumeSize"))
+    ratio = IOPS_PER_GIB.get(kind or "")
+    if ratio is None or iops is None or size is None or size <= 0:
+        return
+    if kind == "gp3" and iops <= GP3_BASELINE_IOPS:
+        return
+    if iops > ratio * size:
+        yield Finding(
+            f"{prop}.iops", f"{iops} IOPS on {size} GiB; {kind} allows {ratio} IOPS per GiB (at most {ratio * size})"
+        )
+
+
+@rule(
+    types=[INSTANCE, LAUNCH_TEMPLATE],
+    properties=(
+        "rootBlockDevice.iops",
+        "rootBlockDevice.volumeSize",
+        "ebsBlockDevices[].iops",
+        "ebsBlockDevices[].volumeSize",
+        "blockDeviceMappings[].ebs.iops",
+        "blockDeviceMappings[].ebs.volumeSize",
+    ),
+    code="InvalidParameterValue",
+    source="https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html (gp3: 500 IOPS per GiB); "
+    "https://docs.aws.amazon.com/ebs/latest/userguide/provisioned-iops.html (io1: 50, io2: 1,000 IOPS per GiB)",
+)
+def ebs_iops_per_size(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Provisioned IOPS stay within the type's ratio to the size: gp3 500, io1 50, io2 1,000 IOPS per GiB."""
+    if resource.type == INSTANCE:
+        yield from _iops_ratio("rootBlockDevice", mapping(resource.get("rootBlockDevice")))
+        for i, device in enumerate(items(resource.get("ebsBlockDevices"))):
+            yield from _iops_ratio(f"ebsBlockDevices[{i}]", mapping(device))
+    else:
+        for i, device in enumerate(items(resource.get("blockDeviceMappings"))):
+            yield from _iops_ratio(f"blockDeviceMappings[{i}].ebs", mapping(mapping(device).get("ebs")))
+
+
+IMDS_TAG_KEY_CHARS = string.ascii_letters + string.digits + "+-=.,_:@"
+IMDS_TAG_KEYS_REFUSED = (".", "..", "_index")
+
+
+def _imds_tag_keys(prop: str, keys: Iterator[str] | list[str]) -> Iterator[Finding]:
+    for key in keys:
+        wrong = bad_chars(key, IMDS_TAG_KEY_CHARS)
+        if wrong or key in IMDS_TAG_KEYS_REFUSED:
+            yield Finding(
+                prop,
+                f'tag key "{key[:40]}" cannot be read from instance metadata (allowed: a-zA-Z0-9 and +-=.,_:@, '
+                'not ".", ".." or "_index"); turn instanceMetadataTags off or rename it',
+            )
+
+
+@rule(
+    types=[INSTANCE, LAUNCH_TEMPLATE],
+    properties=("metadataOptions.instanceMetadataTags", "tags", "tagSpecifications[].tags"),
+    code="InvalidParameterValue",
+    source="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html (with tags in instance "
+    "metadata on, tag keys use a-z, A-Z, 0-9 and + - = . , _ : @; no spaces or /; not only . or .., nor _index)",
+)
+def metadata_tag_keys(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """With instanceMetadataTags enabled, instance tag keys hold no spaces or "/" (a-zA-Z0-9 and +-=.,_:@)."""
+    from offline.cloudrules.values import tags_of
+
+    options = mapping(resource.get("metadataOptions"))
+    if known_str(options.get("instanceMetadataTags")) != "enabled":
+        return
+    if resource.type == INSTANCE:
+        yield from _imds_tag_keys("tags", list({**world.default_tags(resource), **tags_of(resource.get("tags"))}))
+        return
+    for i, spec in enumerate(items(resource.get("tagSpecifications"))):
+        if known_str(mapping(spec).get("resourceType")) == "instance":
+            yield from _imds_tag_keys(f"tagSpecifications[{i}].tags", list(tags_of(mapping(spec).get("tags"))))
+
+
+def _created_vpc_ids(world: World) -> set[str]:
+    return {v.id for v in world.of_type(VPC) if v.id}
+
+
+@rule(
+    types=[INSTANCE],
+    properties=("securityGroups", "subnetId"),
+    code="InvalidParameterCombination",
+    source=f"{EC2_API}/API_RunInstances.html (SecurityGroups: group names, default VPC only; in a nondefault VPC, "
+    "use security group IDs); "
+    f"{TF_EC2}/ec2_instance.go (security_groups: use vpc_security_group_ids in a VPC)",
+)
+def instance_group_names(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Security groups by name (securityGroups) only in the default VPC; in a VPC the stack created, use ids."""
+    names = [known_str(n) for n in items(resource.get("securityGroups"))]
+    if not names:
+        return
+    subnet_vpc = _vpc_of(world, resource.get("subnetId"))
+    if subnet_vpc is not None and subnet_vpc in _created_vpc_ids(world):
+        yield Finding("securityGroups", "group names cannot be used with a subnet of a nondefault VPC; use ids")
+        return
+    for i, name in enumerate(names):
+        groups = [g for g in world.of_type(SG) if name is not None and known_str(g.get("name")) == name]
+        group_vpc = known_str(groups[0].get("vpcId")) if len(groups) == 1 else None
+        if subnet_vpc and group_vpc and group_vpc != subnet_vpc:
+            yield Finding(
+                f"securityGroups[{i}]",
+                f"security group {name} and the subnet belong to different networks",
+                code="InvalidParameter",
+            )
+
+
+LT_VERSION = re.compile(r"[0-9]+|\$Latest|\$Default")
+
+
+def launch_template_version_findings(prop: str, value: Any) -> Iterator[Finding]:
+    """A launch template version given anywhere: a version number, $Latest or $Default."""
+    version = known_str(value)
+    if version is not None and not LT_VERSION.fullmatch(version):
+        yield Finding(prop, f'"{version[:40]}" is not a version number, $Latest or $Default')
+
+
+@rule(
+    types=[INSTANCE],
+    properties=("launchTemplate.version",),
+    code="InvalidLaunchTemplateId.VersionNotFound",
+    source=f"{EC2_API}/API_LaunchTemplateSpecification.html (Version: the version number, $Latest or $Default)",
+)
+def instance_launch_template_version(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An instance's launch template version is a number, $Latest or $Default."""
+    version = mapping(resource.get("launchTemplate")).get("version")
+    yield from launch_template_version_findings("launchTemplate.version", version)

@@ -174,11 +174,11 @@ def target_group_health_request(resource: CloudResource, world: World) -> Iterat
         yield Finding("healthCheck.path", f'"{path[:60]}" must begin with "/" and be 1-1024 characters')
     matcher = known_str(check.get("matcher"))
     if matcher is not None and protocol in ("HTTP", "HTTPS"):
-        codes = [int(c) for c in re.findall(r"\d+", matcher)]
+        codes = [int(c[:6]) for c in re.findall(r"[0-9]+", matcher)]
         if not MATCHER.fullmatch(matcher) or any(not 200 <= c <= 499 for c in codes):
             yield Finding("healthCheck.matcher", f'"{matcher}" is not HTTP codes 200-499 ("200", "200,202", "200-299")')
     port = known_str(check.get("port"))
-    if port is not None and port != "traffic-port" and not (port.isdigit() and 1 <= int(port) <= 65535):
+    if port is not None and port != "traffic-port" and not 1 <= (known_int(port) or 0) <= 65535:
         yield Finding("healthCheck.port", f'"{port}" is not "traffic-port" or a port 1-65535')
 
 
@@ -307,7 +307,7 @@ def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> 
     # Status code, protocol and the lengths are the model's (apimap).
     redirect = mapping(action.get("redirect"))
     port = known_str(redirect.get("port"))
-    if port is not None and port != "#{port}" and not (port.isdigit() and 1 <= int(port) <= 65535):
+    if port is not None and port != "#{port}" and not 1 <= (known_int(port) or 0) <= 65535:
         yield Finding(f"{prop}.redirect.port", f'"{port}" is not a port 1-65535 or "#{{port}}"')
     protocol = known_str(redirect.get("protocol"))
     same_port = port in (None, "#{port}") or known_int(port) == known_int(listener.get("port"))
@@ -371,3 +371,36 @@ def load_balancer_attributes_fit_type(resource: CloudResource, world: World) -> 
         yield Finding("dropInvalidHeaderFields", f"is an Application Load Balancer attribute, not {kind}")
     if kind == "gateway" and items(resource.get("securityGroups")):
         yield Finding("securityGroups", "a Gateway Load Balancer takes no security groups")
+
+
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+
+
+def _redirect_downgrades(prop: str, actions: Any, listener_protocol: str | None) -> Iterator[Finding]:
+    for i, raw in enumerate(items(actions)):
+        action = mapping(raw)
+        if known_str(action.get("type")) != "redirect":
+            continue
+        target = known_str(mapping(action.get("redirect")).get("protocol"))
+        if listener_protocol == "HTTPS" and target == "HTTP":
+            yield Finding(f"{prop}[{i}].redirect.protocol", "You can't redirect HTTPS to HTTP")
+
+
+@rule(
+    types=[LISTENER, LISTENER_RULE],
+    properties=("protocol", "defaultActions[].redirect.protocol", "actions[].redirect.protocol", "listenerArn"),
+    code="InvalidLoadBalancerAction",
+    source=f"{ELB_API}/API_RedirectActionConfig.html (Protocol: HTTP, HTTPS or #{{protocol}}; you can redirect HTTP "
+    "to HTTP, HTTP to HTTPS and HTTPS to HTTPS; you can't redirect HTTPS to HTTP)",
+)
+def redirect_keeps_https(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """A redirect on an HTTPS listener (or one of its rules) does not send the client to HTTP."""
+    from offline.cloudrules.registry import canonical
+
+    if canonical(resource.type) == LISTENER:
+        protocol = known_str(resource.get("protocol"))
+        yield from _redirect_downgrades("defaultActions", resource.get("defaultActions"), (protocol or "").upper())
+        return
+    listener = world.find(plain(resource.get("listenerArn")))
+    protocol = known_str(listener.get("protocol")) if listener is not None else None
+    yield from _redirect_downgrades("actions", resource.get("actions"), (protocol or "").upper() or None)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from offline.cloudrules.model import CloudResource, Finding, World
+from offline.cloudrules.quotas import limit
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import items, known_str, mapping, plain
 
@@ -73,8 +74,8 @@ def _document(prop: str, text: str | None) -> Iterator[Finding]:
         return
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Finding(prop, f"is not JSON ({exc.msg})", code="MalformedPolicyDocument")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, too-long integers, depth
+        yield Finding(prop, f"is not JSON ({getattr(exc, 'msg', type(exc).__name__)})", code="MalformedPolicyDocument")
         return
     if not isinstance(document, dict) or "Statement" not in document:
         yield Finding(prop, "is not a policy document (no Statement)", code="MalformedPolicyDocument")
@@ -196,8 +197,13 @@ def role_policy_attachment(resource: CloudResource, world: World) -> Iterator[Fi
         if a.urn != resource.urn and _role_key(world, a.get("role")) == role_name
     }
     attached.add(arn)
-    if len(attached) > MANAGED_POLICIES_PER_ROLE:
-        yield Finding("policyArn", f"{len(attached)} managed policies on role {role_name}; the default quota is 10")
+    allowed = limit(world, "managed-policies-per-role")
+    if len(attached) > allowed:
+        yield Finding(
+            "policyArn",
+            f"{len(attached)} managed policies on role {role_name}; the quota is {allowed} "
+            "[quota managed-policies-per-role]",
+        )
 
 
 @rule(
@@ -231,3 +237,20 @@ def managed_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
     description = known_str(resource.get("description"))
     if description is not None and len(description) > 1000:
         yield Finding("description", f"{len(description)} characters; at most 1000", code="ValidationError")
+
+
+@rule(
+    types=[PROFILE],
+    properties=("role",),
+    code="ValidationError",
+    source=f"{IAM_API}/API_AddRoleToInstanceProfile.html (RoleName: 1-64 of [\\w+=,.@-]+, a name and not an ARN)",
+)
+def instance_profile_role_name(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An instance profile's role is a role name (1-64 of a-zA-Z0-9_+=,.@-), not the role's ARN."""
+    role = known_str(resource.get("role"))
+    if role is None:
+        return
+    if role.startswith("arn:"):
+        yield Finding("role", f'"{role[:80]}" is an ARN; give the role\'s name (the part after role/)')
+        return
+    yield from _name("role", role, 64)

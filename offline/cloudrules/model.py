@@ -3,7 +3,7 @@ lands in (the other resources, by id and by URN, with their dependencies), and t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,16 +78,39 @@ class CloudError:
 class World:
     """The account a resource is created in: every resource created before it, by URN and by id."""
 
-    def __init__(self, region: str = "us-east-1", resources: Iterable[CloudResource] = ()) -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        resources: Iterable[CloudResource] = (),
+        quotas: Mapping[str, int] | None = None,
+    ) -> None:
         # "" when not known (an audit of a file that does not say): Region-bound rules then decide nothing.
         self.region = region
+        # Service quotas the account has raised (name -> value; offline/cloudrules/quotas.py lists the names
+        # and AWS's defaults, which apply to every quota not named here).
+        self.quotas: dict[str, int] = dict(quotas or {})
         self.by_urn: dict[str, CloudResource] = {}
         self.by_id: dict[str, CloudResource] = {}
+        # Canonical type -> URN -> resource: cross-resource rules scan one type, not the whole account.
+        self._by_type: dict[str, dict[str, CloudResource]] = {}
+        # Named groupings kept up to date as resources are added (``groups``): counting against a quota or
+        # looking for a duplicate stays linear in the stack's size, whatever the size of the file audited.
+        self._groups: dict[str, Grouping] = {}
         for resource in resources:
             self.add(resource)
 
     def add(self, resource: CloudResource) -> None:
+        from offline.cloudrules.registry import canonical
+
+        previous = self.by_urn.get(resource.urn)
+        if previous is not None:
+            self._by_type.get(canonical(previous.type), {}).pop(resource.urn, None)
         self.by_urn[resource.urn] = resource
+        self._by_type.setdefault(canonical(resource.type), {})[resource.urn] = resource
+        for grouping in self._groups.values():
+            grouping.discard(resource.urn)
+            if canonical(resource.type) in grouping.types:
+                grouping.put(resource)
         for key in (resource.id, resource.outputs.get("id"), resource.outputs.get("arn")):
             # Unknown ids (a preview) all look alike: they identify nothing.
             if isinstance(key, str) and key and key != UNKNOWN:
@@ -109,7 +132,23 @@ class World:
         return [self.by_urn[urn] for urn in urns if urn in self.by_urn]
 
     def of_type(self, *types: str) -> list[CloudResource]:
-        return [r for r in self.by_urn.values() if r.type in types]
+        """Resources of these canonical types, whichever alias (``aws:alb/...``, ``aws:lb/...``) created them."""
+        return [r for t in dict.fromkeys(types) for r in self._by_type.get(t, {}).values()]
+
+    def count(self, *types: str) -> int:
+        return sum(len(self._by_type.get(t, {})) for t in dict.fromkeys(types))
+
+    def groups(
+        self, name: str, types: tuple[str, ...], keys: Callable[[CloudResource], Iterable[Hashable]]
+    ) -> Grouping:
+        """Resources of ``types`` grouped by the keys ``keys`` gives each, built once under ``name`` and kept up to
+        date by ``add``. A resource's keys are computed when it is added, as its create call would see them."""
+        grouping = self._groups.get(name)
+        if grouping is None:
+            grouping = self._groups[name] = Grouping(types, keys)
+            for resource in self.of_type(*types):
+                grouping.put(resource)
+        return grouping
 
     def depends_on(self, resource: CloudResource, wanted: Callable[[CloudResource], bool]) -> bool | None:
         """Whether ``resource`` is ordered after one ``wanted`` resource, through dependencies or parents'.
@@ -141,3 +180,35 @@ class World:
         if provider is None:
             return {}
         return default_tags_of(provider.inputs)
+
+
+class Grouping:
+    """One ``World.groups`` index: key -> resources (a resource listed once per key it gives, so a legacy rule of
+    three CIDR blocks counts three times), and each resource's keys, so a re-added URN moves."""
+
+    def __init__(self, types: tuple[str, ...], keys: Callable[[CloudResource], Iterable[Hashable]]) -> None:
+        self.types = types
+        self.keys = keys
+        self.members: dict[Hashable, list[CloudResource]] = {}
+        self.keys_of: dict[str, list[Hashable]] = {}
+
+    def put(self, resource: CloudResource) -> None:
+        try:
+            found = list(self.keys(resource))
+        except Exception:  # noqa: BLE001 - an input no key can be read from is in no group
+            found = []
+        for key in found:
+            self.members.setdefault(key, []).append(resource)
+        self.keys_of[resource.urn] = found
+
+    def discard(self, urn: str) -> None:
+        for key in set(self.keys_of.pop(urn, [])):
+            self.members[key] = [r for r in self.members[key] if r.urn != urn]
+
+    def count(self, key: Hashable, excluding: str = "") -> int:
+        """How many entries ``key`` has, leaving out those of the resource ``excluding`` (the one being checked)."""
+        return len(self.members.get(key, ())) - self.keys_of.get(excluding, []).count(key)
+
+    def other(self, key: Hashable, urn: str) -> CloudResource | None:
+        """The first resource under ``key`` that is not ``urn``."""
+        return next((r for r in self.members.get(key, ()) if r.urn != urn), None)

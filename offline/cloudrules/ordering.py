@@ -39,7 +39,8 @@ def created_vpc_of(world: World, resource: CloudResource, prop: str) -> CloudRes
     """The VPC this program created that holds the subnet(s) ``resource.prop`` refers to; None when unknown."""
     for subnet in world.refs(resource, prop):
         for vpc in world.refs(subnet, "vpcId"):
-            if vpc.type == VPC:
+            # A VPC that was there before the stack (the default VPC: no URN) has its gateway already.
+            if vpc.type == VPC and vpc.urn and vpc.urn in world.by_urn:
                 return vpc
     return None
 
@@ -121,3 +122,40 @@ def associated_eip_after_gateway(resource: CloudResource, world: World) -> Itera
         if _gateway_order(resource, world, vpc) is False:
             assert vpc is not None
             yield Finding("dependsOn", f"network {vpc.name} is not attached to any internet gateway")
+
+
+DEPENDS_ON_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html"
+    "#gatewayattachment (EC2 instances with a public IP address depend on the VPC-gateway attachment)"
+)
+
+
+def _public_address(resource: CloudResource, world: World) -> bool:
+    """Whether the instance gets a public IPv4 address: asked for, or by its subnet's mapPublicIpOnLaunch."""
+    from offline.cloudrules.values import known_bool
+
+    asked = known_bool(resource.get("associatePublicIpAddress"))
+    if asked is not None:
+        return asked
+    subnets = world.refs(resource, "subnetId")
+    return bool(subnets) and known_bool(subnets[0].get("mapPublicIpOnLaunch")) is True
+
+
+@rule(
+    types=[INSTANCE],
+    properties=("associatePublicIpAddress", "subnetId"),
+    code="Gateway.NotAttached",
+    source=f"{DEPENDS_ON_DOC}; https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html",
+)
+def public_instance_after_gateway(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """An instance with a public IP address depends on the Internet Gateway attached to its VPC."""
+    if not _public_address(resource, world):
+        return
+    vpc = created_vpc_of(world, resource, "subnetId")
+    if _gateway_order(resource, world, vpc) is False:
+        assert vpc is not None
+        yield Finding(
+            "dependsOn",
+            f"the instance has a public IP address but is not ordered after network {vpc.name}'s Internet Gateway "
+            "attachment (add it to dependsOn)",
+        )

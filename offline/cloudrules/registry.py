@@ -16,6 +16,8 @@ from offline.cloudrules.apimap import MAPPINGS
 from offline.cloudrules.model import CloudError, CloudResource, Finding, World
 
 Check = Callable[[CloudResource, World], Iterable[Finding]]
+# The code of a finding that says a rule could not read its inputs (wrong types): the audit's own, not AWS's.
+UNREADABLE = "UnreadableInput"
 
 # Tokens pulumi-aws publishes twice: every alias resolves to the canonical token before lookup.
 TYPE_ALIASES: dict[str, str] = {
@@ -73,7 +75,20 @@ class Rule:
                 yield finding
 
     def run(self, resource: CloudResource, world: World) -> Iterator[CloudError]:
-        for finding in self.findings(resource, world):
+        try:
+            # Collected first, so a rule that fails half-way reports nothing it found before the failure twice.
+            findings = list(self.findings(resource, world))
+        except Exception as exc:  # noqa: BLE001 - any input, however malformed, ends in a report
+            # Fail closed: an input a rule cannot read is a finding (the audit fails), never a traceback.
+            findings = [
+                Finding(
+                    ",".join(self.properties[:3]) or "inputs",
+                    f"the rule could not read these inputs ({type(exc).__name__}); a property has a type AWS "
+                    "would refuse",
+                    code=UNREADABLE,
+                )
+            ]
+        for finding in findings:
             yield CloudError(
                 urn=resource.urn,
                 type=resource.type,

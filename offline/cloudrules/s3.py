@@ -114,8 +114,8 @@ def bucket_policy_document(resource: CloudResource, world: World) -> Iterator[Fi
         return
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Finding("policy", f"is not JSON ({exc.msg})")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, too-long integers, depth
+        yield Finding("policy", f"is not JSON ({getattr(exc, 'msg', type(exc).__name__)})")
         return
     if not isinstance(document, dict) or "Statement" not in document:
         yield Finding("policy", "is not a policy document (no Statement)")
@@ -239,7 +239,7 @@ def _grants_elb_log_delivery(policy: CloudResource, bucket_name: str, region: st
         return True  # not known yet: undecided, never refused
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # JSONDecodeError, too-long integers, depth
         return False
     statements = document.get("Statement", [])
     statements = statements if isinstance(statements, list) else [statements]

@@ -42,9 +42,12 @@ def _region(resources: Sequence[Recorded]) -> str:
     return ""
 
 
-def check_stack(resources: Sequence[Recorded], region: str | None = None) -> list[CloudError]:
-    """Every refusal AWS would give the stack's resources, in creation order."""
-    world = World(region=_region(resources) if region is None else region)
+def check_stack(
+    resources: Sequence[Recorded], region: str | None = None, quotas: Mapping[str, int] | None = None
+) -> list[CloudError]:
+    """Every refusal AWS would give the stack's resources, in creation order; ``quotas`` are the ones the account
+    raised (name -> value), AWS's defaults otherwise."""
+    world = World(region=_region(resources) if region is None else region, quotas=quotas)
     found: list[CloudError] = []
     for recorded in resources:
         outputs: Mapping[str, Any] = recorded.outputs or {}

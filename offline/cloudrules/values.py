@@ -34,8 +34,11 @@ def known_int(value: Any) -> int | None:
         return None
     if isinstance(value, int | float) and float(value).is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    # ASCII digits only, and few of them: "²".isdigit() is True but int("²") raises, and int() refuses
+    # more than 4,300 digits; no AWS number has 20.
+    if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20:
+        return int(text)
     return None
 
 
@@ -72,7 +75,7 @@ def mapping(value: Any) -> Mapping[str, Any]:
     if isinstance(value, str) and value.startswith("{"):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError, too-long integers, depth
             return {}
     return value if isinstance(value, Mapping) else {}
 

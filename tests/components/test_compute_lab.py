@@ -59,6 +59,19 @@ def test_lab_instance_is_public_in_the_first_public_subnet(dev: ProgramRun) -> N
     assert instance["associatePublicIpAddress"] is True
 
 
+def test_lab_instance_is_created_after_the_internet_gateway_is_attached(dev: ProgramRun) -> None:
+    """It has a public IP: CloudFormation's DependsOn guidance orders it after the VPC's gateway attachment (the
+    gateway, which pulumi-aws attaches on create), and the cloud rule public-instance-after-gateway checks it."""
+    (gateway,) = dev.of_type("aws:ec2/internetGateway:InternetGateway")
+    assert gateway.urn in dev.one(INSTANCE).dependencies
+
+
+def test_lab_instance_on_the_default_vpc_waits_for_nothing(run_stack: RunStack) -> None:
+    run = run_stack("dev", useDefaultVpc="true").check()
+    assert run.of_type("aws:ec2/internetGateway:InternetGateway") == []
+    assert run.one(INSTANCE).inputs["associatePublicIpAddress"] is True
+
+
 def test_lab_instance_runs_with_the_identity_instance_profile(dev: ProgramRun) -> None:
     profile = dev.one(INSTANCE_PROFILE)
 

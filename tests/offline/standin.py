@@ -78,7 +78,9 @@ class Lab(pulumi.ComponentResource):
             f"{name}-vm", ami="ami-0123456789abcdef0", instance_type="t3.micro", subnet_id=subnet.id,
             vpc_security_group_ids=[sg.id], iam_instance_profile=profile.name,
             associate_public_ip_address=True,
-            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(http_tokens="required"), opts=child,
+            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(http_tokens="required"),
+            # A public IP: created after the gateway is attached (cloud rule public-instance-after-gateway).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
         )
         self.register_outputs({})
 

@@ -115,6 +115,12 @@ BAD_DOCUMENTS: list[tuple[str, str]] = [
     ('{"version": 3, "deployment": []}', "no 'deployment' object"),
     ('{"version": 3, "deployment": {"resources": {}}}', "must be a list"),
     ('{"version": 3, "deployment": {"resources": []}}', "holds no resources"),
+    ('{"steps": {"a": 1}}', "'steps' must be a list"),
+    ("[" * 100_000, "nests too deeply"),
+]
+
+# One malformed resource is skipped with a note that fails the audit (exit 1), never the whole file (exit 2).
+BAD_RESOURCES: list[tuple[str, str]] = [
     ('{"version": 3, "deployment": {"resources": [{"type": "t"}]}}', "no string 'urn' and 'type'"),
     ('{"version": 3, "deployment": {"resources": [{"urn": "nope", "type": "t"}]}}', "not a Pulumi URN"),
     (
@@ -126,9 +132,17 @@ BAD_DOCUMENTS: list[tuple[str, str]] = [
         '"dependencies": [1]}]}}',
         "dependencies must be a list of URNs",
     ),
-    ('{"steps": {"a": 1}}', "'steps' must be a list"),
-    ('{"steps": [3]}', "holds a non-object"),
+    ('{"steps": [3]}', "steps[0]: skipped, not an object"),
+    ('{"version": 3, "deployment": {"resources": [7]}}', "deployment.resources[0]: skipped, not an object (int)"),
 ]
+
+
+@pytest.mark.parametrize(("text", "pattern"), BAD_RESOURCES)
+def test_a_malformed_resource_is_skipped_with_a_note(tmp_path: Path, text: str, pattern: str) -> None:
+    (tmp_path / "bad.json").write_text(text)
+    audit = load_state(tmp_path / "bad.json")
+    assert audit.resources == []
+    assert any(pattern in note and "skipped" in note for note in audit.not_evaluable), audit.not_evaluable
 
 
 @pytest.mark.parametrize(("text", "pattern"), BAD_DOCUMENTS)
@@ -321,3 +335,22 @@ def test_a_stack_export_that_breaks_a_rule_fails(tmp_path: Path) -> None:
     assert run_audit(path, out=out_json) == 1
     [error] = json.loads(out_json.read_text())["cloudErrors"]
     assert error["urn"].endswith(f"::{SSH_RULE}") and error["rule"] == "security-group-rule-description"
+
+
+def test_a_stack_export_whose_public_instance_is_not_after_the_gateway_fails(tmp_path: Path) -> None:
+    """CloudFormation's DependsOn guidance: an instance with a public IP is created after the gateway attachment."""
+    document = json.loads(CLEAN.read_text())
+    [instance] = [r for r in document["deployment"]["resources"] if r["type"] == "aws:ec2/instance:Instance"]
+    assert instance["inputs"]["associatePublicIpAddress"] is True
+    instance["dependencies"] = [d for d in instance["dependencies"] if "internetGateway" not in d]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    out_json = tmp_path / "a.json"
+    assert run_audit(path, out=out_json) == 1
+    [error] = json.loads(out_json.read_text())["cloudErrors"]
+    assert (error["code"], error["property"], error["rule"]) == (
+        "Gateway.NotAttached",
+        "dependsOn",
+        "public-instance-after-gateway",
+    )
+    assert "aws-attribute-dependson.html#gatewayattachment" in error["source"]

@@ -56,17 +56,35 @@ LOGS = {"bucket": "logs-bucket", "enabled": True, "prefix": "alb"}
 ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
 NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
 TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
+TG2_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/2"
+# Whole OpenSSH public keys: EC2 parses the key body (key-pair-public-key-material).
+ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4 op@host"
+RSA_2048_KEY = (
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDQ6dvVQmqbDBswhdB8P41UhGR3mSdDhk5VdYxoHHXlt/o9rZQAUMam+kqxzpxgsceyAbu9sAeTt"
+    "3qEJkFR+tioTtQRwZoW6NMJIQG5VohvjNC0oWq1ePYOqXvlcWfDi0YK0tiB7+rvXHB+eX8zWbudhAFMxS0dR9QllopY112aPW4hqd3YNs/oITHK67"
+    "9M0f4Xo0Y4uO99s9orEsLhhf3BmA8yL5v+HIXbacGjFQE2zYSvqMt1TpCFRTW/lgpDZ8htPQJH7AA6py0M9xhBYwso0VzuiOQwTxr+He6yBZZF0DcR"
+    "sqYpI+4duZZiYVk6DxWrHG3Cb/eZ0G0r9bPSjy0j op@host"
+)
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 DOC = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
 )
 
 
-def _doc_of_size(size: int) -> str:
-    """A policy document of exactly ``size`` non-whitespace characters, padded with whitespace too."""
-    head = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ""}]}
+def _doc_of_size(size: int, *, trust: bool = False) -> str:
+    """A policy document (identity, or a role's trust policy) of exactly ``size`` non-whitespace characters,
+    padded with whitespace too."""
+    statement: dict[str, Any] = (
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/"}, "Action": "sts:AssumeRole"}
+        if trust
+        else {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::"}
+    )
+    head = {"Version": "2012-10-17", "Statement": [statement]}
     base_size = len(json.dumps(head, separators=(",", ":")))
-    head["Statement"][0]["Resource"] = "a" * (size - base_size)
+    if trust:
+        statement["Principal"]["AWS"] += "a" * (size - base_size)
+    else:
+        statement["Resource"] += "a" * (size - base_size)
     return json.dumps(head, indent=4)
 
 
@@ -164,9 +182,9 @@ BASE: dict[str, dict[str, Any]] = {
         "cidrBlocks": ["10.0.0.0/16"],
         "description": "TLS",
     },
-    KEY: {"keyName": "operator-key", "publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA op@host"},
+    KEY: {"keyName": "operator-key", "publicKey": ED25519_KEY},
     INSTANCE: {
-        "ami": "ami-1",
+        "ami": "ami-0abc1234def567890",
         "instanceType": "t3.micro",
         "subnetId": "subnet-a",
         "vpcSecurityGroupIds": ["sg-1"],
@@ -178,7 +196,7 @@ BASE: dict[str, dict[str, Any]] = {
     LT: {
         "name": "compute-lt-1a2b3c4",
         "description": "Versioned launch settings (components/launch.py)",
-        "imageId": "ami-1",
+        "imageId": "ami-12345678",
         "instanceType": "t3.micro",
         "networkInterfaces": [{"deviceIndex": 0.0, "associatePublicIpAddress": "false", "securityGroups": ["sg-1"]}],
         "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled", "httpPutResponseHopLimit": 1.0},
@@ -314,6 +332,10 @@ class Case:
     refused_deps: tuple[str, ...] = (IGW_URN,)
     accepted_deps: tuple[str, ...] = (IGW_URN,)
     label: str = ""
+    # Resources created before the subject (cross-resource rules), and the quotas the account raised.
+    extra: tuple[Any, ...] = ()
+    refused_quotas: dict[str, int] = field(default_factory=dict)
+    accepted_quotas: dict[str, int] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -531,7 +553,7 @@ CASES: list[Case] = [
         KEY,
         {"publicKey": "ecdsa-sha2-nistp256 AAAA op@host"},
         "publicKey",
-        {"publicKey": "ssh-rsa AAAAB3NzaC1yc2E op@host"},
+        {"publicKey": RSA_2048_KEY},
     ),
     # --- instances, templates, volumes ---
     Case(
@@ -776,7 +798,7 @@ CASES: list[Case] = [
             "defaultActions": [
                 {
                     "type": "forward",
-                    "forward": {"targetGroups": [{"arn": "a", "weight": 100.0}, {"arn": "b", "weight": 1000.0}]},
+                    "forward": {"targetGroups": [{"arn": TG_ARN, "weight": 100.0}, {"arn": TG2_ARN, "weight": 1000.0}]},
                 }
             ]
         },
@@ -786,7 +808,7 @@ CASES: list[Case] = [
                 {
                     "type": "forward",
                     "forward": {
-                        "targetGroups": [{"arn": "a", "weight": 0.0}, {"arn": "b", "weight": 999.0}],
+                        "targetGroups": [{"arn": TG_ARN, "weight": 0.0}, {"arn": TG2_ARN, "weight": 999.0}],
                         "stickiness": {"enabled": False, "duration": 1.0},
                     },
                 }
@@ -853,9 +875,9 @@ CASES: list[Case] = [
     Case(
         "role-trust-policy",
         ROLE,
-        {"assumeRolePolicy": _doc_of_size(2049)},
+        {"assumeRolePolicy": _doc_of_size(2049, trust=True)},
         "assumeRolePolicy",
-        {"assumeRolePolicy": _doc_of_size(2048)},
+        {"assumeRolePolicy": _doc_of_size(2048, trust=True)},
     ),
     Case("role-trust-policy", ROLE, {"assumeRolePolicy": "{not json"}, "assumeRolePolicy", label="json"),
     Case(
@@ -872,7 +894,7 @@ CASES: list[Case] = [
         ATTACHMENT,
         {"policyArn": "arn:aws:s3:::bucket"},
         "policyArn",
-        {"policyArn": "arn:aws-cn:iam::123456789012:policy/team/app-read"},
+        {"policyArn": "arn:aws:iam::123456789012:policy/team/app-read"},
     ),
     Case("instance-profile", PROFILE, {"name": "p" * 129}, "name", {"name": "p" * 128}),
     Case("instance-profile", PROFILE, {"path": "app/"}, "path", label="path"),
@@ -1415,3 +1437,9 @@ CASES: list[Case] = [
     ),
     Case("associated-eip-after-gateway", EIP, {"instance": "i-1"}, "dependsOn", {"instance": "i-1"}, refused_deps=()),
 ]
+
+# Round 2 (issue 18): every spelling, cross-resource duplicates and quotas, ARNs, IAM grammar (cases_round2.py).
+from tests.offline.cloudrules.cases_round2 import ROUND2_BASE, ROUND2_CASES  # noqa: E402
+
+BASE.update(ROUND2_BASE)
+CASES += ROUND2_CASES

@@ -26,9 +26,22 @@ def test_every_base_is_accepted(resource_type: str) -> None:
     assert errors(resource_type, BASE[resource_type], deps=(IGW_URN,)) == []
 
 
+def _account(case: Case, quotas: dict[str, int]) -> World:
+    account = world()
+    for resource in case.extra:
+        account.add(resource)
+    account.quotas = dict(quotas)
+    return account
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_refused(case: Case) -> None:
-    found = errors(case.type, _inputs(case.type, case.refused), deps=case.refused_deps)
+    found = errors(
+        case.type,
+        _inputs(case.type, case.refused),
+        deps=case.refused_deps,
+        account=_account(case, case.refused_quotas),
+    )
     mine = [e for e in found if e.rule == case.rule]
     assert mine, f"{case.rule} accepted {case.refused}; all errors: {[str(e) for e in found]}"
     assert case.property in [e.property for e in mine], [str(e) for e in mine]
@@ -40,7 +53,12 @@ def test_refused(case: Case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_accepted(case: Case) -> None:
-    found = errors(case.type, _inputs(case.type, case.accepted), deps=case.accepted_deps)
+    found = errors(
+        case.type,
+        _inputs(case.type, case.accepted),
+        deps=case.accepted_deps,
+        account=_account(case, case.accepted_quotas),
+    )
     assert found == [], [str(e) for e in found]
 
 
