@@ -28,6 +28,7 @@ from tests.offline.cloudrules.cases import (
     SCALING,
     SSE,
     TG,
+    TG_ARN,
     VPC,
     WAF_ASSOCIATION,
     WEB_ACL,
@@ -40,6 +41,12 @@ TRACKING = BASE[SCALING]["targetTrackingConfiguration"]
 WAF_RULES = BASE[WEB_ACL]["rules"]
 SUBNET_ID = "subnet-0123456789abcdef0"
 NLB_QUIC = {"loadBalancerArn": NLB_ARN, "port": 443.0, "certificateArn": None, "sslPolicy": None}
+
+
+def _padded_arn(length: int) -> str:
+    """A well-formed target group ARN of exactly ``length`` characters (the model's bound is on length)."""
+    head, tail = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/", "/1"
+    return head + "t" * (length - len(head) - len(tail)) + tail
 
 
 def _metric(metric_type: str) -> dict[str, object]:
@@ -81,9 +88,9 @@ MODEL_CASES: list[Case] = [
     Case(
         "api-model-elbv2",
         LISTENER,
-        {"defaultActions": [{"type": "forward", "targetGroupArn": "t", "order": 0.0}]},
+        {"defaultActions": [{"type": "forward", "targetGroupArn": TG_ARN, "order": 0.0}]},
         "defaultActions[0].order",
-        {"defaultActions": [{"type": "forward", "targetGroupArn": "t", "order": 50000.0}]},
+        {"defaultActions": [{"type": "forward", "targetGroupArn": TG_ARN, "order": 50000.0}]},
         label="order",
     ),
     Case(
@@ -96,9 +103,9 @@ MODEL_CASES: list[Case] = [
     Case(
         "api-model-autoscaling",
         ASG,
-        {"targetGroupArns": ["a" * 512]},
+        {"targetGroupArns": [_padded_arn(512)]},
         "targetGroupArns[0]",
-        {"targetGroupArns": ["a" * 511]},
+        {"targetGroupArns": [_padded_arn(511)]},
         label="arn-length",
     ),
     Case(
