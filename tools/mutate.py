@@ -14,6 +14,8 @@ mutmut 3 alone does not work here, for four reasons this wrapper answers:
   tests (marked ``subprocess``) can never be chosen for a mutant; they are left out of every run. The
   active mutant is kept out of the environment, so an unmarked one runs the original rules in its
   subprocess rather than failing there.
+- **Virtualenvs among the sources.** Each pack has its own ``venv/`` (``make packs``) inside
+  ``policies/`` and ``offline/``; mutmut would copy and scan all of it, so it is left out of the walk.
 - **A Pulumi runtime that does not survive ``fork``.** mutmut's default forks every mutant from the
   process that already ran the suite (event loops, gRPC). ``process_isolation = "forkserver"`` keeps
   that process clean and forks each mutant from a server that has only collected the tests.
@@ -116,6 +118,31 @@ def _patch_mutmut() -> None:
 
     harness.PytestRunner._pytest_args_regular_run = regular_run_args  # type: ignore[method-assign]
     harness.PytestRunner.execute_pytest = execute_pytest  # type: ignore[method-assign]
+    _skip_virtualenvs()
+
+
+def _skip_virtualenvs() -> None:
+    """Keep the packs' virtualenvs (``policies/*/venv``, ``offline/noop_pack/venv``) out of mutmut's walk.
+
+    mutmut copies and scans every file under ``source_paths``; a virtualenv would add ~12,000 files and
+    270 MB to each run and nothing a test imports. A folder holding ``pyvenv.cfg`` is a virtualenv.
+    """
+    import os
+
+    from mutmut.configuration import config
+    from mutmut.utils import file_utils
+
+    def walk_all_files() -> Iterable[tuple[str, str]]:
+        for path in config().source_paths:
+            if os.path.isfile(path):
+                yield "", str(path)
+                continue
+            for root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not os.path.isfile(os.path.join(root, d, "pyvenv.cfg"))]
+                for name in files:
+                    yield root, name
+
+    file_utils.walk_all_files = walk_all_files  # type: ignore[assignment]
 
 
 def _targets(config_globs: Sequence[str], requested: Sequence[str]) -> list[str]:
