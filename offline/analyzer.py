@@ -142,7 +142,8 @@ def read_pack_file(pack_dir: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PackError(f"policy pack {pack_dir}: cannot read {POLICY_FILE}: {exc}") from None
+        reason = " ".join(str(exc).split())  # a YAML error spans lines; the message is one
+        raise PackError(f"policy pack {pack_dir}: cannot read {POLICY_FILE}: {reason}") from None
     if not isinstance(data, dict):
         raise PackError(f"policy pack {pack_dir}: {POLICY_FILE} is not a mapping")
     runtime = data.get("runtime")
@@ -304,8 +305,9 @@ class PackProcess:
                     missing = self.missing_module()
                     if missing:
                         raise PackError(
-                            f"policy pack {self.label}: No module named '{missing}' in its virtualenv; list it in "
-                            f"its requirements.txt, then run `make packs`{_or_install(self.label)}"
+                            f"policy pack {self.label}: No module named '{missing}' in its virtualenv; run "
+                            f"`make packs`{_or_install(self.label)}, after adding its package to "
+                            f"{self.label}/requirements.txt if it is not listed there"
                         )
                     raise PackError(
                         f"policy pack {self.label} exited with status {self.proc.returncode} before it started"

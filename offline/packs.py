@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -76,16 +77,21 @@ def pack_virtualenv(pack_dir: Path, pack_file: Any) -> Path:
     return Path(os.path.normpath(pack_dir.absolute() / option))
 
 
-def wanted_stamp(pack_dir: Path) -> str:
-    """What the stamp says once ``pack_dir``'s virtualenv holds exactly its current requirements."""
+def wanted_stamp(pack_dir: Path, venv: Path) -> str:
+    """The stamp of a virtualenv built from the pack's current requirements.txt and left as pip built it.
+
+    It holds the requirements' hash and the distributions installed (their ``.dist-info`` folders), so a
+    changed requirements.txt and a package removed from the virtualenv by hand both make it stale.
+    """
     requirements = pack_dir / REQUIREMENTS
     digest = hashlib.sha256(requirements.read_bytes() if requirements.is_file() else b"").hexdigest()
-    return f"{REQUIREMENTS} sha256 {digest}\n"
+    installed = sorted(p.name for p in venv.glob("lib/python*/site-packages/*.dist-info"))
+    return "\n".join([f"{REQUIREMENTS} sha256 {digest}", *installed]) + "\n"
 
 
 def is_current(pack_dir: Path, venv: Path) -> bool:
     stamp = venv / STAMP
-    return (venv / "bin" / "python").is_file() and stamp.is_file() and stamp.read_text() == wanted_stamp(pack_dir)
+    return (venv / "bin" / "python").is_file() and stamp.is_file() and stamp.read_text() == wanted_stamp(pack_dir, venv)
 
 
 def _run(command: Sequence[str], cwd: Path, what: str) -> None:
@@ -107,7 +113,8 @@ def read_pack_yaml(pack_dir: Path) -> Any:
     try:
         return yaml.safe_load((pack_dir / POLICY_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PackSetupError(f"policy pack {pack_dir_label(pack_dir)}: cannot read {POLICY_FILE}: {exc}") from None
+        reason = " ".join(str(exc).split())  # a YAML error spans lines; the message is one
+        raise PackSetupError(f"policy pack {pack_dir_label(pack_dir)}: cannot read {POLICY_FILE}: {reason}") from None
 
 
 def install(pack_dir: Path, python: str = "python3") -> bool:
@@ -128,7 +135,7 @@ def install(pack_dir: Path, python: str = "python3") -> bool:
     _run([*pip, "--upgrade", "pip", "setuptools", "wheel"], pack_dir, "updating pip, setuptools and wheel")
     if (pack_dir / REQUIREMENTS).is_file():
         _run([*pip, "-r", REQUIREMENTS], pack_dir, f"installing {REQUIREMENTS}")
-    (venv / STAMP).write_text(wanted_stamp(pack_dir))
+    (venv / STAMP).write_text(wanted_stamp(pack_dir, venv))
     return True
 
 
@@ -141,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not packs:
             raise PackSetupError(f"no policy packs under {', '.join(str(r) for r in roots)}")
-        built = [pack for pack in packs if install(pack)]
+        # pip spends most of its time waiting on the package index, so the packs install side by side.
+        with ThreadPoolExecutor(max_workers=len(packs)) as pool:
+            built = [pack for pack, did in zip(packs, pool.map(install, packs), strict=True) if did]
     except PackSetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -423,6 +423,6 @@ def test_a_requirement_missing_from_the_virtualenv_is_one_line(
     with pytest.raises(PackError) as raised:
         run_packs([pack], [ROOT], project="proj", stack="test")
     assert str(raised.value) == (
-        f"policy pack {pack}: No module named '{module}' in its virtualenv; list it in its requirements.txt, "
-        f"then run `make packs` (or `pulumi install` in {pack})"
+        f"policy pack {pack}: No module named '{module}' in its virtualenv; run `make packs` (or `pulumi install` "
+        f"in {pack}), after adding its package to {pack}/requirements.txt if it is not listed there"
     )
