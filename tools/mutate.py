@@ -1,10 +1,11 @@
 """``make mutate [MODULE=...]``: mutmut over the security logic, fitted to this repository's layout.
 
-mutmut 3 alone does not work here, for four reasons this wrapper answers:
+mutmut 3 alone does not work here, for five reasons this wrapper answers:
 
 - **Import path.** The rule modules live in ``policies/guardrails/`` but are imported as ``guardrails.*``
-  (the packs and ``tests/policies/conftest.py`` put ``policies/`` on ``sys.path``). mutmut names a
-  mutant after its file path (``policies.guardrails.ingress.x_f__mutmut_1``) while its trampoline
+  (``tests/policies/conftest.py`` puts ``policies/`` on ``sys.path``; each pack reaches it through its
+  ``guardrails`` symlink). mutmut names a mutant after its file path
+  (``policies.guardrails.ingress.x_f__mutmut_1``) while its trampoline
   records the imported module (``guardrails.ingress``), so every mutant would have "no tests". The
   name is taken relative to ``policies/`` here.
 - **Test ids with ``::``.** Parametrized ids such as ``[::/0-IPv6]`` or ``[arn:aws:s3:::bucket]`` are
