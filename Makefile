@@ -23,12 +23,13 @@ ALL_TESTS ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
-.PHONY: help venv test lint typecheck unit preview audit bench cloud-coverage doctor mutate clean
+.PHONY: help venv packs test lint typecheck unit preview audit bench cloud-coverage doctor mutate clean
 
 help:
 	@echo "make preview [STACK=dev|prod] [OUT=report.json] [SARIF=report.sarif] [POLICY_CONFIG=file.json] [FIRST=1]"
 	@echo "make audit FILE=<stack export or preview --json> [OUT=...] [SARIF=...] [POLICY_CONFIG=...] [QUOTAS=quotas.json]"
 	@echo "make test      lint, type check and the whole test suite"
+	@echo "make packs     each policy pack's own venv/ from its requirements.txt (what \`pulumi install\` in the pack does)"
 	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
 	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
@@ -41,6 +42,12 @@ $(STAMP): $(REQUIREMENTS)
 
 venv: $(STAMP)
 
+# Each policy pack's own virtualenv (PulumiPolicy.yaml runtime.options.virtualenv) from its own requirements.txt,
+# as `pulumi install` in the pack folder makes it; the CLI never creates it for `--policy-pack DIR`. A stamp in each
+# virtualenv makes this a no-op until the pack's requirements.txt changes.
+packs: $(STAMP)
+	@$(PY) -m offline.packs
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -48,15 +55,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy __main__.py components offline policies/guardrails ops
 
-unit: $(STAMP)
+unit: $(STAMP) packs
 	$(PY) -m pytest
 
 test: lint typecheck unit
 
-preview: $(STAMP)
+preview: $(STAMP) packs
 	$(PY) -m offline preview --stack $(STACK) $(REPORT_ARGS) $(if $(FIRST),--first-preview)
 
-audit: $(STAMP)
+audit: $(STAMP) packs
 	@test -n "$(FILE)" || { echo "usage: make audit FILE=<stack export or preview --json>"; exit 2; }
 	$(PY) -m offline audit $(FILE) $(REPORT_ARGS) $(if $(QUOTAS),--quotas $(QUOTAS))
 
@@ -65,7 +72,7 @@ doctor: $(STAMP)
 	@$(PY) -m ops doctor --stack $(STACK) $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(CONFIG),--config $(CONFIG)) \
 		$(if $(MY_IP),--my-ip $(MY_IP)) $(if $(JSON),--json $(JSON)) $(if $(PROBE),--probe)
 
-bench: $(STAMP)
+bench: $(STAMP) packs
 	$(PY) -m offline bench
 
 mutate: $(STAMP)

@@ -1,8 +1,14 @@
 """Drive the real policy pack processes over the Analyzer gRPC protocol, as the Pulumi CLI does.
 
 This is the second of the engine's two protocols the project proves itself through (the first, the
-resource monitor, is in ``harness.py``). Each pack under ``policies/`` is started as the CLI starts a
-Python pack (``python -u __main__.py`` in its directory, port read from stdout), then asked, over
+resource monitor, is in ``harness.py``). Each pack under ``policies/`` is started as the CLI's Python
+language host starts a policy pack (pulumi/pulumi ``sdk/python/cmd/pulumi-language-python/main.go``,
+``RunPlugin``): ``<pack>/<virtualenv>/bin/python -u -m pulumi.policy <engine address> <absolute pack
+folder>``, the interpreter taken by its path inside the pack's own virtualenv (``PulumiPolicy.yaml``
+``runtime.options.virtualenv``; ``make packs`` creates it, as ``pulumi install`` in the pack folder
+does), working directory the pack folder, ``VIRTUAL_ENV`` and ``PULUMI_PROJECT``/``PULUMI_STACK``/
+``PULUMI_DRY_RUN`` set, and no ``PYTHONPATH`` of ours, so a pack imports only what its folder and its
+requirements give it. Its port is read from stdout; then it is asked, over
 ``AnalyzerStub``: ``GetAnalyzerInfo``; ``Configure`` with the config the CLI would reconcile (schema
 defaults, then the pack's initial config, then the user's ``--policy-pack-config``, validated against
 each policy's schema); ``Analyze`` once per resource with its inputs; ``AnalyzeStack`` once with every
@@ -19,9 +25,9 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import selectors
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,9 +41,11 @@ import grpc
 import jsonschema
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2_grpc
 
 from offline.harness import RegisteredResource, stack_urn_of
+from offline.packs import PackSetupError, pack_virtualenv
+from offline.packs import discover_packs as discover_packs  # re-exported: callers find packs here
 from offline.wire import ARCHIVE_SIG, ASSET_SIG, SECRET_SIG, SIG_KEY, STACK_TYPE, UNKNOWN
 
 POLICY_FILE = "PulumiPolicy.yaml"
@@ -63,6 +71,8 @@ _SEVERITY = {
     analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
 }
 _SEVERITY_RANK = {"": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+# Python's words when an import fails: "ModuleNotFoundError: No module named 'x'" (or 'x.y', from -m).
+_MISSING_MODULE = re.compile(r"No module named '([^']+)'")
 
 
 class PackError(Exception):
@@ -126,22 +136,14 @@ class PolicyConfigEntry:
 # --------------------------------------------------------------------------------------------------
 
 
-def discover_packs(root: Path = Path("policies")) -> list[Path]:
-    """Directories holding ``PulumiPolicy.yaml``: ``root`` itself if it is a pack, else its children."""
-    if (root / POLICY_FILE).is_file():
-        return [root]
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if (p / POLICY_FILE).is_file())
-
-
 def read_pack_file(pack_dir: Path) -> dict[str, Any]:
     """The parsed ``PulumiPolicy.yaml``; a pack the CLI would refuse is a ``PackError`` here too."""
     path = pack_dir / POLICY_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PackError(f"policy pack {pack_dir}: cannot read {POLICY_FILE}: {exc}") from None
+        reason = " ".join(str(exc).split())  # a YAML error spans lines; the message is one
+        raise PackError(f"policy pack {pack_dir}: cannot read {POLICY_FILE}: {reason}") from None
     if not isinstance(data, dict):
         raise PackError(f"policy pack {pack_dir}: {POLICY_FILE} is not a mapping")
     runtime = data.get("runtime")
@@ -152,19 +154,72 @@ def read_pack_file(pack_dir: Path) -> dict[str, Any]:
 
 
 def pack_python(pack_dir: Path, pack_file: Mapping[str, Any]) -> str:
-    """The interpreter the CLI would use: the pack's own virtualenv when it exists, else this one.
+    """The interpreter the CLI runs the pack with: ``<virtualenv>/bin/python``, by its path, never resolved.
 
-    The CLI creates ``options.virtualenv`` on first use; offline, the project venv already holds every
-    pack's pinned requirements, so it stands in when the pack's virtualenv was never created.
+    ``bin/python`` in a virtualenv is a symlink to the base interpreter; Python finds the virtualenv's
+    site-packages only when started through the link, so resolving it would silently run the pack with
+    the base interpreter's packages. There is no fallback: a pack whose virtualenv is missing fails, as it
+    does under the CLI (``pulumi preview --policy-pack`` never creates it), with the command that fixes it.
     """
-    runtime = pack_file.get("runtime")
-    options = runtime.get("options") if isinstance(runtime, dict) else None
-    venv = options.get("virtualenv") if isinstance(options, dict) else None
-    if isinstance(venv, str) and venv:
-        candidate = (pack_dir / venv / "bin" / "python").resolve()
-        if candidate.is_file():
-            return str(candidate)
-    return sys.executable
+    label = _label(pack_dir)
+    try:
+        venv = pack_virtualenv(pack_dir, pack_file)
+    except PackSetupError as exc:
+        raise PackError(str(exc)) from None
+    python = venv / "bin" / "python"
+    if not python.is_file():
+        state = "has no bin/python" if venv.exists() else "does not exist"
+        raise PackError(
+            f"policy pack {label}: its virtualenv {_label(venv)} {state}; run `make packs`{_or_install(label)}"
+        )
+    return str(python)
+
+
+def _label(path: Path) -> str:
+    """A path as the user named it, relative to the working directory when it is under it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _or_install(label: str) -> str:
+    return f" (or `pulumi install` in {label})"
+
+
+def pack_environment(venv: Path, *, project: str, stack: str, dry_run: bool) -> dict[str, str]:
+    """The environment the CLI's language host gives a pack: the caller's, plus the stack it analyzes.
+
+    ``RunPlugin`` activates the virtualenv (``VIRTUAL_ENV``) and, once the engine's ``ConfigureStack``
+    has reached its proxy, adds ``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_DRY_RUN`` (and
+    ``PULUMI_ORGANIZATION``/``PULUMI_CONFIG`` when there are any; the offline engine has neither).
+    ``PYTHONPATH``/``PYTHONHOME`` of this process are dropped: they point into the project's own
+    environment, and a pack that imported through them would pass here and fail under the CLI.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env.update(
+        VIRTUAL_ENV=str(venv),
+        PULUMI_PROJECT=project,
+        PULUMI_STACK=stack,
+        PULUMI_DRY_RUN="true" if dry_run else "false",
+    )
+    return env
+
+
+class EngineService(engine_pb2_grpc.EngineServicer):
+    """The engine's own gRPC service, whose address the CLI hands every plugin as its first argument.
+
+    ``pulumi.policy`` (pulumi 3.272, pulumi-policy 1.21) parses the address and never dials it: its log
+    calls go to stderr. It is served anyway, on loopback, so the argument is a live address as under the
+    CLI; ``Log`` keeps what a pack logs, for the error message when the pack fails.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def Log(self, request: Any, context: Any) -> empty_pb2.Empty:
+        self.messages.append(request.message)
+        return empty_pb2.Empty()
 
 
 class PackProcess:
@@ -178,12 +233,14 @@ class PackProcess:
         self.dry_run = dry_run
         self.proc: subprocess.Popen[bytes] | None = None
         self.channel: grpc.Channel | None = None
+        self.engine = EngineService()
+        self._engine_server: grpc.Server | None = None
         self._stderr: IO[bytes] | None = None
         self.stub: analyzer_pb2_grpc.AnalyzerStub
 
     @property
     def label(self) -> str:
-        return str(self.pack_dir)
+        return _label(self.pack_dir)
 
     def __enter__(self) -> PackProcess:
         try:
@@ -197,21 +254,16 @@ class PackProcess:
         self.close()
 
     def _start(self) -> None:
-        env = dict(os.environ)
-        # What the CLI sets for a pack; the SDK configures its runtime settings from them.
-        env.update(
-            PULUMI_PROJECT=self.project,
-            PULUMI_STACK=self.stack,
-            PULUMI_DRY_RUN="true" if self.dry_run else "false",
-            PULUMI_CONFIG="{}",
-            PYTHONUNBUFFERED="1",
-        )
+        python = pack_python(self.pack_dir, self.pack_file)
+        folder = self.pack_dir.absolute()
+        env = pack_environment(Path(python).parent.parent, project=self.project, stack=self.stack, dry_run=self.dry_run)
+        engine_address = self._serve_engine()
         # A file, not a pipe: a chatty pack can never block on a full stderr pipe nobody reads.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
             self.proc = subprocess.Popen(
-                [pack_python(self.pack_dir, self.pack_file), "-u", "__main__.py"],
-                cwd=self.pack_dir,
+                [python, "-u", "-m", "pulumi.policy", engine_address, str(folder)],
+                cwd=folder,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
@@ -226,6 +278,14 @@ class PackProcess:
         except grpc.FutureTimeoutError:
             raise PackError(f"policy pack {self.label}: no gRPC server on port {port}") from None
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+
+    def _serve_engine(self) -> str:
+        server = grpc.server(ThreadPoolExecutor(max_workers=1))
+        engine_pb2_grpc.add_EngineServicer_to_server(self.engine, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        self._engine_server = server
+        return f"127.0.0.1:{port}"
 
     def _read_port(self, timeout: float) -> int:
         assert self.proc is not None and self.proc.stdout is not None
@@ -242,6 +302,13 @@ class PackProcess:
                 chunk = os.read(self.proc.stdout.fileno(), 4096)
                 if not chunk:
                     self.proc.wait(timeout=5)
+                    missing = self.missing_module()
+                    if missing:
+                        raise PackError(
+                            f"policy pack {self.label}: No module named '{missing}' in its virtualenv; run "
+                            f"`make packs`{_or_install(self.label)}, after adding its package to "
+                            f"{self.label}/requirements.txt if it is not listed there"
+                        )
                     raise PackError(
                         f"policy pack {self.label} exited with status {self.proc.returncode} before it started"
                         + self.stderr_tail()
@@ -256,18 +323,27 @@ class PackProcess:
                 + self.stderr_tail()
             ) from None
 
-    def stderr_tail(self, lines: int = 15) -> str:
-        """The end of the pack's stderr (where Python prints a policy's traceback), indented."""
+    def stderr_text(self) -> str:
+        """What the pack wrote to stderr, and any message it logged to the engine."""
         if self._stderr is None:
-            return ""
+            return "\n".join(self.engine.messages)
         try:
             self._stderr.flush()
             self._stderr.seek(0)
             text = self._stderr.read().decode("utf-8", "replace")
         except (OSError, ValueError):
-            return ""
-        tail = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+            text = ""
+        return "\n".join([text, *self.engine.messages])
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        """The end of the pack's stderr (where Python prints a policy's traceback), indented."""
+        tail = [line for line in self.stderr_text().strip().splitlines() if line.strip()][-lines:]
         return ("\n    " + "\n    ".join(tail)) if tail else ""
+
+    def missing_module(self) -> str:
+        """The module a pack that failed at start-up could not import, if that is why it failed."""
+        found = _MISSING_MODULE.findall(self.stderr_text())
+        return found[-1] if found else ""
 
     def close(self) -> None:
         if self.channel is not None:
@@ -284,6 +360,9 @@ class PackProcess:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+        if self._engine_server is not None:
+            self._engine_server.stop(grace=None)
+            self._engine_server = None
 
 
 @contextmanager

@@ -1,10 +1,11 @@
 """``make mutate [MODULE=...]``: mutmut over the security logic, fitted to this repository's layout.
 
-mutmut 3 alone does not work here, for four reasons this wrapper answers:
+mutmut 3 alone does not work here, for five reasons this wrapper answers:
 
 - **Import path.** The rule modules live in ``policies/guardrails/`` but are imported as ``guardrails.*``
-  (the packs and ``tests/policies/conftest.py`` put ``policies/`` on ``sys.path``). mutmut names a
-  mutant after its file path (``policies.guardrails.ingress.x_f__mutmut_1``) while its trampoline
+  (``tests/policies/conftest.py`` puts ``policies/`` on ``sys.path``; each pack reaches it through its
+  ``guardrails`` symlink). mutmut names a mutant after its file path
+  (``policies.guardrails.ingress.x_f__mutmut_1``) while its trampoline
   records the imported module (``guardrails.ingress``), so every mutant would have "no tests". The
   name is taken relative to ``policies/`` here.
 - **Test ids with ``::``.** Parametrized ids such as ``[::/0-IPv6]`` or ``[arn:aws:s3:::bucket]`` are
@@ -14,6 +15,8 @@ mutmut 3 alone does not work here, for four reasons this wrapper answers:
   tests (marked ``subprocess``) can never be chosen for a mutant; they are left out of every run. The
   active mutant is kept out of the environment, so an unmarked one runs the original rules in its
   subprocess rather than failing there.
+- **Virtualenvs among the sources.** Each pack has its own ``venv/`` (``make packs``) inside
+  ``policies/`` and ``offline/``; mutmut would copy and scan all of it, so it is left out of the walk.
 - **A Pulumi runtime that does not survive ``fork``.** mutmut's default forks every mutant from the
   process that already ran the suite (event loops, gRPC). ``process_isolation = "forkserver"`` keeps
   that process clean and forks each mutant from a server that has only collected the tests.
@@ -116,6 +119,31 @@ def _patch_mutmut() -> None:
 
     harness.PytestRunner._pytest_args_regular_run = regular_run_args  # type: ignore[method-assign]
     harness.PytestRunner.execute_pytest = execute_pytest  # type: ignore[method-assign]
+    _skip_virtualenvs()
+
+
+def _skip_virtualenvs() -> None:
+    """Keep the packs' virtualenvs (``policies/*/venv``, ``offline/noop_pack/venv``) out of mutmut's walk.
+
+    mutmut copies and scans every file under ``source_paths``; a virtualenv would add ~12,000 files and
+    270 MB to each run and nothing a test imports. A folder holding ``pyvenv.cfg`` is a virtualenv.
+    """
+    import os
+
+    from mutmut.configuration import config
+    from mutmut.utils import file_utils
+
+    def walk_all_files() -> Iterable[tuple[str, str]]:
+        for path in config().source_paths:
+            if os.path.isfile(path):
+                yield "", str(path)
+                continue
+            for root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not os.path.isfile(os.path.join(root, d, "pyvenv.cfg"))]
+                for name in files:
+                    yield root, name
+
+    file_utils.walk_all_files = walk_all_files  # type: ignore[assignment]
 
 
 def _targets(config_globs: Sequence[str], requested: Sequence[str]) -> list[str]:

@@ -1,13 +1,9 @@
 """The identity-boundary pack: assembles the policies, nothing else.
 
-Constructing ``PolicyPack`` starts the gRPC server and blocks, so the rules live in importable modules.
+Constructing ``PolicyPack`` starts the gRPC server and blocks, so the rules live in importable modules,
+under ``guardrails/``: a committed symlink to the shared ``policies/guardrails/``, so the pack folder is
+self-contained (``pulumi policy publish`` archives it with the symlink followed).
 """
-
-import sys
-from pathlib import Path
-
-# Rule logic is shared by both packs and by the tests, so it lives in policies/guardrails/, one level up.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from guardrails.identity import POLICIES
 from pulumi_policy import EnforcementLevel, PolicyPack

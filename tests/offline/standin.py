@@ -94,7 +94,11 @@ pulumi.export("zones", ["eu-west-1a"])
 
 # A pack with one mandatory rule: any security group that admits tcp/22 at all. The stand-in's SSH
 # rule trips it, so the preview must exit 1.
-PACK_YAML = "runtime: python\nversion: 0.0.7\ndescription: stand-in pack\n"
+# It needs only pulumi-policy, so it runs from the no-op pack's virtualenv (`make packs`), named absolutely.
+NOOP_VENV = Path(__file__).resolve().parents[2] / "offline" / "noop_pack" / "venv"
+PACK_YAML = (
+    f"runtime:\n  name: python\n  options:\n    virtualenv: {NOOP_VENV}\nversion: 0.0.7\ndescription: stand-in pack\n"
+)
 PACK_MAIN = """\
 from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
 

@@ -28,6 +28,7 @@ from offline.analyzer import (
     provider_urn,
     reconcile_config,
     run_packs,
+    run_started,
     started_packs,
     to_wire,
 )
@@ -80,7 +81,12 @@ PolicyPack(
 """
 
 
-def make_pack(root: Path, name: str, main: str, manifest: str = "runtime: python\nversion: 1.2.3\n") -> Path:
+# Probe packs need only pulumi and pulumi-policy, which the no-op pack's virtualenv (`make packs`) has: they
+# name it by its absolute path, which the CLI accepts for runtime.options.virtualenv as well.
+MANIFEST = f"runtime:\n  name: python\n  options:\n    virtualenv: {NOOP / 'venv'}\nversion: 1.2.3\n"
+
+
+def make_pack(root: Path, name: str, main: str, manifest: str = MANIFEST) -> Path:
     pack = root / name
     pack.mkdir()
     (pack / "PulumiPolicy.yaml").write_text(manifest)
@@ -261,7 +267,7 @@ def test_noop_pack_reports_nothing() -> None:
 # -- failures: named, bounded in time, and never leaving a process behind ----------------------------
 
 
-def _failing(tmp_path: Path, main: str, manifest: str = "runtime: python\n") -> Path:
+def _failing(tmp_path: Path, main: str, manifest: str = MANIFEST) -> Path:
     return make_pack(tmp_path, "broken", main, manifest)
 
 
@@ -322,3 +328,101 @@ def test_processes_stop_on_success_and_on_error(probe: Path, tmp_path: Path) -> 
         with pytest.raises(PackError), started_packs([probe, broken], project="proj", stack="test"):
             pass
     assert survivors and all(poll() is not None for poll in survivors)
+
+
+# -- started as the CLI's Python language host starts a pack (RunPlugin) ------------------------------
+
+WHOAMI = """
+import json, os, sys
+import grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+# The engine address is the first argument after `-m pulumi.policy`; it must answer.
+engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(sys.argv[1]))
+engine.Log(engine_pb2.LogRequest(severity=engine_pb2.INFO, message="hello from the pack"), timeout=10)
+FACTS = {
+    "argv": sys.argv[1:], "cwd": os.getcwd(), "executable": sys.executable, "prefix": sys.prefix,
+    "env": {k: os.environ.get(k) for k in (
+        "PYTHONPATH", "VIRTUAL_ENV", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_CONFIG"
+    )},
+}
+
+def facts(args, report):
+    if args.resource_type == "test:index:Thing":
+        report(json.dumps(FACTS))
+
+PolicyPack(name="whoami", enforcement_level=EnforcementLevel.ADVISORY,
+           policies=[ResourceValidationPolicy(name="facts", description="Facts.", validate=facts)])
+"""
+
+
+def test_pack_starts_as_the_cli_starts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "ours"))
+    pack = make_pack(tmp_path, "whoami", WHOAMI, MANIFEST.replace(str(NOOP / "venv"), "../noop-venv"))
+    # The virtualenv named relatively, through a symlink: used by its path, never resolved.
+    (tmp_path / "noop-venv").symlink_to(NOOP / "venv")
+    with started_packs([pack], project="proj", stack="test") as [process]:
+        assert process.engine.messages == ["hello from the pack"]
+        [result] = run_started([process], [ROOT, resource("test:index:Thing", "t", {})], project="proj", stack="test")
+    facts = json.loads(result.violations[0].message.split("\n", 1)[1])
+    venv = tmp_path / "noop-venv"  # joined and cleaned lexically, as Go's filepath.Join does
+    assert facts["argv"][1] == str(pack) and facts["argv"][0].startswith("127.0.0.1:")
+    assert facts["cwd"] == str(pack)
+    # sys.executable is the path it was started by: inside the virtualenv, not the base interpreter.
+    assert facts["executable"] == str(venv / "bin" / "python")
+    assert facts["prefix"] == str(venv)  # the virtualenv, so its site-packages
+    assert facts["env"] == {
+        "PYTHONPATH": None,
+        "VIRTUAL_ENV": str(venv),
+        "PULUMI_PROJECT": "proj",
+        "PULUMI_STACK": "test",
+        "PULUMI_DRY_RUN": "true",
+        "PULUMI_CONFIG": None,
+    }
+
+
+def test_pack_python_is_the_virtualenv_link_not_its_target() -> None:
+    python = analyzer.pack_python(NOOP, analyzer.read_pack_file(NOOP))
+    assert python == str(NOOP / "venv" / "bin" / "python")
+    assert Path(python).is_symlink() and Path(python).resolve() != Path(python)
+
+
+def test_pack_without_its_virtualenv_is_one_line_naming_the_fix(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path, "novenv", PROBE, MANIFEST.replace(str(NOOP / "venv"), "venv"))
+    with pytest.raises(PackError) as raised:
+        run_packs([pack], [ROOT], project="proj", stack="test")
+    message = str(raised.value)
+    assert message == (
+        f"policy pack {pack}: its virtualenv {pack / 'venv'} does not exist; "
+        f"run `make packs` (or `pulumi install` in {pack})"
+    )
+    (pack / "venv").mkdir()
+    with pytest.raises(PackError, match=r"venv has no bin/python; run `make packs`"):
+        run_packs([pack], [ROOT], project="proj", stack="test")
+
+
+def test_pack_without_a_virtualenv_option_is_refused(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path, "ambient", PROBE, "runtime: python\n")
+    with pytest.raises(PackError, match=r"names no runtime.options.virtualenv"):
+        run_packs([pack], [ROOT], project="proj", stack="test")
+
+
+@pytest.mark.parametrize("module", ["policy_sentry", "leaky"])
+def test_a_requirement_missing_from_the_virtualenv_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    # `leaky` is importable only through our PYTHONPATH, which a pack must not inherit.
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "leaky.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(ours))
+    pack = make_pack(tmp_path, "needs", f"import {module}\n" + PROBE)
+    with pytest.raises(PackError) as raised:
+        run_packs([pack], [ROOT], project="proj", stack="test")
+    assert str(raised.value) == (
+        f"policy pack {pack}: No module named '{module}' in its virtualenv; run `make packs` (or `pulumi install` "
+        f"in {pack}), after adding its package to {pack}/requirements.txt if it is not listed there"
+    )

@@ -1,4 +1,8 @@
-"""Put ``policies/`` on ``sys.path`` so tests import rule logic as the packs do (``import guardrails``)."""
+"""Put ``policies/`` on ``sys.path`` so tests import rule logic by the packs' name for it (``import guardrails``).
+
+Each pack reaches the same folder through its ``guardrails -> ../guardrails`` symlink; the tests import it once,
+from ``policies/guardrails/``, never through a pack's symlink.
+"""
 
 from __future__ import annotations
 
