@@ -176,9 +176,8 @@ def registered() -> Registered:
                 captured.append((self.make_urn(request.parent, request.type, request.name), wire))
             return response
 
-    original = harness.RecordingMonitor
-    harness.RecordingMonitor = Capturing  # type: ignore[misc]
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(harness, "RecordingMonitor", Capturing)
         run_program(
             program_from_file(REPO / "__main__.py"),
             MockCloud(region=REGION),
@@ -186,8 +185,6 @@ def registered() -> Registered:
             stack="prod",
             config=stack_file_config("prod"),
         ).check()
-    finally:
-        harness.RecordingMonitor = original  # type: ignore[misc]
     ((urn, wire),) = captured
     return Registered(urn, wire)
 
@@ -240,7 +237,9 @@ def provider(moto: Moto, tmp_path: Path) -> Iterator[ProviderProcess]:
         )
     try:
         assert process.stdout is not None
-        port = int(process.stdout.readline().decode().strip())
+        first_line = process.stdout.readline().decode().strip()
+        assert first_line.isdigit(), f"the provider printed no port; its stderr: {stderr.read_text()}"
+        port = int(first_line)
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=30)
         yield ProviderProcess(provider_pb2_grpc.ResourceProviderStub(channel), stderr)
