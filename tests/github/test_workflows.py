@@ -106,5 +106,6 @@ def test_the_pulumi_job_builds_the_pack_virtualenvs_before_the_cli_and_runs_only
     order = [s.get("run") or s["uses"].split("@")[0] for s in job["steps"]]
 
     assert order.index("make packs") < order.index("pulumi/actions")
-    contexts = set(re.findall(r"\b([a-z_]+)\.[A-Za-z_]", job["if"]))
-    assert contexts and contexts <= JOB_IF_CONTEXTS
+    contexts = set(re.findall(r"(?<![\w.'])([a-z_]+)\.[A-Za-z_]", job["if"]))
+    assert contexts == {"vars", "github"} and contexts <= JOB_IF_CONTEXTS
+    assert "vars.PULUMI_STACK != ''" in job["if"] and "head.repo.full_name == github.repository" in job["if"]
