@@ -17,7 +17,11 @@ preferences and the AWS settings of the stack's provider; ``refresh.py`` does th
 The engine serializes the provider object with dill (``pulumi.dynamic.dynamic.serialize_provider``).
 It holds no state at all: clients are made per call from the resource's inputs. The class is stored by
 reference, so the provider process imports ``components.rollout`` from the project directory, its working
-directory when the CLI starts it.
+directory when the CLI starts it (``venv/bin/python -u -m pulumi.dynamic``; see test_rollout_process.py).
+
+Never move or rename this: ``components.rollout.RolloutProvider`` (module and class name) is written into the
+``__provider`` property of every deployed stack's state, and refresh, update and destroy of those stacks load
+the provider by that name. Moving it breaks every stack already deployed.
 """
 
 from __future__ import annotations
