@@ -77,9 +77,8 @@ def parse(path: Path, text: str) -> Doc:
             table = None
             continue
         if in_fence:
-            if fence_lang in {"mermaid", "json", "python", "text", "yaml"} or not fence_lang and _looks_like_output(
-                line
-            ):
+            not_commands = fence_lang in {"mermaid", "json", "python", "text", "yaml"}
+            if not_commands or (not fence_lang and _looks_like_output(line)):
                 continue
             code = _strip_shell_comment(line)
             if not pending:
@@ -441,8 +440,13 @@ CLI_FLAGS = frozenset(
 )
 # The CLI's own names for services whose botocore name differs.
 CLI_SERVICE_NAMES = {"s3api": "s3", "configservice": "config", "deploy": "codedeploy"}
-# `aws s3 ...` is the CLI's hand-written file commands, not an API operation; their flags are the CLI's own.
-S3_COMMANDS = frozenset({"cp", "mv", "rm", "sync", "ls", "mb", "rb", "presign", "website"})
+# Commands the AWS CLI adds by hand, which are no API operation (`aws s3 sync`, `aws sso login`): their
+# flags are the CLI's own, so only the command's name is checked.
+CLI_CUSTOMIZATIONS = {
+    "s3": frozenset({"cp", "mv", "rm", "sync", "ls", "mb", "rb", "presign", "website"}),
+    "sso": frozenset({"login", "logout"}),
+    "configure": frozenset({"list", "get", "set", "sso", "list-profiles", "export-credentials"}),
+}
 
 
 def _cli_name(name: str) -> str:
@@ -460,7 +464,7 @@ def check_aws_commands(docs: Iterable[Doc], session: Any) -> list[str]:
             for match in _AWS.finditer(snippet.text):
                 cli_service, operation, rest = match.group(2), match.group(3), match.group(4)
                 where = f"{_where(doc, snippet.line)}: `aws {cli_service} {operation}`"
-                if cli_service == "s3" and operation in S3_COMMANDS:
+                if operation in CLI_CUSTOMIZATIONS.get(cli_service, ()):
                     continue
                 service = CLI_SERVICE_NAMES.get(cli_service, cli_service)
                 if service not in services:
