@@ -121,6 +121,11 @@ def test_no_figure_that_goes_stale(docs: list[doccheck.Doc]) -> None:
     assert doccheck.check_stale_figures(docs) == []
 
 
+def test_the_readme_stays_a_front_page() -> None:
+    # Depth goes to docs/, one file per topic, linked from the README (issue 17).
+    assert len((REPO / "README.md").read_text().splitlines()) <= 350
+
+
 def test_the_checks_see_the_docs(docs: list[doccheck.Doc]) -> None:
     """A parser that found nothing would pass every check above: count what each check had to judge."""
     snippets = [s.text for doc in docs for s in doc.snippets]
