@@ -70,10 +70,15 @@ def _packs() -> dict[str, set[str]]:
 
 
 def _tracked_names() -> set[str]:
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
-    return {Path(line).name for line in files.splitlines()} | {
-        p.name for p in REPO.rglob("*") if "venv" not in p.parts and ".git" not in p.parts
-    }
+    """Names of the repository's files, committed or new but not ignored (never venv/, build/ or mutants/)."""
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {Path(line).name for line in files.splitlines()}
 
 
 def _botocore() -> Any:
