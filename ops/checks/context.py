@@ -34,9 +34,9 @@ def check(cid: str, title: str) -> Callable[[CheckBody], CheckFn]:
             except AwsError as error:
                 code = error_code(error)
                 fix = (
-                    "grant the doctor's read-only policy (README, 'When something does not work')"
+                    "grant the doctor's read-only policy (ops/doctor-policy.json; see docs/doctor.md)"
                     if is_denied(error)
-                    else "retry; if it persists, run this check's manual command from the README"
+                    else "retry; if it persists, run this check's manual command from docs/doctor.md"
                 )
                 return Check.failed(cid, title, f"an AWS call failed: {code}: {error}", fix)
 

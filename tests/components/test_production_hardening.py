@@ -171,7 +171,7 @@ def test_waf_puts_aws_managed_rule_groups_in_front_of_the_alb(run_stack: RunStac
     assert run.outputs["webAclArn"] == out(acl, "arn")
 
 
-# --- tearing down (README "Tearing down"): each step's config under the mocks ------------------------
+# --- tearing down (README "Tearing down production"): each step's config under the mocks -------------
 
 
 def _shape(run: ProgramRun) -> set[tuple[str, str]]:
