@@ -83,6 +83,7 @@ def test_publish_cli_lists_the_real_pack_without_venv_or_caches(capsys: pytest.C
         "package/__main__.py",
         "package/PulumiPolicy.yaml",
         "package/requirements.txt",
+        "package/requirements.in",  # the lock's source travels with it, harmlessly: only requirements.txt is installed
     }
     assert listed == expected
 
