@@ -52,15 +52,23 @@ def _rewrite(value: Any, swap: Callable[[str], str]) -> Any:
     return value
 
 
-def replicate(resources: Sequence[RegisteredResource], copies: int) -> list[RegisteredResource]:
-    """``copies`` copies of a stack's resources, each copy's URNs and computed ids made unique.
+def replicate(
+    resources: Sequence[RegisteredResource], copies: int, *, unique_ids: bool = True
+) -> list[RegisteredResource]:
+    """``copies`` copies of a stack's resources, each copy's URNs (and, with ``unique_ids``, computed ids)
+    made unique.
 
     References inside a copy (parents, dependencies, ids in inputs) point within that copy, so the stack
-    policies resolve the same graph 100 times instead of one graph with 100-fold ambiguous ids.
+    policies resolve the same graph 100 times instead of one graph with 100-fold ambiguous ids. Without
+    ``unique_ids`` every copy keeps the ids, ARNs and names of the original, as a stack that imports the
+    same resources twice, or an audit of concatenated exports, does: each reference by value then names
+    every copy.
     """
     root = next((r for r in resources if r.type == STACK_TYPE), None)
     body = [r for r in resources if r is not root]
     computed = {v for r in body if r.custom for k, v in r.outputs.items() if k not in r.inputs and _looks_computed(v)}
+    if not unique_ids:
+        computed = set()
     urns = {r.urn for r in body}
     out: list[RegisteredResource] = [root] if root is not None else []
     for i in range(copies):

@@ -37,10 +37,67 @@ def has_wildcard(text: str) -> bool:
     return any(ch in WILDCARD_CHARS for ch in text)
 
 
-def pattern_regex(pattern: str) -> re.Pattern[str]:
-    """IAM glob (``*`` any run, ``?`` one character) as a case-insensitive full-match regex."""
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
+class Glob:
+    """An IAM wildcard pattern (``*`` any run, ``?`` one character), matched case-insensitively in linear time.
+
+    A regex built from the pattern (``*`` as ``.*``) backtracks: ``iam:********#`` took 12 s against the
+    action names, and every further ``*`` multiplies it. Here the pattern is cut at its ``*``s into
+    segments of literals and ``?``; the first segment is anchored at the start, the last at the end, and
+    each one between is placed at its leftmost fit after the previous one. Leftmost is always safe (a
+    segment has a fixed length, so an earlier fit leaves the most room for the rest), so nothing is ever
+    retried. ``steps`` counts character comparisons, for the tests that guard this bound.
+    """
+
+    __slots__ = ("_head", "_middle", "_minimum", "_star", "_tail", "pattern", "steps")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        # Lower-cased a character at a time, as the text is: lengths never change ("İ" lowers to two).
+        segments = [tuple(ch if ch == "?" else ch.lower() for ch in part) for part in pattern.split("*")]
+        self._star = len(segments) > 1
+        self._head = segments[0]
+        self._tail = segments[-1] if self._star else ()
+        # Runs of ``*`` leave empty segments, which match anywhere: "*****#" is "*#".
+        self._middle = tuple(s for s in segments[1:-1] if s)
+        self._minimum = len(self._head) + len(self._tail) + sum(len(s) for s in self._middle)
+        self.steps = 0
+
+    def _fits(self, segment: tuple[str, ...], text: str | list[str], at: int) -> bool:
+        for i, ch in enumerate(segment):
+            self.steps += 1
+            if ch != "?" and ch != text[at + i]:
+                return False
+        return True
+
+    def matches(self, value: str) -> bool:
+        # A pattern needing more characters than the text has is rejected before any comparison, so a
+        # 100 KB pattern costs nothing against a 30-character action name.
+        if len(value) < self._minimum or (not self._star and len(value) != self._minimum):
+            return False
+        text: str | list[str] = value.lower()
+        if len(text) != len(value):  # a character that lowers to two ("İ"): lower one at a time
+            text = [ch.lower() for ch in value]
+        if not self._fits(self._head, text, 0):
+            return False
+        if not self._star:
+            return True
+        end = len(text) - len(self._tail)
+        if not self._fits(self._tail, text, end):
+            return False
+        at = len(self._head)
+        for segment in self._middle:
+            last = end - len(segment)
+            while at <= last and not self._fits(segment, text, at):
+                at += 1
+            if at > last:
+                return False
+            at += len(segment)
+        return True
+
+
+@lru_cache(maxsize=8192)
+def glob(pattern: str) -> Glob:
+    return Glob(pattern)
 
 
 @lru_cache(maxsize=1)
@@ -82,15 +139,15 @@ def expand(pattern: str) -> tuple[ActionInfo, ...]:
         text = "*:*"
     service_part, action_part = text.split(":", 1)
     if has_wildcard(service_part):
-        service_re = pattern_regex(service_part)
-        candidates = [s for s in services() if service_re.fullmatch(s)]
+        service_glob = glob(service_part)
+        candidates = [s for s in services() if service_glob.matches(s)]
     else:
         candidates = [service_part]
     found: list[ActionInfo] = []
     if has_wildcard(action_part):
-        action_re = pattern_regex(action_part)
+        action_glob = glob(action_part)
         for service in candidates:
-            found.extend(info for key, info in service_actions(service).items() if action_re.fullmatch(key))
+            found.extend(info for key, info in service_actions(service).items() if action_glob.matches(key))
     else:
         for service in candidates:
             info = service_actions(service).get(action_part)
@@ -146,11 +203,11 @@ def is_effectively_star(resource: str) -> bool:
             fields[key] = _satisfying(value)
         service_field = parts[2].lower()
         if has_wildcard(service_field):
-            service_re = pattern_regex(service_field)
-            candidates = [s for s in services() if service_re.fullmatch(s)]
+            service_glob = glob(service_field)
+            candidates = [s for s in services() if service_glob.matches(s)]
         else:
             candidates = [service_field]
     else:
         candidates = list(services())
-    regex = pattern_regex(text)
-    return any(regex.fullmatch(probe) for probe in _probe_arns(candidates, fields))
+    pattern = glob(text)
+    return any(pattern.matches(probe) for probe in _probe_arns(candidates, fields))

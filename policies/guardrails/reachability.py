@@ -237,6 +237,24 @@ class Exposure:
     networks: tuple[Net, ...]
     sources: list[str] = field(default_factory=list)
     paths: list[tuple[Hop, ...]] = field(default_factory=list)
+    # Membership of ``sources`` and ``paths``, kept beside the ordered lists: a stack whose resources
+    # repeat finds the same path many times, and a list searched per find made that quadratic.
+    _known_sources: set[str] = field(default_factory=set, repr=False, compare=False)
+    _known_paths: set[tuple[Hop, ...]] = field(default_factory=set, repr=False, compare=False)
+
+    def add_source(self, label: str) -> None:
+        if len(self._known_sources) != len(self.sources):
+            self._known_sources = set(self.sources)
+        if label not in self._known_sources:
+            self._known_sources.add(label)
+            self.sources.append(label)
+
+    def add_path(self, hops: tuple[Hop, ...]) -> None:
+        if len(self._known_paths) != len(self.paths):
+            self._known_paths = set(self.paths)
+        if hops not in self._known_paths:
+            self._known_paths.add(hops)
+            self.paths.append(hops)
 
     @property
     def ports(self) -> str:
@@ -465,10 +483,8 @@ def _trace(
                         exposure = by_key[(name, seg_low, seg_high)] = Exposure(target, name, seg_low, seg_high, ())
                     if exposure.networks != reached:
                         exposure.networks = collapse(exposure.networks + reached)
-                    if label not in exposure.sources:
-                        exposure.sources.append(label)
-                    if hops not in exposure.paths:
-                        exposure.paths.append(hops)
+                    exposure.add_source(label)
+                    exposure.add_path(hops)
 
 
 def exposures(targets: Iterable[Target]) -> list[Exposure]:
@@ -482,6 +498,8 @@ def exposures(targets: Iterable[Target]) -> list[Exposure]:
                 merged[key] = exposure
                 continue
             known.networks = collapse(known.networks + exposure.networks)
-            known.sources += [s for s in exposure.sources if s not in known.sources]
-            known.paths += [h for h in exposure.paths if h not in known.paths]
+            for label in exposure.sources:
+                known.add_source(label)
+            for hops in exposure.paths:
+                known.add_path(hops)
     return list(merged.values())
