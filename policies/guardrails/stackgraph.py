@@ -157,15 +157,29 @@ def _content(props: Mapping[str, Any]) -> Any:
     in C, that is far cheaper than walking the proxy. It is used only when it holds exactly the proxy's
     keys (a real property named ``__target`` would not), else the proxy is walked.
     """
-    raw: Any = None
-    if not isinstance(props, dict):
-        try:
-            raw = props["__target"]
-        except (KeyError, TypeError, UnknownValueError):
-            raw = None
+    raw = _proxied(props)
     if isinstance(raw, dict) and raw.keys() == set(props):
-        return json.dumps(raw, sort_keys=True, default=repr)
+        return json.dumps(raw, sort_keys=True, default=_plain_or_repr)
     return _fingerprint(props)
+
+
+def _plain_or_repr(value: Any) -> Any:
+    raw = _proxied(value)
+    return repr(value) if raw is None else raw
+
+
+def _proxied(value: Any) -> dict[str, Any] | list[Any] | None:
+    """The plain dict or list an SDK proxy wraps (nested values are proxies too), else None.
+
+    Anything else serialises by ``repr``, which names the object, so two of them never compare equal
+    and nothing is merged on a guess."""
+    if isinstance(value, (dict, list)):
+        return None
+    try:
+        raw = value["__target"]
+    except (KeyError, TypeError, IndexError, UnknownValueError):
+        return None
+    return raw if isinstance(raw, (dict, list)) else None
 
 
 def _links(node: Node) -> Any:

@@ -45,14 +45,20 @@ class _CandidateIndex:
     def __init__(self, candidates: Sequence[PolicyResource]) -> None:
         self._candidates = candidates
         self._by_identifier: dict[str, list[PolicyResource]] | None = None
+        self._opaque: list[PolicyResource] = []
 
     def matching(self, value: str) -> list[PolicyResource]:
+        """Candidates whose identifier is ``value``; failing those, every candidate with an identifier
+        that is not text (an object, a number): it cannot be read, so it may be the one named, and is
+        checked as if it were (fail closed) rather than left out as a resource outside the stack."""
         if self._by_identifier is None:
             self._by_identifier = {}
             for candidate in self._candidates:
                 for identifier in _identifiers(candidate):
                     self._by_identifier.setdefault(identifier, []).append(candidate)
-        return self._by_identifier.get(value, [])
+                if any(not isinstance(get(candidate.props, key), (str, type(None))) for key in ("name", "arn", "id")):
+                    self._opaque.append(candidate)
+        return self._by_identifier.get(value) or self._opaque
 
 
 def resolve(
