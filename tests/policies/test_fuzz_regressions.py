@@ -8,10 +8,13 @@ turn a violation into a pass. Work is counted (matcher steps, graph nodes, trace
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from guardrails import props as p
 from guardrails import reachability
 from guardrails.actions import Glob, expand, is_effectively_star
@@ -148,14 +151,34 @@ def test_resource_of_five_stars_then_a_literal_is_not_every_resource() -> None:
 
 
 @pytest.mark.parametrize("stars", [8, 64, 4096])
-def test_wildcard_matching_work_is_linear_in_the_text(stars: int) -> None:
-    text = "a" * 200
-    for pattern in ("*" * stars + "#", "*a" * (stars // 2) + "#", "?*" * 50 + "b", "a*" * 60 + "ab"):
-        glob = Glob(pattern)
-        glob.steps = 0
-        assert glob.matches(text) is False
-        # A segment is tried at each text position at most once: text length x longest segment.
-        assert glob.steps <= 2 * len(text) + 2, (pattern[:20], glob.steps)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda k: "*" * k + "#",  # the finding: fails at the last character
+        lambda k: "*" * k + "b" + "*" * k + "a",  # a middle segment that is nowhere
+        lambda k: "*a" * k + "b*a",  # many segments, each placed at once, then the last one missing
+        lambda k: "*" + "a?b*" * 3 + "*" * k + "a",  # "?" segments tried along the text
+        lambda k: "?*" * (k // 8) + "c",
+    ],
+)
+def test_wildcard_matching_work_is_linear_in_the_text(stars: int, shape: Any) -> None:
+    text = "a" * 300
+    glob = Glob(shape(stars))
+    assert glob.matches(text) is False
+    # Nothing is retried: at most (text length + 1) x the longest segment comparisons, whatever the stars.
+    assert glob.steps <= (len(text) + 1) * 4, glob.steps
+
+
+@given(
+    pattern=st.text(alphabet="ab*?A:/", max_size=12),
+    text=st.text(alphabet="abAB:/", max_size=14),
+)
+@settings(max_examples=400, deadline=None)
+def test_wildcard_matching_agrees_with_a_full_regex_on_small_inputs(pattern: str, text: str) -> None:
+    # The reference the old code used, on inputs too small to backtrack for long.
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    expected = re.fullmatch(body, text, re.IGNORECASE | re.DOTALL) is not None
+    assert Glob(pattern).matches(text) is expected
 
 
 def test_a_pattern_longer_than_the_text_costs_no_comparison() -> None:
