@@ -240,9 +240,10 @@ def _key(rng: random.Random) -> str:
     return rng.choice(("value", "id", "arn", "name", "Statement", *REFERENCE_KEYS[:6], *PORT_KEYS[:3], ""))
 
 
-def deep(rng: random.Random, leaf: Any) -> Any:
+def deep(rng: random.Random, leaf: Any, room: int = MAX_DEPTH) -> Any:
+    """``leaf`` under as many levels of lists and maps as ``room`` allows (at least a few)."""
     value = leaf
-    for _ in range(rng.randint(10, MAX_DEPTH - 5)):
+    for _ in range(rng.randint(min(10, max(3, room)), max(3, room))):
         value = [value] if rng.random() < 0.5 else {_key(rng): value}
     return value
 
@@ -318,7 +319,7 @@ def mutate_props(rng: random.Random, props: dict[str, Any], count: int) -> tuple
         current = _get(props, path)
         kind = rng.choice(MUTATIONS)
         if kind == "add-key":
-            target = _get(props, path) if isinstance(current, dict) else props
+            target = current if isinstance(current, dict) and SIG_KEY not in current else props
             key = rng.choice((*IAM_KEYS, *REFERENCE_KEYS, *CIDR_KEYS, *PORT_KEYS, "ingress", "egress", "tags"))
             target[key] = _value_for(rng, key)
             names.append(f"add {key}")
@@ -344,7 +345,8 @@ def mutate_props(rng: random.Random, props: dict[str, Any], count: int) -> tuple
         elif kind == "long-string":
             value = long_string(rng)
         elif kind == "deep":
-            value = deep(rng, current if not isinstance(current, (dict, list)) else junk(rng, 1))
+            leaf = current if not isinstance(current, (dict, list)) else junk(rng, 0)
+            value = deep(rng, leaf, MAX_DEPTH - len(path) - 2)
         elif kind == "cidr":
             value = rng.choice(ODD_CIDRS) if rng.random() < 0.7 else [rng.choice(ODD_CIDRS) for _ in range(3)]
         elif kind == "iam":
