@@ -236,7 +236,10 @@ class InProcessPack:
             "0.0.1",
             captured["policies"],
             captured["enforcement_level"] or EnforcementLevel.ADVISORY,
-            *(captured[k] for k in ("initial_config", "description", "display_name", "readme", "provider", "tags", "repository")),
+            *(
+                captured[k]
+                for k in ("initial_config", "description", "display_name", "readme", "provider", "tags", "repository")
+            ),
         )
         self.pack_dir = pack_dir
         self.pack_file = PackProcess(pack_dir, project=PROJECT, stack="fuzz").pack_file
@@ -304,13 +307,29 @@ def shrink_tree(value: Any, fails: Callable[[Any], bool], budget: list[int]) -> 
         for key in list(value):
             if budget[0] <= 0:
                 break
-            value = {**value, key: shrink_tree(value[key], lambda v, k=key: fails({**value, k: v}), budget)}
+            value = {**value, key: shrink_tree(value[key], _keyed(fails, value, key), budget)}
     elif isinstance(value, list):
         for i in range(len(value)):
             if budget[0] <= 0:
                 break
-            value = [*value[:i], shrink_tree(value[i], lambda v, i=i: fails([*value[:i], v, *value[i + 1 :]]), budget), *value[i + 1 :]]
+            value = [
+                *value[:i],
+                shrink_tree(value[i], _indexed(fails, value, i), budget),
+                *value[i + 1 :],
+            ]
     return value
+
+
+def _keyed(fails: Callable[[Any], bool], base: dict[str, Any], key: str) -> Callable[[Any], bool]:
+    return lambda value: fails({**base, key: value})
+
+
+def _indexed(fails: Callable[[Any], bool], base: list[Any], index: int) -> Callable[[Any], bool]:
+    return lambda value: fails([*base[:index], value, *base[index + 1 :]])
+
+
+def _built(fails: Callable[[Case], bool], build: Callable[[Any], Case]) -> Callable[[Any], bool]:
+    return lambda props: fails(build(props))
 
 
 def minimise(driver: PackDriver, case: Case, location: str, budget: int = SHRINK_BUDGET) -> Case:
@@ -337,11 +356,11 @@ def minimise(driver: PackDriver, case: Case, location: str, budget: int = SHRINK
     for index, resource in enumerate(resources):
         key = "inputs" if case.kind == "analyze" else "outputs"
 
-        def with_props(props: Any, index: int = index, key: str = key) -> Case:
-            changed = replace(resources[index], **{key: props if isinstance(props, dict) else {}})
-            return replace(case, resources=[*resources[:index], changed, *resources[index + 1 :]])
+        def with_props(props: Any, index: int = index, key: str = key, base: list[Any] = resources) -> Case:
+            changed = replace(base[index], **{key: props if isinstance(props, dict) else {}})
+            return replace(case, resources=[*base[:index], changed, *base[index + 1 :]])
 
-        smaller = shrink_tree(getattr(resource, key), lambda props, f=with_props: fails(f(props)), remaining)
+        smaller = shrink_tree(getattr(resource, key), _built(fails, with_props), remaining)
         resources = with_props(smaller).resources
     return replace(case, resources=resources)
 
@@ -451,7 +470,8 @@ def format_report(reports: Sequence[PackReport], *, seed: int, hang_s: float = H
         total = sum(report.cases.values())
         crashes = sum(f.count for f in report.crashes.values())
         lines.append(
-            f"\n{report.pack}: {total} cases ({report.cases['analyze']} Analyze, {report.cases['stack']} AnalyzeStack), "
+            f"\n{report.pack}: {total} cases "
+            f"({report.cases['analyze']} Analyze, {report.cases['stack']} AnalyzeStack), "
             f"{crashes} crashes at {len(report.crashes)} locations, {len(report.hangs)} hangs, "
             f"{len(report.slow)} calls over {SLOW_S:.0f} s, slowest {report.slowest[0] * 1000:.0f} ms"
         )
@@ -486,7 +506,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pack", action="append", type=Path, help="a pack directory (default: every pack)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where reproducers go (default build/fuzz)")
-    parser.add_argument("--hang", type=float, default=HANG_S, help=f"seconds before a call counts as a hang ({HANG_S:.0f})")
+    parser.add_argument(
+        "--hang", type=float, default=HANG_S, help=f"seconds before a call counts as a hang ({HANG_S:.0f})"
+    )
     parser.add_argument("--no-shrink", action="store_true", help="write crashing cases as found")
     parser.add_argument("--replay", type=Path, help="run one reproducer file through the packs")
     args = parser.parse_args(argv)

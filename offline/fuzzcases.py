@@ -10,7 +10,7 @@ aliases, dangling and duplicated references, repeated ids, very long strings and
 A case is a pure function of ``(seed, index)``, so any case can be replayed alone, and every value is
 bounded (a string of at most ~100 KB, nesting at most ``MAX_DEPTH``): generating never takes long.
 Values are JSON-shaped (``dict``/``list``/``str``/``float``/``bool``/``None``), as a ``Struct`` carries them;
-±Infinity is never generated, because the SDK's request conversion refuses it before any policy runs.
+±Infinity and NaN are never generated: the SDK's request conversion refuses them before any policy runs.
 """
 
 from __future__ import annotations
@@ -565,7 +565,10 @@ DOCUMENT_HOLDERS = (
     ("aws:iam/role:Role", "inlinePolicies"),
 )
 _PLAIN_DOCUMENT = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}],
+    }
 )
 
 

@@ -86,8 +86,8 @@ def test_cases_are_bounded_and_finite_and_never_touch_the_originals() -> None:
                 assert _depth(props) <= MAX_DEPTH + 8
                 # At most a few long strings per resource (one per mutation), each at most LONG_STRING.
                 assert len(json.dumps(props, ensure_ascii=False)) <= 8 * LONG_STRING
-                # ±Infinity fails the SDK's request conversion before any policy runs: never generated.
-                assert all(not math.isinf(n) for n in _numbers(props))
+                # ±Infinity and NaN fail the SDK's request conversion before any policy runs: never generated.
+                assert all(math.isfinite(n) for n in _numbers(props))
     assert kinds == {"analyze", "stack"}
     assert json.dumps([r.inputs for r in stacks[0]]) == original
 

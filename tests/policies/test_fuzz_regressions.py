@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from guardrails import props as p
 from guardrails import reachability
 from guardrails.actions import Glob, expand, is_effectively_star
 from guardrails.identity import POLICIES as IDENTITY_POLICIES
 from guardrails.network import POLICIES as NETWORK_POLICIES
 from guardrails.stackgraph import StackGraph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pulumi_policy import PolicyResource, StackValidationPolicy
 
 from offline.audit import load_state
