@@ -6,9 +6,11 @@ mutated dev or prod stack. A policy must never raise (the engine fails the whole
 engine sets no deadline on ``Analyze``), so the run reports, per pack:
 
 - the cases run;
-- crashes, deduplicated by where the traceback ends in project code (the pack's stderr holds the policy's
-  traceback; the gRPC call fails with the exception's message), each minimised to a small reproducer
-  written to ``build/fuzz/`` (replay one with ``python -m offline.fuzz --replay FILE``);
+- crashes, deduplicated by where the traceback ends in project code, each minimised to a small
+  reproducer written to ``build/fuzz/`` (replay one with ``python -m offline.fuzz --replay FILE``). The
+  gRPC call carries only the exception's message, and the pack's stderr stays empty (gRPC's logger has a
+  null handler), so a failing request is replayed in this process through the same SDK servicer
+  (:class:`InProcessPack`) to read its traceback;
 - every call over ``SLOW_S`` seconds, and hangs: calls still running after ``HANG_S`` (the pack is
   restarted, since its worker thread is stuck).
 
@@ -36,6 +38,7 @@ from offline.analyzer import (
     PackProcess,
     analyze_request,
     discover_packs,
+    read_pack_file,
     run_pack,
     stack_request,
     to_wire,
@@ -242,7 +245,7 @@ class InProcessPack:
             ),
         )
         self.pack_dir = pack_dir
-        self.pack_file = PackProcess(pack_dir, project=PROJECT, stack="fuzz").pack_file
+        self.pack_file = read_pack_file(pack_dir)
         self.project, self.stack, self.dry_run, self.label = PROJECT, "fuzz", True, str(pack_dir)
         self.stub = self
         run_pack(self, [], stack_urn=stack_urn_of(PROJECT, "fuzz"), policy_config={})  # type: ignore[arg-type]
