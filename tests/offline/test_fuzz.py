@@ -177,3 +177,59 @@ def test_a_budget_of_hostile_cases_neither_crashes_nor_hangs_the_real_packs(tmp_
         assert report.cases["stack"] > 0 and report.cases["analyze"] > 0
         assert not report.crashes, {k: (f.message, f.case, f.reproducer) for k, f in report.crashes.items()}
         assert not report.hangs, [(f.case, f.reproducer) for f in report.hangs]
+
+
+def _resource(resource_type: str, name: str, props: dict[str, Any]) -> RegisteredResource:
+    urn = f"urn:pulumi:fuzz::aws-compute-foundations::{resource_type}::{name}"
+    return RegisteredResource(urn=urn, type=resource_type, name=name, custom=True, inputs=props, outputs=props)
+
+
+def _document(action: str, resource: str) -> str:
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+    )
+
+
+# The minimised reproducers of the four findings of issue 20, as the fuzzer wrote them to build/fuzz/.
+FINDINGS = {
+    "links-object-identifier": Case(
+        "stack",
+        0,
+        0,
+        [
+            _resource("aws:iam/role:Role", "app", {"id": {}}),
+            _resource("aws:iam/instanceProfile:InstanceProfile", "profile", {"role": "app", "id": 1.0}),
+        ],
+    ),
+    "as-int-5000-digit-port": Case(
+        "analyze",
+        0,
+        0,
+        [_resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "sg", {"ingress": [{"fromPort": "9" * 5000}]})],
+    ),
+    "as-int-5000-digit-hop-limit": Case(
+        "analyze",
+        0,
+        0,
+        [
+            _resource(
+                "aws:ec2/instance:Instance", "vm", {"metadataOptions": {"httpPutResponseHopLimit": "+" + "0" * 4999}}
+            )
+        ],
+    ),
+    "regex-action-eight-stars": Case(
+        "analyze", 0, 0, [_resource("aws:iam/policy:Policy", "p", {"policy": _document("iam:********#", "*")})]
+    ),
+    "regex-resource-five-stars": Case(
+        "analyze", 0, 0, [_resource("aws:iam/policy:Policy", "p", {"policy": _document("s3:GetObject", "*****#")})]
+    ),
+}
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("pack", ["identity-boundary", "network-boundary"])
+def test_the_issue_20_reproducers_neither_crash_nor_hang_a_real_pack(pack: str) -> None:
+    with PackDriver(REPO / "policies" / pack, hang_s=BUDGET_DEADLINE_S) as driver:
+        for name, case in FINDINGS.items():
+            outcome = driver.run(case)
+            assert outcome.error is None and not outcome.hang, (name, outcome)
