@@ -21,11 +21,13 @@ Every link narrows a set of source networks, split as routing and ACLs split the
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TypeVar
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+T = TypeVar("T")
 
 TCP = 6
 UDP = 17
@@ -384,11 +386,40 @@ def _source_label(source: Source, public: tuple[Net, ...], reached: tuple[Net, .
     return f"{len(reached)} ranges of {source.label}"
 
 
+def _hop_text(hop: Hop | None) -> str | None:
+    return None if hop is None else hop.text
+
+
+def _placement_key(placement: Placement) -> tuple[object, ...]:
+    """Everything a trace reads from a placement, without the URNs its hops carry."""
+    subnet, table = placement.subnet, placement.subnet.route_table
+    routes = tuple((r.destination, r.label, _hop_text(r.gateway)) for r in table.routes)
+    acl = None if subnet.acl is None else (subnet.acl.hop.text, subnet.acl.rules)
+    return (subnet.hop.text, table.hop.text, routes, table.local, acl, _hop_text(placement.ipv4), placement.ipv6)
+
+
+def _permission_key(permission: Permission) -> tuple[object, ...]:
+    return (permission.hop.text, permission.sources, permission.protocol, permission.from_port, permission.to_port)
+
+
+def _distinct(items: Iterable[T], key: Callable[[T], object]) -> list[T]:
+    """``items`` less those that read the same as an earlier one (copies of a resource sharing its ids
+    resolve to every copy: each adds only a path through other URNs, never a network, port or source)."""
+    seen: set[object] = set()
+    kept: list[T] = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            kept.append(item)
+    return kept
+
+
 def target_exposures(target: Target) -> list[Exposure]:
     """Every (protocol, port range) on which ``target`` answers the internet, with sources and paths."""
     by_key: dict[tuple[str, int, int], Exposure] = {}
-    permissions = target.permissions if target.permissions is not None else (_OPEN,)
-    for placement in target.placements:
+    permissions = _distinct(target.permissions if target.permissions is not None else (_OPEN,), _permission_key)
+    for placement in _distinct(target.placements, _placement_key):
         addresses: list[tuple[int, Hop]] = []
         if placement.ipv4 is not None:
             addresses.append((4, placement.ipv4))

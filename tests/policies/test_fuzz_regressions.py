@@ -256,6 +256,38 @@ def test_repeated_stack_has_the_verdicts_of_one_copy_for_the_same_work(
     assert calls["n"] == single_calls
 
 
+def _copies_sharing_ids(once: list[StackResource], copies: int) -> list[StackResource]:
+    """``copies`` copies under their own URNs, ids and names unchanged, linked by value only (no
+    propertyDependencies): every reference names every copy, as in an audit of concatenated exports."""
+    return [
+        StackResource(r.type, f"{r.name}-{i}", r.props, urn=f"{r.urn}-copy{i}") for i in range(copies) for r in once
+    ]
+
+
+@pytest.mark.parametrize("policy", STACK_POLICIES)
+def test_copies_sharing_ids_keep_every_verdict_and_trace_no_more(policy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"n": 0}
+    real_trace = reachability._trace
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        real_trace(*args, **kwargs)
+
+    monkeypatch.setattr(reachability, "_trace", counting)
+    once = _copies_sharing_ids(_export_stack(), 1)
+    single = stack_violations(POLICY[policy], once)
+    single_calls = calls["n"]
+    calls["n"] = 0
+    many = stack_violations(POLICY[policy], _copies_sharing_ids(_export_stack(), 12))
+    # Every copy is judged as the one copy is (each message, under each copy's URN)...
+    urn_of_copy = {f"{r.urn}-copy0": r.urn for r in _export_stack()}
+    flagged_once = {(urn_of_copy.get(urn or "", urn)) for _, urn in single}
+    flagged_many = {urn.rsplit("-copy", 1)[0] if urn else urn for _, urn in many}
+    assert flagged_once == flagged_many
+    # ...and each copy's targets trace what one copy's do, not what all twelve would together.
+    assert calls["n"] <= 12 * single_calls
+
+
 def test_the_export_exercises_reachability() -> None:
     calls = {"n": 0}
     real_trace = reachability._trace
