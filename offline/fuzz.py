@@ -229,6 +229,9 @@ class InProcessPack:
                 bound.apply_defaults()
                 captured.update(bound.arguments)
 
+        # As ``python -m pulumi.policy`` does, the pack folder is importable (a pack may carry its rules).
+        if str(pack_dir.resolve()) not in sys.path:
+            sys.path.insert(0, str(pack_dir.resolve()))
         pulumi_policy.PolicyPack = Capture  # type: ignore[misc,assignment]
         try:
             runpy.run_path(str(pack_dir / "__main__.py"), run_name="__main__")
