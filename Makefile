@@ -98,5 +98,12 @@ mutate: $(STAMP)
 cloud-coverage: $(STAMP)
 	$(PY) -m offline cloud-coverage > docs/cloud-rules.md.tmp && mv docs/cloud-rules.md.tmp docs/cloud-rules.md
 
+# Hostile resources and stacks through the real packs over gRPC; reproducers go to build/fuzz/.
+CASES ?= 2000
+SEED ?= 1
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(PY) -m offline.fuzz --cases $(CASES) --seed $(SEED)
+
 clean:
 	rm -rf build mutants .mypy_cache .ruff_cache .pytest_cache

@@ -21,7 +21,7 @@ _POLICIES = str(Path(__file__).resolve().parents[2] / "policies")
 if _POLICIES not in sys.path:
     sys.path.insert(0, _POLICIES)
 
-from guardrails.actions import pattern_regex  # noqa: E402
+from guardrails.actions import glob  # noqa: E402
 from guardrails.iam import Document, ParseError, Statement, parse_document  # noqa: E402
 
 
@@ -62,7 +62,7 @@ def load_document(value: Any) -> Any:
 
 
 def _matches(patterns: Iterable[str], value: str) -> bool:
-    return any(pattern_regex(p).fullmatch(value) for p in patterns)
+    return any(glob(p).matches(value) for p in patterns)
 
 
 def statement_applies(statement: Statement, action: str, resource: str) -> bool:

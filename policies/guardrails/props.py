@@ -107,18 +107,28 @@ def as_bool(value: Any) -> bool | None:
     return None
 
 
+# Every integer a rule reads is small (a port, a rule number, a count, a duration in seconds); a longer
+# one is "not a number", so the rule's fail-closed path handles it, and int() never meets a number big
+# enough to cost time or exceed Python's 4,300-digit conversion limit (a ValueError).
+MAX_INT_DIGITS = 18
+_INT_TEXT = re.compile(rf"[+-]?[0-9]{{1,{MAX_INT_DIGITS}}}")
+_INT_LIMIT = 10**MAX_INT_DIGITS
+
+
 def as_int(value: Any) -> int | None:
-    """An integer from ``22``, ``22.0`` or ``"22"``; ``None`` for fractions, bools and garbage."""
+    """An integer from ``22``, ``22.0`` or ``"22"``; ``None`` for fractions, bools, garbage and numbers
+    of more than ``MAX_INT_DIGITS`` digits."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if -_INT_LIMIT < value < _INT_LIMIT else None
     if isinstance(value, float):
-        return int(value) if value.is_integer() else None
+        return int(value) if value.is_integer() and -_INT_LIMIT < value < _INT_LIMIT else None
     if isinstance(value, str):
         text = value.strip()
-        # ASCII digits only: isdigit() admits "²" and int() reads "٦", which no AWS API would.
-        if re.fullmatch(r"[+-]?[0-9]+", text):
+        # ASCII digits only: isdigit() admits "²" and int() reads "٦", which no AWS API would. The length
+        # is checked first, so a 100 KB digit string costs no more than a short one.
+        if len(text) <= MAX_INT_DIGITS + 1 and _INT_TEXT.fullmatch(text):
             return int(text)
     return None
 

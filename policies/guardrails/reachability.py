@@ -21,11 +21,13 @@ Every link narrows a set of source networks, split as routing and ACLs split the
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TypeVar
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+T = TypeVar("T")
 
 TCP = 6
 UDP = 17
@@ -237,6 +239,24 @@ class Exposure:
     networks: tuple[Net, ...]
     sources: list[str] = field(default_factory=list)
     paths: list[tuple[Hop, ...]] = field(default_factory=list)
+    # Membership of ``sources`` and ``paths``, kept beside the ordered lists: a stack whose resources
+    # repeat finds the same path many times, and a list searched per find made that quadratic.
+    _known_sources: set[str] = field(default_factory=set, repr=False, compare=False)
+    _known_paths: set[tuple[Hop, ...]] = field(default_factory=set, repr=False, compare=False)
+
+    def add_source(self, label: str) -> None:
+        if len(self._known_sources) != len(self.sources):
+            self._known_sources = set(self.sources)
+        if label not in self._known_sources:
+            self._known_sources.add(label)
+            self.sources.append(label)
+
+    def add_path(self, hops: tuple[Hop, ...]) -> None:
+        if len(self._known_paths) != len(self.paths):
+            self._known_paths = set(self.paths)
+        if hops not in self._known_paths:
+            self._known_paths.add(hops)
+            self.paths.append(hops)
 
     @property
     def ports(self) -> str:
@@ -366,11 +386,40 @@ def _source_label(source: Source, public: tuple[Net, ...], reached: tuple[Net, .
     return f"{len(reached)} ranges of {source.label}"
 
 
+def _hop_text(hop: Hop | None) -> str | None:
+    return None if hop is None else hop.text
+
+
+def _placement_key(placement: Placement) -> tuple[object, ...]:
+    """Everything a trace reads from a placement, without the URNs its hops carry."""
+    subnet, table = placement.subnet, placement.subnet.route_table
+    routes = tuple((r.destination, r.label, _hop_text(r.gateway)) for r in table.routes)
+    acl = None if subnet.acl is None else (subnet.acl.hop.text, subnet.acl.rules)
+    return (subnet.hop.text, table.hop.text, routes, table.local, acl, _hop_text(placement.ipv4), placement.ipv6)
+
+
+def _permission_key(permission: Permission) -> tuple[object, ...]:
+    return (permission.hop.text, permission.sources, permission.protocol, permission.from_port, permission.to_port)
+
+
+def _distinct(items: Iterable[T], key: Callable[[T], object]) -> list[T]:
+    """``items`` less those that read the same as an earlier one (copies of a resource sharing its ids
+    resolve to every copy: each adds only a path through other URNs, never a network, port or source)."""
+    seen: set[object] = set()
+    kept: list[T] = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            kept.append(item)
+    return kept
+
+
 def target_exposures(target: Target) -> list[Exposure]:
     """Every (protocol, port range) on which ``target`` answers the internet, with sources and paths."""
     by_key: dict[tuple[str, int, int], Exposure] = {}
-    permissions = target.permissions if target.permissions is not None else (_OPEN,)
-    for placement in target.placements:
+    permissions = _distinct(target.permissions if target.permissions is not None else (_OPEN,), _permission_key)
+    for placement in _distinct(target.placements, _placement_key):
         addresses: list[tuple[int, Hop]] = []
         if placement.ipv4 is not None:
             addresses.append((4, placement.ipv4))
@@ -465,10 +514,8 @@ def _trace(
                         exposure = by_key[(name, seg_low, seg_high)] = Exposure(target, name, seg_low, seg_high, ())
                     if exposure.networks != reached:
                         exposure.networks = collapse(exposure.networks + reached)
-                    if label not in exposure.sources:
-                        exposure.sources.append(label)
-                    if hops not in exposure.paths:
-                        exposure.paths.append(hops)
+                    exposure.add_source(label)
+                    exposure.add_path(hops)
 
 
 def exposures(targets: Iterable[Target]) -> list[Exposure]:
@@ -482,6 +529,8 @@ def exposures(targets: Iterable[Target]) -> list[Exposure]:
                 merged[key] = exposure
                 continue
             known.networks = collapse(known.networks + exposure.networks)
-            known.sources += [s for s in exposure.sources if s not in known.sources]
-            known.paths += [h for h in exposure.paths if h not in known.paths]
+            for label in exposure.sources:
+                known.add_source(label)
+            for hops in exposure.paths:
+                known.add_path(hops)
     return list(merged.values())

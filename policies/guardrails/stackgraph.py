@@ -28,6 +28,7 @@ stops a policy from running.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -100,9 +101,12 @@ class Resolution:
     nodes: list[Node] = field(default_factory=list)
     unresolved: list[Any] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    _ids: set[int] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, node: Node) -> None:
-        if all(node is not known for known in self.nodes):
+        # Membership by identity in a set: a reference naming many copies stays linear.
+        if id(node) not in self._ids:
+            self._ids.add(id(node))
             self.nodes.append(node)
 
     def require_known(self) -> Resolution:
@@ -119,6 +123,99 @@ def describe_reference(value: Any) -> str:
     if isinstance(value, str) and 0 < len(value) <= 120 and value.isprintable():
         return f"'{value}'"
     return f"<{type(value).__name__} value>"
+
+
+def _fingerprint(value: Any) -> Any:
+    """``value`` as hashable plain data, unknowns as a marker: read without raising, for comparison only."""
+    if p.is_mapping(value):
+        items = []
+        for key in value:
+            try:
+                child = value[key]
+            except UnknownValueError:
+                child = p.UNKNOWN
+            items.append((str(key), _fingerprint(child)))
+        return ("map", tuple(sorted(items, key=lambda item: item[0])))
+    if p.is_sequence(value):
+        entries = []
+        for i in range(len(value)):
+            try:
+                child = value[i]
+            except UnknownValueError:
+                child = p.UNKNOWN
+            entries.append(_fingerprint(child))
+        return ("list", tuple(entries))
+    if value is p.UNKNOWN:
+        return ("unknown",)
+    return (type(value).__name__, value if isinstance(value, (str, int, float, bool)) or value is None else repr(value))
+
+
+def _content(props: Mapping[str, Any]) -> Any:
+    """A resource's properties as one comparable value, unknowns included and nothing raised.
+
+    The SDK's read-only proxy hands over the plain dict it wraps for the key ``"__target"``; serialised
+    in C, that is far cheaper than walking the proxy. It is used only when it holds exactly the proxy's
+    keys (a real property named ``__target`` would not), else the proxy is walked.
+    """
+    raw = _proxied(props)
+    if isinstance(raw, dict) and raw.keys() == set(props):
+        return json.dumps(raw, sort_keys=True, default=_plain_or_repr)
+    return _fingerprint(props)
+
+
+def _plain_or_repr(value: Any) -> Any:
+    raw = _proxied(value)
+    return repr(value) if raw is None else raw
+
+
+def _proxied(value: Any) -> dict[str, Any] | list[Any] | None:
+    """The plain dict or list an SDK proxy wraps (nested values are proxies too), else None.
+
+    Anything else serialises by ``repr``, which names the object, so two of them never compare equal
+    and nothing is merged on a guess."""
+    if isinstance(value, (dict, list)):
+        return None
+    try:
+        raw = value["__target"]
+    except (KeyError, TypeError, IndexError, UnknownValueError):
+        return None
+    return raw if isinstance(raw, (dict, list)) else None
+
+
+def _links(node: Node) -> Any:
+    resource = node.resource
+    deps = resource.property_dependencies or {}
+    return (
+        node.type,
+        getattr(resource.parent, "urn", None),
+        frozenset(d.urn for d in resource.dependencies or []),
+        frozenset((key, frozenset(d.urn for d in value)) for key, value in deps.items()),
+    )
+
+
+def distinct_nodes(nodes: list[Node]) -> list[Node]:
+    """``nodes`` without exact repeats: entries sharing a URN (an audit of concatenated exports, a state
+    listing a resource twice) with the same type, properties and links are one resource, kept once.
+
+    Every copy would resolve to every other (they share ids), so keeping them multiplies a stack rule's
+    work by the square of the copies while adding no finding. Entries that share a URN but differ are
+    all kept, so a copy that differs is still judged. Only URNs that repeat are compared at all.
+    """
+    counts: dict[str, int] = {}
+    for node in nodes:
+        counts[node.urn] = counts.get(node.urn, 0) + 1
+    if all(count == 1 for count in counts.values()):
+        return nodes
+    seen: set[tuple[str, Any, Any]] = set()
+    kept: list[Node] = []
+    for node in nodes:
+        if counts[node.urn] > 1:
+            key = (node.urn, _links(node), _content(node.props))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(node)
+    return kept
 
 
 class OrderedIndex(Generic[V]):
@@ -161,7 +258,7 @@ class StackGraph:
     """
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
-        self.nodes: list[Node] = [Node(r) for r in resources]
+        self.nodes: list[Node] = distinct_nodes([Node(r) for r in resources])
         self._by_urn: dict[str, Node] = {n.urn: n for n in self.nodes}
         self._of_types: dict[frozenset[str], list[Node]] = {}
         self._by_identifier: dict[frozenset[str], dict[str, list[Node]]] = {}

@@ -28,8 +28,37 @@ def of_type(resources: Iterable[PolicyResource], resource_type: str) -> list[Pol
 
 
 def _identifiers(resource: PolicyResource) -> set[str]:
-    names = {get(resource.props, key) for key in ("name", "arn", "id")}
-    return {name for name in names if isinstance(name, str) and name}
+    """The resource's ``name``, ``arn`` and ``id`` that are text: an identifier is compared as text, so a
+    value of another type (an object from a hand-edited state, a number) names nothing."""
+    found: set[str] = set()
+    for key in ("name", "arn", "id"):
+        value = get(resource.props, key)
+        if isinstance(value, str) and value:
+            found.add(value)
+    return found
+
+
+class _CandidateIndex:
+    """Candidates by identifier, read on the first look-up (every candidate's identifiers at once, as the
+    per-value scan read them) so each reference costs a dictionary look-up, not a scan of the stack."""
+
+    def __init__(self, candidates: Sequence[PolicyResource]) -> None:
+        self._candidates = candidates
+        self._by_identifier: dict[str, list[PolicyResource]] | None = None
+        self._opaque: list[PolicyResource] = []
+
+    def matching(self, value: str) -> list[PolicyResource]:
+        """Candidates whose identifier is ``value``; failing those, every candidate with an identifier
+        that is not text (an object, a number): it cannot be read, so it may be the one named, and is
+        checked as if it were (fail closed) rather than left out as a resource outside the stack."""
+        if self._by_identifier is None:
+            self._by_identifier = {}
+            for candidate in self._candidates:
+                for identifier in _identifiers(candidate):
+                    self._by_identifier.setdefault(identifier, []).append(candidate)
+                if any(not isinstance(get(candidate.props, key), (str, type(None))) for key in ("name", "arn", "id")):
+                    self._opaque.append(candidate)
+        return self._by_identifier.get(value) or self._opaque
 
 
 def resolve(
@@ -54,12 +83,17 @@ def resolve(
         if is_sequence(listed) and len(listed) > len(deps):
             values = as_list(listed)
     unresolved: list[str] = []
+    index = _CandidateIndex(candidates)
+    seen = {id(r) for r in resolved}
     for value in values:
         if not isinstance(value, str):
             continue
-        match = [c for c in candidates if value in _identifiers(c)]
+        match = index.matching(value)
         if match:
-            resolved.extend(m for m in match if m not in resolved)
+            for m in match:
+                if id(m) not in seen:
+                    seen.add(id(m))
+                    resolved.append(m)
         elif value not in unresolved:
             unresolved.append(value)
     return resolved, unresolved
