@@ -102,7 +102,7 @@ cloud-coverage: $(STAMP)
 CASES ?= 2000
 SEED ?= 1
 .PHONY: fuzz
-fuzz: $(STAMP)
+fuzz: $(STAMP) packs
 	$(PY) -m offline.fuzz --cases $(CASES) --seed $(SEED)
 
 clean:

@@ -23,11 +23,6 @@ from tests.docs import doccheck
 REPO = Path(__file__).resolve().parents[2]
 DOCS = ["README.md", "policies/README.md", *sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("docs/*.md"))]
 
-# Targets other branches add (`make packs`: issue 16; `make lock`: issue 16; `make fuzz`: issue 20), which the
-# README documents for the state after the merge. Remove this set once they are in the Makefile:
-# test_pending_targets_are_still_missing fails from that moment on, to say so.
-PENDING_MERGE_TARGETS = frozenset({"fuzz"})
-
 
 @pytest.fixture(scope="module")
 def docs() -> list[doccheck.Doc]:
@@ -89,12 +84,7 @@ def _botocore() -> Any:
 
 
 def test_every_make_target_exists(docs: list[doccheck.Doc]) -> None:
-    assert doccheck.check_make_targets(docs, _makefile_targets() | PENDING_MERGE_TARGETS) == []
-
-
-def test_pending_targets_are_still_missing() -> None:
-    merged = PENDING_MERGE_TARGETS & _makefile_targets()
-    assert not merged, f"{sorted(merged)} are in the Makefile now: remove them from PENDING_MERGE_TARGETS"
+    assert doccheck.check_make_targets(docs, _makefile_targets()) == []
 
 
 def test_every_file_path_exists(docs: list[doccheck.Doc]) -> None:
