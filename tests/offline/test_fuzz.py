@@ -127,6 +127,9 @@ def test_traceback_location_names_the_deepest_project_frame() -> None:
     assert traceback_location("no traceback here") == ("", "")
 
 
+NOOP_VENV = REPO / "offline" / "noop_pack" / "venv"
+
+
 CRASHING_PACK = """\
 from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
 
@@ -149,7 +152,10 @@ PolicyPack(
 def test_a_crashing_policy_is_found_located_and_minimised(tmp_path: Path) -> None:
     pack = tmp_path / "crashing"
     pack.mkdir()
-    (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n", encoding="utf-8")
+    # It needs only pulumi-policy: it runs from the no-op pack's virtualenv (`make packs`), named absolutely.
+    (pack / "PulumiPolicy.yaml").write_text(
+        f"runtime:\n  name: python\n  options:\n    virtualenv: {NOOP_VENV}\nversion: 0.0.1\n", encoding="utf-8"
+    )
     (pack / "__main__.py").write_text(CRASHING_PACK, encoding="utf-8")
     sg = _stacks()[0][0]
     crashing = Case("analyze", 0, 0, [RegisteredResource(**{**sg.__dict__, "inputs": {**sg.inputs, "ingress": ["x"]}})])
