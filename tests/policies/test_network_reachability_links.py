@@ -254,7 +254,9 @@ ALLOW_ALL = r.AclRule(32766, True, r.ANY_IPV4)
 
 def ports_exposed(permission_ports: tuple[int, int], *rules: r.AclRule) -> list[str]:
     where = subnet(network_acl=acl(*rules, ALLOW_ALL))
-    return [ports for _, ports, _ in exposed(target(permission("198.51.100.7/32", ports=permission_ports), where=where))]
+    return [
+        ports for _, ports, _ in exposed(target(permission("198.51.100.7/32", ports=permission_ports), where=where))
+    ]
 
 
 def test_a_deny_that_starts_on_the_last_port_of_the_range_closes_that_port() -> None:
@@ -281,9 +283,7 @@ def test_a_udp_rule_does_not_cut_a_tcp_range() -> None:
 
 def test_an_allow_covering_part_of_the_range_before_a_deny_all_opens_just_that_part() -> None:
     # GIVEN allow tcp/25-26 then deny everything (rule 200) before the catch-all allow
-    found = ports_exposed(
-        (20, 30), r.AclRule(100, True, r.ANY_IPV4, r.TCP, 25, 26), r.AclRule(200, False, r.ANY_IPV4)
-    )
+    found = ports_exposed((20, 30), r.AclRule(100, True, r.ANY_IPV4, r.TCP, 25, 26), r.AclRule(200, False, r.ANY_IPV4))
     assert found == ["25-26"]
 
 
@@ -391,7 +391,9 @@ def test_the_public_part_at_the_edges_of_private_blocks(cidr: str, expected: lis
 
 
 def test_collapse_puts_ipv4_first_and_merges_neighbours() -> None:
-    merged = r.collapse([net("2001:db8::/33"), net("198.51.100.128/25"), net("2001:db8:8000::/33"), net("198.51.100.0/25")])
+    merged = r.collapse(
+        [net("2001:db8::/33"), net("198.51.100.128/25"), net("2001:db8:8000::/33"), net("198.51.100.0/25")]
+    )
     assert [str(n) for n in merged] == ["198.51.100.0/24", "2001:db8::/32"]
 
 

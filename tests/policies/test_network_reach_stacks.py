@@ -1,0 +1,606 @@
+"""Reading a stack into reachability links (:mod:`guardrails.network.reach`): each form AWS offers, and its twin.
+
+Every test starts from the seed of ``test_network_internet_exposure`` (VPC, attached Internet Gateway,
+route table sending 0.0.0.0/0 to it, subnet, group, instance) and changes one way a link is declared:
+network ACL rules inline and standalone, unreadable rules failing closed, load balancer address types
+and listeners, default security groups, prefix lists and launch-template groups. The oracle is the
+exposure list ``stack_reach`` returns: protocol, ports, networks and the path a message prints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from guardrails import reachability as r
+from guardrails.network.reach import stack_reach
+from guardrails.stackgraph import StackGraph
+from pulumi_policy import PolicyResource
+
+from tests.policies.harness import _options, _wrap
+from tests.policies.network_fixtures import Spec, to_stack, urn
+from tests.policies.test_network_internet_exposure import (
+    ASG,
+    INSTANCE,
+    LB,
+    LISTENER,
+    LT,
+    NACL,
+    NACL_RULE,
+    ROUTE,
+    SG,
+    WORLD_8080,
+    seed,
+)
+
+ELB = "aws:elb/loadBalancer:LoadBalancer"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
+DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+NACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+LC = "aws:ec2/launchConfiguration:LaunchConfiguration"
+EVERY_TCP = {"protocol": "tcp", "fromPort": 0.0, "toPort": 65535.0, "cidrBlocks": ["0.0.0.0/0"]}
+EVERY_V6_TCP = {"protocol": "tcp", "fromPort": 0.0, "toPort": 65535.0, "ipv6CidrBlocks": ["::/0"]}
+EVERY_UDP = {"protocol": "udp", "fromPort": 0.0, "toPort": 65535.0, "cidrBlocks": ["0.0.0.0/0"]}
+PUBLIC_V4 = tuple(str(n) for n in r.public_part(r.ANY_IPV4))
+
+
+def graph(specs: dict[str, Spec]) -> StackGraph:
+    resources = to_stack(specs)
+    built = {
+        res.urn: PolicyResource(res.type, _wrap(res.props), res.urn, res.name, _options(), None, None, [], {})
+        for res in resources
+    }
+    for res in resources:
+        built[res.urn].property_dependencies = {
+            key: [built[u] for u in urns if u in built] for key, urns in res.property_dependencies.items()
+        }
+        built[res.urn].dependencies = [built[u] for u in res.dependencies if u in built]
+    return StackGraph(list(built.values()))
+
+
+def reach(specs: dict[str, Spec]) -> list[r.Exposure]:
+    found = stack_reach(graph(specs))
+    assert found.undecided == [], found.undecided
+    return found.exposures
+
+
+def exposed(specs: dict[str, Spec]) -> list[tuple[str, str, str]]:
+    """(resource name, protocol, ports) of every exposure, in stack order."""
+    return [(e.target.name, e.protocol, e.ports) for e in reach(specs)]
+
+
+def sources(specs: dict[str, Spec]) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(e.protocol, e.ports, tuple(str(n) for n in e.networks)) for e in reach(specs)]
+
+
+def open_instance(ingress: list[dict[str, Any]] | None = None) -> dict[str, Spec]:
+    """The seed with a public IP and a group admitting ``ingress`` (every tcp port from the world)."""
+    specs = seed(associatePublicIpAddress=True)
+    specs["web-sg"].props["ingress"] = ingress if ingress is not None else [EVERY_TCP]
+    return specs
+
+
+# --- network ACL rules: inline, standalone, and the ones that cannot be read ------------------------
+
+
+def with_acl(*ingress: dict[str, Any], **props: Any) -> dict[str, Spec]:
+    specs = open_instance([{**WORLD_8080, "fromPort": 20.0, "toPort": 30.0}])
+    specs["acl"] = Spec(
+        NACL,
+        {"id": "acl-0a", "vpcId": "vpc-0a", "subnetIds": ["subnet-0a"], "ingress": list(ingress), **props},
+        {"vpcId": ["vpc"], "subnetIds": ["public"]},
+    )
+    return specs
+
+
+def rule(number: float | None, action: str | None, **fields: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"protocol": "tcp", "fromPort": 0.0, "toPort": 65535.0, "cidrBlock": "0.0.0.0/0", **fields}
+    if number is not None:
+        entry["ruleNo"] = number
+    if action is not None:
+        entry["action"] = action
+    return entry
+
+
+ALLOW_REST = rule(32000.0, "allow", protocol="-1", fromPort=0.0, toPort=0.0)
+
+
+def acl_ports(*ingress: dict[str, Any]) -> list[str]:
+    return [ports for _, _, ports in exposed(with_acl(*ingress, ALLOW_REST))]
+
+
+def test_a_deny_of_one_port_inside_the_range_cuts_it() -> None:
+    assert acl_ports(rule(100.0, "deny", fromPort=25.0, toPort=25.0)) == ["20-24", "26-30"]
+
+
+@pytest.mark.parametrize("action", ["deny", "DENY", " Deny "])
+def test_the_deny_action_is_read_whatever_its_case_and_spaces(action: str) -> None:
+    assert acl_ports(rule(100.0, action)) == []
+
+
+def test_a_deny_of_every_tcp_port_from_0_to_65535_is_read() -> None:
+    assert acl_ports(rule(100.0, "deny", fromPort=0.0, toPort=65535.0)) == []
+
+
+def test_a_deny_of_exactly_one_port_is_read() -> None:
+    assert acl_ports(rule(100.0, "deny", fromPort=20.0, toPort=20.0)) == ["21-30"]
+
+
+def test_a_deny_with_an_empty_ipv4_block_and_an_ipv6_block_is_read_as_ipv6() -> None:
+    # The engine reports an unset block as "": the rule names ::/0 only, so IPv4 is not denied.
+    assert acl_ports(rule(100.0, "deny", cidrBlock="", ipv6CidrBlock="::/0")) == ["20-30"]
+
+
+def test_an_ipv6_deny_closes_the_ipv6_path_only() -> None:
+    specs = with_acl(
+        rule(100.0, "deny", cidrBlock="", ipv6CidrBlock="::/0"),
+        ALLOW_REST,
+        rule(32001.0, "allow", cidrBlock="", ipv6CidrBlock="::/0"),
+    )
+    specs["web-sg"].props["ingress"] = [{**WORLD_8080, "ipv6CidrBlocks": ["::/0"]}]
+    specs["web"].props["ipv6AddressCount"] = 1.0
+    specs["v6-route"] = Spec(
+        ROUTE,
+        {"id": "r-0b", "routeTableId": "rtb-0a", "destinationIpv6CidrBlock": "::/0", "gatewayId": "igw-0a"},
+        {"routeTableId": ["public-rt"], "gatewayId": ["igw"]},
+    )
+    assert [networks[0] for _, _, networks in sources(specs)] == [PUBLIC_V4[0]]
+
+
+def test_an_icmp_deny_does_not_close_tcp() -> None:
+    assert acl_ports(rule(100.0, "deny", protocol="icmp", fromPort=-1.0, toPort=-1.0, icmpType=-1.0)) == ["20-30"]
+
+
+def test_an_all_protocols_deny_closes_tcp_whatever_its_ports_say() -> None:
+    assert acl_ports(rule(100.0, "deny", protocol="-1", fromPort=0.0, toPort=0.0)) == []
+
+
+@pytest.mark.parametrize(
+    "unreadable",
+    [
+        {"fromPort": 30.0, "toPort": 20.0},  # reversed
+        {"fromPort": -1.0, "toPort": 30.0},
+        {"fromPort": 20.0, "toPort": 65536.0},
+        {"fromPort": None},
+        {"toPort": "many"},
+        {"cidrBlock": "not a cidr"},
+        {"cidrBlock": "0.0.0.0/0", "ipv6CidrBlock": "::/0"},  # one rule, one block
+        {"cidrBlock": None},
+        {"protocol": "carrier-pigeon"},
+    ],
+)
+def test_an_unreadable_deny_is_dropped_and_an_unreadable_allow_admits_everything(unreadable: dict[str, Any]) -> None:
+    # GIVEN a deny that cannot be read before the final allow: it is dropped (the allow decides)
+    assert acl_ports(rule(100.0, "deny", **unreadable)) == ["20-30"]
+    # GIVEN an allow that cannot be read, then a readable deny of everything: the allow admits all
+    assert acl_ports(rule(100.0, "allow", **unreadable), rule(200.0, "deny")) == ["20-30"]
+
+
+def test_an_allow_without_a_rule_number_comes_before_every_numbered_rule() -> None:
+    # GIVEN deny everything at rule 1, declared first, then an allow without a number
+    assert acl_ports(rule(1.0, "deny"), rule(None, "allow")) == ["20-30"]
+
+
+def test_an_allow_with_an_unreadable_action_keeps_its_rule_number() -> None:
+    # GIVEN deny of port 25 at rule 100, then "maybe" (read as allow everything) at 300
+    assert acl_ports(rule(100.0, "deny", fromPort=25.0, toPort=25.0), rule(300.0, "maybe")) == ["20-24", "26-30"]
+    # and without any action at all, as allow everything at its number
+    assert acl_ports(rule(100.0, "deny", fromPort=25.0, toPort=25.0), rule(300.0, None)) == ["20-24", "26-30"]
+
+
+def test_an_unreadable_allow_admits_ipv6_as_well() -> None:
+    specs = with_acl(rule(100.0, "allow", cidrBlock="garbage"))
+    specs["web-sg"].props["ingress"] = [{**WORLD_8080, "cidrBlocks": [], "ipv6CidrBlocks": ["::/0"]}]
+    specs["web"].props["ipv6AddressCount"] = 1.0
+    specs["v6-route"] = Spec(
+        ROUTE,
+        {"id": "r-0b", "routeTableId": "rtb-0a", "destinationIpv6CidrBlock": "::/0", "gatewayId": "igw-0a"},
+        {"routeTableId": ["public-rt"], "gatewayId": ["igw"]},
+    )
+    assert [(protocol, ports) for protocol, ports, _ in sources(specs)] == [("tcp", "8080")]
+
+
+def standalone(name: str, number: float, action: str, egress: bool = False, **fields: Any) -> Spec:
+    props = {
+        "id": name,
+        "networkAclId": "acl-0a",
+        "ruleNumber": number,
+        "ruleAction": action,
+        "egress": egress,
+        "protocol": "6",
+        "fromPort": 0.0,
+        "toPort": 65535.0,
+        "cidrBlock": "0.0.0.0/0",
+        **fields,
+    }
+    return Spec(NACL_RULE, props, {"networkAclId": ["acl"]})
+
+
+def test_standalone_rules_are_read_by_their_own_number_and_action() -> None:
+    specs = with_acl()
+    specs["allow"] = standalone("allow", 200.0, "allow")
+    assert [ports for _, _, ports in exposed(specs)] == ["20-30"]
+    specs["deny"] = standalone("deny", 100.0, "deny", fromPort=22.0, toPort=22.0)
+    assert [ports for _, _, ports in exposed(specs)] == ["20-21", "23-30"]
+
+
+def test_an_egress_rule_does_not_filter_what_comes_in() -> None:
+    specs = with_acl()
+    specs["allow"] = standalone("allow", 200.0, "allow")
+    specs["deny-out"] = standalone("deny-out", 100.0, "deny", egress=True)
+    assert [ports for _, _, ports in exposed(specs)] == ["20-30"]
+    specs["deny-out"].props["egress"] = "false"  # the text form still reads as ingress
+    assert exposed(specs) == []
+
+
+def test_a_rule_of_another_acl_is_not_read() -> None:
+    specs = with_acl()
+    specs["other-acl"] = Spec(NACL, {"id": "acl-0b", "vpcId": "vpc-0a"}, {"vpcId": ["vpc"]})
+    specs["allow"] = standalone("allow", 200.0, "allow")
+    specs["allow"].props["networkAclId"] = "acl-0b"
+    specs["allow"].deps = {"networkAclId": ["other-acl"]}
+    assert exposed(specs) == []
+
+
+def test_the_acl_appears_in_the_path_by_its_id() -> None:
+    [exposure] = reach(with_acl(ALLOW_REST))
+    assert "→ subnet-0a → acl-0a → public IP →" in exposure.narrative()
+    assert urn(NACL, "acl") in exposure.path_urns()
+
+
+def test_an_acl_association_and_the_vpc_default_acl() -> None:
+    specs = with_acl(rule(100.0, "deny"))
+    del specs["acl"].props["subnetIds"]
+    specs["acl"].deps = {"vpcId": ["vpc"]}
+    assert exposed(specs) != []  # no ACL on the subnet: AWS's default ACL admits all
+    specs["default-acl"] = Spec(
+        DEFAULT_NACL,
+        {"id": "acl-0def", "defaultNetworkAclId": "acl-0def", "ingress": [rule(100.0, "deny")]},
+        {"defaultNetworkAclId": ["vpc"]},
+    )
+    assert exposed(specs) == []  # the VPC's default ACL, as the stack declares it, denies
+    specs["default-acl"].props["ingress"] = [ALLOW_REST]
+    assert exposed(specs) != []
+    specs["assoc"] = Spec(
+        NACL_ASSOC,
+        {"id": "aclassoc-0a", "networkAclId": "acl-0a", "subnetId": "subnet-0a"},
+        {"networkAclId": ["acl"], "subnetId": ["public"]},
+    )
+    assert exposed(specs) == []  # the association puts the denying ACL on the subnet
+
+
+def test_the_default_acl_found_through_the_vpc_s_default_acl_id() -> None:
+    specs = open_instance()
+    specs["vpc"].props["defaultNetworkAclId"] = "acl-0def"
+    specs["default-acl"] = Spec(DEFAULT_NACL, {"id": "acl-0def", "defaultNetworkAclId": "acl-0def", "ingress": []})
+    assert exposed(specs) == []
+    specs["vpc"].props["defaultNetworkAclId"] = "acl-0other"
+    assert exposed(specs) != []
+
+
+# --- load balancers: type, address type, subnets, listeners ------------------------------------------
+
+
+ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/lb/1"
+
+
+def balancer(
+    listeners: list[dict[str, Any]] | None = None, ingress: list[dict[str, Any]] | None = None, **props: Any
+) -> dict[str, Spec]:
+    specs = open_instance()
+    del specs["web"]
+    specs["lb-sg"] = Spec(
+        SG,
+        {
+            "id": "sg-0lb",
+            "vpcId": "vpc-0a",
+            "ingress": ingress if ingress is not None else [EVERY_TCP, EVERY_UDP, EVERY_V6_TCP],
+        },
+        {"vpcId": ["vpc"]},
+    )
+    lb_props = {"id": ARN, "arn": ARN, "subnets": ["subnet-0a"], "securityGroups": ["sg-0lb"], **props}
+    deps = {"subnets": ["public"], "securityGroups": ["lb-sg"]}
+    specs["lb"] = Spec(LB, {k: v for k, v in lb_props.items() if v is not None}, deps)
+    for i, listener in enumerate(listeners if listeners is not None else [{"port": 8443.0, "protocol": "HTTPS"}]):
+        specs[f"listener-{i}"] = Spec(
+            LISTENER, {"id": f"arn:listener/{i}", "loadBalancerArn": ARN, **listener}, {"loadBalancerArn": ["lb"]}
+        )
+    return specs
+
+
+def add_ipv6_route(specs: dict[str, Spec]) -> dict[str, Spec]:
+    specs["v6-route"] = Spec(
+        ROUTE,
+        {"id": "r-0b", "routeTableId": "rtb-0a", "destinationIpv6CidrBlock": "::/0", "gatewayId": "igw-0a"},
+        {"routeTableId": ["public-rt"], "gatewayId": ["igw"]},
+    )
+    return specs
+
+
+def test_an_internet_facing_load_balancer_path_reads_link_by_link() -> None:
+    [exposure] = reach(balancer())
+    assert (exposure.target.kind, exposure.target.type, exposure.target.name) == ("loadBalancer", LB, "lb")
+    assert exposure.narrative() == (
+        "internet → igw-0a → rtb-0a (0.0.0.0/0) → subnet-0a → public IP (internet-facing) → "
+        "sg-0lb tcp/8443 from 0.0.0.0/0 → listener listener-0 → load balancer lb"
+    )
+    assert exposure.path_urns() == [
+        urn("aws:ec2/internetGateway:InternetGateway", "igw"),
+        urn("aws:ec2/routeTable:RouteTable", "public-rt"),
+        urn("aws:ec2/subnet:Subnet", "public"),
+        urn(SG, "lb-sg"),
+        urn(LISTENER, "listener-0"),
+        urn(LB, "lb"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("listener", "expected"),
+    [
+        ({"port": 8443.0}, [("tcp", "8443")]),  # an ALB listener without a protocol is HTTP
+        ({"port": 53.0, "protocol": "udp"}, [("udp", "53")]),
+        ({"port": 53.0, "protocol": "TCP_UDP"}, [("tcp", "53"), ("udp", "53")]),
+        ({"port": 53.0, "protocol": "quic"}, [("tcp", "53"), ("udp", "53")]),  # unreadable: both
+        ({"port": 6081.0, "protocol": "GENEVE"}, []),
+        ({"port": 65535.0, "protocol": "TLS"}, [("tcp", "65535")]),
+        ({"port": 0.0, "protocol": "TCP"}, [("tcp", "0")]),
+        ({"port": 65536.0, "protocol": "TCP"}, [("tcp", "0-65535")]),  # unreadable port: every port
+        ({"port": -1.0, "protocol": "TCP"}, [("tcp", "0-65535")]),
+    ],
+)
+def test_listener_protocols_and_ports(listener: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    found = [(protocol, ports) for _, protocol, ports in exposed(balancer([listener]))]
+    assert found == expected
+
+
+def test_a_network_load_balancer_listener_without_a_protocol_is_tcp() -> None:
+    specs = balancer([{"port": 8443.0}], loadBalancerType="network")
+    assert [(protocol, ports) for _, protocol, ports in exposed(specs)] == [("tcp", "8443")]
+
+
+def test_a_load_balancer_without_listeners_answers_nothing() -> None:
+    assert exposed(balancer([])) == []
+
+
+def test_a_listener_of_another_load_balancer_does_not_count() -> None:
+    specs = balancer([])
+    other = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/other/2"
+    specs["other"] = Spec(LB, {"id": other, "arn": other, "internal": True})
+    specs["other-listener"] = Spec(
+        LISTENER, {"id": "arn:listener/o", "loadBalancerArn": other, "port": 8443.0}, {"loadBalancerArn": ["other"]}
+    )
+    assert exposed(specs) == []
+
+
+@pytest.mark.parametrize(
+    ("address_type", "families"),
+    [
+        (None, [4]),
+        ("ipv4", [4]),
+        ("dualstack", [4, 6]),
+        (" DualStack ", [4, 6]),
+        ("dualstack-without-public-ipv4", [6]),
+    ],
+)
+def test_the_address_type_decides_which_families_reach_a_load_balancer(
+    address_type: str | None, families: list[int]
+) -> None:
+    specs = add_ipv6_route(balancer(ipAddressType=address_type))
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == families
+
+
+@pytest.mark.parametrize("kind", ["gateway", "Gateway"])
+def test_a_gateway_load_balancer_answers_no_one(kind: str) -> None:
+    assert exposed(balancer([{"port": 80.0, "protocol": "TCP"}], loadBalancerType=kind)) == []
+
+
+@pytest.mark.parametrize("internal", [True, "true"])
+def test_an_internal_load_balancer_answers_no_one(internal: Any) -> None:
+    assert exposed(balancer(internal=internal)) == []
+    assert exposed(balancer(internal=False)) != []
+
+
+def test_an_application_load_balancer_without_groups_gets_the_vpc_default_group() -> None:
+    specs = balancer(securityGroups=None)
+    specs["lb"].deps = {"subnets": ["public"]}
+    assert exposed(specs) == []  # AWS's default group admits only its members
+    specs["default-sg"] = Spec(
+        DEFAULT_SG, {"id": "sg-0def", "vpcId": "vpc-0a", "ingress": [EVERY_TCP]}, {"vpcId": ["vpc"]}
+    )
+    [exposure] = reach(specs)
+    assert "sg-0def tcp/8443 from 0.0.0.0/0" in exposure.narrative()
+
+
+def test_a_network_load_balancer_without_groups_filters_nothing() -> None:
+    specs = balancer([{"port": 8443.0, "protocol": "TCP"}], securityGroups=None, loadBalancerType=" Network ")
+    specs["lb"].deps = {"subnets": ["public"]}
+    [exposure] = reach(specs)
+    assert "no security group tcp/8443 from anywhere" in exposure.narrative()
+
+
+def test_subnet_mappings_place_a_load_balancer_like_subnets() -> None:
+    specs = balancer(subnets=None, subnetMappings=[{"subnetId": "subnet-0a"}])
+    specs["lb"].deps = {"subnetMappings": ["public"], "securityGroups": ["lb-sg"]}
+    [exposure] = reach(specs)
+    assert "→ subnet-0a →" in exposure.narrative()
+    # A mapping to a private subnet (no route to the gateway) is not exposed.
+    del specs["public-rta"]
+    assert exposed(specs) == []
+
+
+def test_a_load_balancer_without_subnets_is_in_a_default_vpc_subnet() -> None:
+    specs = balancer(subnets=None)
+    specs["lb"].deps = {"securityGroups": ["lb-sg"]}
+    [exposure] = reach(specs)
+    assert "a default subnet (outside this stack: a default-VPC subnet assumed)" in exposure.narrative()
+
+
+def classic(listeners: list[dict[str, Any]], **props: Any) -> dict[str, Spec]:
+    specs = open_instance()
+    del specs["web"]
+    specs["elb-sg"] = Spec(
+        SG, {"id": "sg-0e", "vpcId": "vpc-0a", "ingress": [EVERY_TCP, EVERY_UDP]}, {"vpcId": ["vpc"]}
+    )
+    specs["elb"] = Spec(
+        ELB,
+        {"id": "elb", "subnets": ["subnet-0a"], "securityGroups": ["sg-0e"], "listeners": listeners, **props},
+        {"subnets": ["public"], "securityGroups": ["elb-sg"]},
+    )
+    return specs
+
+
+def test_a_classic_load_balancer_path_reads_link_by_link() -> None:
+    [exposure] = reach(classic([{"lbPort": 25.0, "lbProtocol": "tcp", "instancePort": 25.0}]))
+    assert (exposure.target.kind, exposure.target.type, exposure.target.name) == ("loadBalancer", ELB, "elb")
+    assert exposure.narrative() == (
+        "internet → igw-0a → rtb-0a (0.0.0.0/0) → subnet-0a → public IP (internet-facing) → "
+        "sg-0e tcp/25 from 0.0.0.0/0 → listeners[0] → classic load balancer elb"
+    )
+    assert exposure.path_urns()[-2:] == [urn(SG, "elb-sg"), urn(ELB, "elb")]
+
+
+@pytest.mark.parametrize(
+    ("listener", "expected"),
+    [
+        ({"lbPort": 443.0, "lbProtocol": "HTTPS"}, [("tcp", "443")]),
+        ({"lbPort": 443.0}, [("tcp", "443")]),  # no protocol: TCP
+        ({"lbPort": 443.0, "lbProtocol": "tcpp"}, [("tcp", "443"), ("udp", "443")]),  # unreadable: both
+    ],
+)
+def test_classic_listener_protocols(listener: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    assert [(protocol, ports) for _, protocol, ports in exposed(classic([listener]))] == expected
+
+
+def test_a_classic_load_balancer_without_subnets_or_groups() -> None:
+    specs = classic([{"lbPort": 443.0, "lbProtocol": "HTTPS"}])
+    del specs["elb"].props["subnets"]
+    specs["elb"].deps = {"securityGroups": ["elb-sg"]}
+    [exposure] = reach(specs)
+    assert "outside this stack: a default-VPC subnet assumed" in exposure.narrative()
+    specs = classic([{"lbPort": 443.0, "lbProtocol": "HTTPS"}])
+    del specs["elb"].props["securityGroups"]
+    specs["elb"].deps = {"subnets": ["public"]}
+    assert exposed(specs) == []  # the VPC's default group, as AWS creates it
+    specs["default-sg"] = Spec(
+        DEFAULT_SG, {"id": "sg-0def", "vpcId": "vpc-0a", "ingress": [EVERY_TCP]}, {"vpcId": ["vpc"]}
+    )
+    assert [(protocol, ports) for _, protocol, ports in exposed(specs)] == [("tcp", "443")]
+
+
+def test_an_internal_classic_load_balancer_answers_no_one() -> None:
+    assert exposed(classic([{"lbPort": 443.0}], internal=True)) == []
+
+
+# --- security groups: the VPC default group, prefix lists, groups outside the stack ---------------------
+
+
+def test_an_instance_without_groups_gets_its_vpc_default_group() -> None:
+    specs = open_instance()
+    del specs["web"].props["vpcSecurityGroupIds"]
+    specs["web"].deps = {"subnetId": ["public"]}
+    assert exposed(specs) == []
+    specs["default-sg"] = Spec(
+        DEFAULT_SG, {"id": "sg-0def", "vpcId": "vpc-0a", "ingress": [EVERY_TCP]}, {"vpcId": ["vpc"]}
+    )
+    [exposure] = reach(specs)
+    assert "sg-0def tcp/0-65535 from 0.0.0.0/0" in exposure.narrative()
+    assert urn(DEFAULT_SG, "default-sg") in exposure.path_urns()
+    # The default group of another VPC does not apply.
+    specs["other-vpc"] = Spec("aws:ec2/vpc:Vpc", {"id": "vpc-0b", "cidrBlock": "10.1.0.0/16"})
+    specs["default-sg"].props["vpcId"] = "vpc-0b"
+    specs["default-sg"].deps = {"vpcId": ["other-vpc"]}
+    assert exposed(specs) == []
+
+
+def prefix_list_stack(entries: list[dict[str, Any]] | None) -> dict[str, Spec]:
+    specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "prefixListIds": ["pl-0a"]}])
+    specs["web-sg"].deps["ingress"] = ["office"]
+    if entries is not None:
+        specs["office"] = Spec(
+            PREFIX_LIST, {"id": "pl-0a", "addressFamily": "IPv4", "entries": entries, "maxEntries": 5.0}
+        )
+    return specs
+
+
+def test_a_prefix_list_source_stands_for_its_entries() -> None:
+    found = sources(
+        prefix_list_stack([{"cidr": "198.51.100.0/24"}, {"cidr": "10.0.0.0/8"}, {"cidr": "203.0.113.9/32"}])
+    )
+    assert found == [("tcp", "22", ("198.51.100.0/24", "203.0.113.9/32"))]
+    [exposure] = reach(prefix_list_stack([{"cidr": "198.51.100.0/24"}]))
+    assert "tcp/22 from prefix list 'pl-0a' →" in exposure.narrative()
+
+
+def test_a_prefix_list_of_private_entries_exposes_nothing() -> None:
+    assert exposed(prefix_list_stack([{"cidr": "10.0.0.0/8"}])) == []
+
+
+def test_a_prefix_list_entry_that_cannot_be_read_counts_as_everyone() -> None:
+    assert sources(prefix_list_stack([{"cidr": "not a cidr"}])) == [("tcp", "22", PUBLIC_V4)]
+
+
+def test_a_prefix_list_outside_the_stack_counts_as_everyone() -> None:
+    [exposure] = reach(prefix_list_stack(None))
+    assert [str(n) for n in exposure.networks] == list(PUBLIC_V4)
+    assert "prefix list 'pl-0a' (outside this stack: entries unknown)" in exposure.narrative()
+
+
+def test_a_prefix_list_named_by_a_standalone_rule() -> None:
+    specs = open_instance([])
+    specs["office"] = Spec(PREFIX_LIST, {"id": "pl-0a", "entries": [{"cidr": "198.51.100.0/24"}]})
+    specs["ssh"] = Spec(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        {
+            "id": "sgr-0a",
+            "securityGroupId": "sg-0a",
+            "ipProtocol": "tcp",
+            "fromPort": 22.0,
+            "toPort": 22.0,
+            "prefixListId": "pl-0a",
+        },
+        {"securityGroupId": ["web-sg"], "prefixListId": ["office"]},
+    )
+    [exposure] = reach(specs)
+    assert [str(n) for n in exposure.networks] == ["198.51.100.0/24"]
+    assert urn("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh") in exposure.path_urns()
+
+
+def test_a_group_outside_the_stack_counts_as_open_to_everyone() -> None:
+    specs = open_instance()
+    specs["web"].props["vpcSecurityGroupIds"] = ["sg-0elsewhere"]
+    specs["web"].deps = {"subnetId": ["public"]}
+    assert sources(specs) == [("tcp", "0-65535", PUBLIC_V4), ("udp", "0-65535", PUBLIC_V4)]
+    assert (
+        "security group 'sg-0elsewhere' (outside this stack: rules unknown) tcp/0-65535 from anywhere (rules unknown)"
+        in reach(specs)[0].narrative()
+    )
+
+
+# --- launch templates: an instance's groups from its template ------------------------------------------
+
+
+def template_instance(template_props: dict[str, Any], deps: dict[str, list[str]]) -> dict[str, Spec]:
+    specs = open_instance()
+    specs["lt"] = Spec(LT, {"id": "lt-0a", **template_props}, deps)
+    del specs["web"].props["vpcSecurityGroupIds"]
+    specs["web"].props["launchTemplate"] = {"id": "lt-0a", "version": "$Latest"}
+    specs["web"].deps = {"subnetId": ["public"], "launchTemplate": ["lt"]}
+    return specs
+
+
+def test_an_instance_without_groups_takes_its_template_s_groups() -> None:
+    specs = template_instance({"vpcSecurityGroupIds": ["sg-0a"]}, {"vpcSecurityGroupIds": ["web-sg"]})
+    [exposure] = reach(specs)
+    assert "sg-0a tcp/0-65535 from 0.0.0.0/0" in exposure.narrative()
+    specs["web-sg"].props["ingress"] = []
+    assert exposed(specs) == []
+
+
+def test_an_instance_whose_template_is_outside_the_stack_counts_as_open() -> None:
+    specs = template_instance({}, {})
+    del specs["lt"]
+    specs["web"].props["launchTemplate"] = {"name": "shared-template"}
+    specs["web"].deps = {"subnetId": ["public"]}
+    assert [(protocol, ports) for _, protocol, ports in exposed(specs)] == [("tcp", "0-65535"), ("udp", "0-65535")]
+    assert "security group 'shared-template' (outside this stack: rules unknown)" in reach(specs)[0].narrative()
