@@ -604,3 +604,138 @@ def test_an_instance_whose_template_is_outside_the_stack_counts_as_open() -> Non
     specs["web"].deps = {"subnetId": ["public"]}
     assert [(protocol, ports) for _, protocol, ports in exposed(specs)] == [("tcp", "0-65535"), ("udp", "0-65535")]
     assert "security group 'shared-template' (outside this stack: rules unknown)" in reach(specs)[0].narrative()
+
+
+# --- Auto Scaling groups: their launch template or configuration decides address and groups ---------------
+
+
+def asg(interface: dict[str, Any] | None = None, **template: Any) -> dict[str, Spec]:
+    specs = open_instance()
+    del specs["web"]
+    props: dict[str, Any] = {"id": "lt-0a", **template}
+    deps: dict[str, list[str]] = {}
+    if interface is not None:
+        props["networkInterfaces"] = [{"deviceIndex": 0.0, **interface}]
+        deps["networkInterfaces"] = ["web-sg"] if "securityGroups" in interface else []
+    specs["lt"] = Spec(LT, props, deps)
+    specs["asg"] = Spec(
+        ASG,
+        {"id": "asg", "vpcZoneIdentifiers": ["subnet-0a"], "launchTemplate": {"id": "lt-0a", "version": "$Latest"}},
+        {"vpcZoneIdentifiers": ["public"], "launchTemplate": ["lt"]},
+    )
+    return specs
+
+
+def test_an_auto_scaling_group_path_names_its_template_and_itself() -> None:
+    [exposure] = reach(asg({"associatePublicIpAddress": "true", "securityGroups": ["sg-0a"]}))
+    assert (exposure.target.kind, exposure.target.type, exposure.target.name) == ("instance", ASG, "asg")
+    assert exposure.narrative() == (
+        "internet → igw-0a → rtb-0a (0.0.0.0/0) → subnet-0a → public IP (from lt-0a) → "
+        "sg-0a tcp/0-65535 from 0.0.0.0/0 → instances of autoscaling group asg"
+    )
+    assert exposure.path_urns()[-3:] == [urn(LT, "lt"), urn(SG, "web-sg"), urn(ASG, "asg")]
+
+
+def test_an_auto_scaling_group_whose_template_names_no_group_gets_the_vpc_default_group() -> None:
+    specs = asg({"associatePublicIpAddress": "true"})
+    assert exposed(specs) == []
+    specs["default-sg"] = Spec(
+        DEFAULT_SG, {"id": "sg-0def", "vpcId": "vpc-0a", "ingress": [EVERY_TCP]}, {"vpcId": ["vpc"]}
+    )
+    [exposure] = reach(specs)
+    assert "sg-0def tcp/0-65535" in exposure.narrative()
+
+
+@pytest.mark.parametrize(
+    ("template_ipv6", "subnet_ipv6", "families"),
+    [(False, False, [4]), (True, False, [4, 6]), (False, True, [4, 6]), (True, True, [4, 6])],
+)
+def test_an_auto_scaling_group_gets_ipv6_from_its_template_or_its_subnet(
+    template_ipv6: bool, subnet_ipv6: bool, families: list[int]
+) -> None:
+    interface: dict[str, Any] = {"associatePublicIpAddress": "true", "securityGroups": ["sg-0a"]}
+    if template_ipv6:
+        interface["ipv6AddressCount"] = 1.0
+    specs = add_ipv6_route(asg(interface))
+    specs["public"].props["assignIpv6AddressOnCreation"] = subnet_ipv6
+    specs["web-sg"].props["ingress"] = [EVERY_TCP, EVERY_V6_TCP]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == families
+
+
+def test_an_auto_scaling_group_launching_from_outside_the_stack_cannot_be_traced() -> None:
+    specs = asg({"associatePublicIpAddress": "true", "securityGroups": ["sg-0a"]})
+    del specs["lt"]
+    specs["asg"].props["launchTemplate"] = {"id": "lt-0shared"}
+    specs["asg"].deps = {"vpcZoneIdentifiers": ["public"]}
+    found = stack_reach(graph(specs))
+    assert found.exposures == []
+    assert [(u.urn, u.message) for u in found.undecided] == [
+        (
+            urn(ASG, "asg"),
+            f"{ASG} 'asg' launches from what this analysis cannot read "
+            "(launch template 'lt-0shared' is outside this stack)",
+        )
+    ]
+
+
+def test_an_auto_scaling_group_launching_from_nothing_cannot_be_traced() -> None:
+    specs = asg({"associatePublicIpAddress": "true"})
+    del specs["asg"].props["launchTemplate"]
+    specs["asg"].deps = {"vpcZoneIdentifiers": ["public"]}
+    [undecided] = stack_reach(graph(specs)).undecided
+    assert undecided.urn == urn(ASG, "asg")
+    assert undecided.message.endswith("launches from what this analysis cannot read (none)")
+
+
+def test_an_auto_scaling_group_with_a_launch_configuration() -> None:
+    specs = asg()
+    del specs["lt"]
+    specs["lc"] = Spec(
+        LC,
+        {"id": "lc-0a", "associatePublicIpAddress": True, "securityGroups": ["sg-0a"]},
+        {"securityGroups": ["web-sg"]},
+    )
+    specs["asg"].props = {"id": "asg", "vpcZoneIdentifiers": ["subnet-0a"], "launchConfiguration": "lc-0a"}
+    specs["asg"].deps = {"vpcZoneIdentifiers": ["public"], "launchConfiguration": ["lc"]}
+    [exposure] = reach(specs)
+    assert "public IP (from lc-0a)" in exposure.narrative()
+    specs["lc"].props["associatePublicIpAddress"] = False
+    assert exposed(specs) == []
+    specs["lc"].props["associatePublicIpAddress"] = "maybe"  # unreadable: fails closed as public
+    assert exposed(specs) != []
+
+
+# --- the graph's memo: each table, ACL and subnet read for itself -------------------------------------------
+
+
+def test_two_instances_in_subnets_with_different_tables_and_acls_are_judged_apart() -> None:
+    specs = open_instance()
+    specs["private"] = Spec(
+        "aws:ec2/subnet:Subnet", {"id": "subnet-0b", "vpcId": "vpc-0a", "cidrBlock": "10.0.2.0/24"}, {"vpcId": ["vpc"]}
+    )
+    specs["private-rt"] = Spec("aws:ec2/routeTable:RouteTable", {"id": "rtb-0b", "vpcId": "vpc-0a"}, {"vpcId": ["vpc"]})
+    specs["private-rta"] = Spec(
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        {"id": "rtbassoc-0b", "subnetId": "subnet-0b", "routeTableId": "rtb-0b"},
+        {"subnetId": ["private"], "routeTableId": ["private-rt"]},
+    )
+    specs["private-acl"] = Spec(
+        NACL, {"id": "acl-0b", "vpcId": "vpc-0a", "subnetIds": ["subnet-0b"], "ingress": []}, {"subnetIds": ["private"]}
+    )
+    specs["public-acl"] = Spec(
+        NACL,
+        {"id": "acl-0a", "vpcId": "vpc-0a", "subnetIds": ["subnet-0a"], "ingress": [ALLOW_REST]},
+        {"subnetIds": ["public"]},
+    )
+    specs["db"] = Spec(
+        INSTANCE,
+        {"id": "i-0b", "subnetId": "subnet-0b", "vpcSecurityGroupIds": ["sg-0a"], "associatePublicIpAddress": True},
+        {"subnetId": ["private"], "vpcSecurityGroupIds": ["web-sg"]},
+    )
+    assert [name for name, _, _ in exposed(specs)] == ["web"]
+    # With the private subnet routed to the gateway too, its empty ACL still closes it.
+    specs["private-rta"].props["routeTableId"] = "rtb-0a"
+    specs["private-rta"].deps["routeTableId"] = ["public-rt"]
+    assert [name for name, _, _ in exposed(specs)] == ["web"]
+    specs["private-acl"].props["ingress"] = [ALLOW_REST]
+    assert [name for name, _, _ in exposed(specs)] == ["web", "db"]
