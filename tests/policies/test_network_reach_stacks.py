@@ -749,3 +749,344 @@ def test_two_instances_in_subnets_with_different_tables_and_acls_are_judged_apar
     assert [name for name, _, _ in exposed(specs)] == ["web"]
     specs["private-acl"].props["ingress"] = [ALLOW_REST]
     assert [name for name, _, _ in exposed(specs)] == ["web", "db"]
+
+
+# --- route tables: every form a route to the gateway takes ---------------------------------------------------
+
+
+def inline_routes(*routes: dict[str, Any]) -> dict[str, Spec]:
+    specs = open_instance()
+    del specs["default-route"]
+    specs["public-rt"].props["routes"] = list(routes)
+    specs["public-rt"].deps["routes"] = ["igw"]
+    return specs
+
+
+def route_labels(specs: dict[str, Spec]) -> list[str]:
+    return [e.narrative().split(" → ")[2] for e in reach(specs)]
+
+
+def test_an_inline_ipv6_route_carries_ipv6_sources() -> None:
+    specs = inline_routes({"ipv6CidrBlock": "::/0", "gatewayId": "igw-0a"})
+    specs["web-sg"].props["ingress"] = [EVERY_TCP, EVERY_V6_TCP]
+    specs["web"].props["ipv6Addresses"] = ["2001:db8::5"]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [6]
+    assert route_labels(specs) == ["rtb-0a (::/0)"]
+
+
+def test_an_inline_route_with_an_empty_ipv4_block_reads_its_ipv6_block() -> None:
+    specs = inline_routes({"cidrBlock": "", "ipv6CidrBlock": "::/0", "gatewayId": "igw-0a"})
+    assert exposed(specs) == []  # the instance has no IPv6 address and the route carries no IPv4
+
+
+def test_an_inline_prefix_list_route_to_the_gateway_carries_everyone() -> None:
+    specs = inline_routes({"destinationPrefixListId": "pl-0routes", "gatewayId": "igw-0a"})
+    assert sources(specs) == [("tcp", "0-65535", PUBLIC_V4)]
+    assert route_labels(specs) == ["rtb-0a (prefix list 'pl-0routes')"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "label"),
+    [
+        ({"gatewayId": "igw-0a"}, "unreadable destination"),
+        ({"cidrBlock": "garbage", "gatewayId": "igw-0a"}, "unreadable"),
+    ],
+)
+def test_a_route_to_the_gateway_whose_destination_cannot_be_read_carries_everyone(
+    entry: dict[str, Any], label: str
+) -> None:
+    specs = inline_routes(entry)
+    assert sources(specs) == [("tcp", "0-65535", PUBLIC_V4)]
+    assert route_labels(specs) == [f"rtb-0a ({label})"]
+
+
+def test_a_standalone_ipv6_route_carries_ipv6_sources() -> None:
+    specs = open_instance([EVERY_V6_TCP])
+    specs["web"].props["ipv6AddressCount"] = 2.0
+    assert exposed(specs) == []
+    add_ipv6_route(specs)
+    assert route_labels(specs) == ["rtb-0a (::/0)"]
+
+
+def test_a_gateway_outside_the_stack_counts_only_if_its_id_reads_igw() -> None:
+    specs = inline_routes({"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0elsewhere"})
+    specs["public-rt"].deps["routes"] = []
+    [exposure] = reach(specs)
+    assert exposure.narrative().startswith("internet → igw-0elsewhere (outside this stack, assumed attached) → rtb-0a")
+    specs["public-rt"].props["routes"][0]["gatewayId"] = "vgw-0elsewhere"
+    assert exposed(specs) == []
+
+
+def test_a_virtual_private_gateway_in_the_stack_is_not_the_internet() -> None:
+    specs = inline_routes({"cidrBlock": "0.0.0.0/0", "gatewayId": "vgw-0a"})
+    specs["vgw"] = Spec("aws:ec2/vpnGateway:VpnGateway", {"id": "vgw-0a", "vpcId": "vpc-0a"}, {"vpcId": ["vpc"]})
+    specs["public-rt"].deps["routes"] = ["vgw"]
+    assert exposed(specs) == []
+
+
+def test_the_vpc_s_own_cidrs_stay_local() -> None:
+    # GIVEN a VPC whose CIDR is public (BYOIP) and a group admitting a /23 around it
+    specs = open_instance([{**EVERY_TCP, "cidrBlocks": ["198.51.100.0/23"]}])
+    specs["vpc"].props["cidrBlock"] = "198.51.100.0/24"
+    assert sources(specs) == [("tcp", "0-65535", ("198.51.101.0/24",))]
+    specs["vpc"].props["cidrBlock"] = "garbage"  # unreadable: no local route
+    assert sources(specs) == [("tcp", "0-65535", ("198.51.100.0/23",))]
+    specs["vpc"].props["cidrBlock"] = "10.0.0.0/16"
+    specs["vpc"].props["ipv6CidrBlock"] = "2001:db8::/56"
+    specs["web-sg"].props["ingress"] = [{**EVERY_V6_TCP, "ipv6CidrBlocks": ["2001:db8::/55"]}]
+    specs["web"].props["ipv6AddressCount"] = 1.0
+    add_ipv6_route(specs)
+    assert sources(specs) == [("tcp", "0-65535", ("2001:db8:0:100::/56",))]
+
+
+def main_table(routes: list[dict[str, Any]], **props: Any) -> Spec:
+    return Spec(
+        "aws:ec2/defaultRouteTable:DefaultRouteTable",
+        {"id": "rtb-0main", "defaultRouteTableId": "rtb-0main", "routes": routes, **props},
+        {"defaultRouteTableId": ["vpc"], "routes": ["igw"]},
+    )
+
+
+def test_a_main_route_table_association_overrides_the_default_route_table() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    specs["main"] = main_table([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}])
+    assert route_labels(specs) == ["rtb-0main (0.0.0.0/0)"]
+    specs["private-rt"] = Spec("aws:ec2/routeTable:RouteTable", {"id": "rtb-0p", "vpcId": "vpc-0a"}, {"vpcId": ["vpc"]})
+    specs["main-rta"] = Spec(
+        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
+        {"id": "rtbassoc-0m", "vpcId": "vpc-0a", "routeTableId": "rtb-0p"},
+        {"vpcId": ["vpc"], "routeTableId": ["private-rt"]},
+    )
+    assert exposed(specs) == []
+
+
+def test_a_default_route_table_is_tied_to_its_vpc_by_vpc_id_too() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    specs["main"] = main_table([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}], vpcId="vpc-0a")
+    specs["main"].props["defaultRouteTableId"] = "rtb-0unmatched"
+    specs["main"].deps = {"vpcId": ["vpc"], "routes": ["igw"]}
+    assert route_labels(specs) == ["rtb-0main (0.0.0.0/0)"]
+    del specs["main"].props["vpcId"]
+    specs["main"].deps = {"routes": ["igw"]}
+    assert exposed(specs, preview=False) == []  # a main table of no known VPC: AWS's own main table
+
+
+def test_a_default_vpc_keeps_its_default_routes() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    specs["vpc"].type = "aws:ec2/defaultVpc:DefaultVpc"
+    [exposure] = reach(specs)
+    assert "→ the default VPC's main route table (assumed) (0.0.0.0/0) →" in exposure.narrative()
+    assert exposure.narrative().startswith("internet → the default VPC's Internet Gateway (assumed) →")
+
+
+def test_a_vpc_in_the_stack_keeps_a_main_table_with_the_local_route_only() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    assert exposed(specs) == []
+
+
+# --- subnets and instances: which addresses they get --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subnet_type", "mapping", "public"),
+    [
+        ("aws:ec2/subnet:Subnet", None, False),
+        ("aws:ec2/subnet:Subnet", True, True),
+        ("aws:ec2/subnet:Subnet", "true", True),
+        ("aws:ec2/subnet:Subnet", "maybe", True),  # unreadable: fails closed
+        ("aws:ec2/defaultSubnet:DefaultSubnet", None, True),  # AWS's default subnets map public IPs
+        ("aws:ec2/defaultSubnet:DefaultSubnet", False, False),
+    ],
+)
+def test_the_subnet_decides_the_public_ip_when_the_instance_does_not(
+    subnet_type: str, mapping: Any, public: bool
+) -> None:
+    specs = open_instance()
+    del specs["web"].props["associatePublicIpAddress"]
+    specs["public"].type = subnet_type
+    specs["public"].props.pop("mapPublicIpOnLaunch")
+    if mapping is not None:
+        specs["public"].props["mapPublicIpOnLaunch"] = mapping
+    assert bool(exposed(specs)) is public
+
+
+@pytest.mark.parametrize(("value", "public"), [(True, True), (False, False), ("maybe", True), ("false", False)])
+def test_the_instance_s_own_public_ip_setting_wins(value: Any, public: bool) -> None:
+    specs = open_instance()
+    specs["public"].props["mapPublicIpOnLaunch"] = not public
+    specs["web"].props["associatePublicIpAddress"] = value
+    assert bool(exposed(specs)) is public
+
+
+@pytest.mark.parametrize(
+    ("instance", "subnet", "families"),
+    [
+        ({}, {}, [4]),
+        ({"ipv6AddressCount": 1.0}, {}, [4, 6]),
+        ({"ipv6AddressCount": 0.0}, {}, [4]),
+        ({"ipv6Addresses": ["2001:db8::5"]}, {}, [4, 6]),
+        ({}, {"assignIpv6AddressOnCreation": "true"}, [4, 6]),
+        ({}, {"assignIpv6AddressOnCreation": False}, [4]),
+    ],
+)
+def test_an_instance_gets_ipv6_from_itself_or_its_subnet(
+    instance: dict[str, Any], subnet: dict[str, Any], families: list[int]
+) -> None:
+    specs = add_ipv6_route(open_instance([EVERY_TCP, EVERY_V6_TCP]))
+    specs["web"].props.update(instance)
+    specs["public"].props.update(subnet)
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == families
+
+
+def template(specs: dict[str, Spec], interfaces: list[dict[str, Any]], by: str = "id") -> dict[str, Spec]:
+    specs["lt"] = Spec(LT, {"id": "lt-0i", "name": "web-lt", "networkInterfaces": interfaces})
+    specs["web"].props["launchTemplate"] = {by: "lt-0i" if by == "id" else "web-lt"}
+    specs["web"].deps["launchTemplate"] = ["lt"]
+    return specs
+
+
+@pytest.mark.parametrize(
+    ("interfaces", "public"),
+    [
+        ([{"deviceIndex": 0.0, "associatePublicIpAddress": "true"}], True),
+        ([{"associatePublicIpAddress": "true"}], True),  # no index: the primary interface
+        ([{"deviceIndex": 1.0, "associatePublicIpAddress": "true"}], False),  # a secondary interface
+        ([{"deviceIndex": 0.0, "associatePublicIpAddress": "maybe"}], True),  # unreadable: fails closed
+        ([{"deviceIndex": 0.0, "associatePublicIpAddress": "false"}], False),
+        ([{"deviceIndex": 0.0}], False),  # unset: the subnet decides, and it does not map
+    ],
+)
+def test_an_instance_takes_its_template_s_primary_interface_setting(
+    interfaces: list[dict[str, Any]], public: bool
+) -> None:
+    specs = template(seed(), interfaces)
+    assert bool(exposed(specs)) is public
+
+
+def test_a_template_named_by_name_counts_and_gives_ipv6() -> None:
+    specs = add_ipv6_route(template(seed(), [{"deviceIndex": 0.0, "ipv6AddressCount": 1.0}], by="name"))
+    specs["web-sg"].props["ingress"] = [EVERY_V6_TCP]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [6]
+    specs["lt"].props["networkInterfaces"] = [{"deviceIndex": 0.0, "ipv6Addresses": ["2001:db8::7"]}]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [6]
+    specs["lt"].props["networkInterfaces"] = [{"deviceIndex": 0.0, "ipv6AddressCount": 0.0}]
+    assert exposed(specs) == []
+
+
+def test_an_instance_path_names_the_instance_and_its_group() -> None:
+    [exposure] = reach(open_instance())
+    assert (exposure.target.kind, exposure.target.type, exposure.target.name) == ("instance", INSTANCE, "web")
+    assert exposure.path_urns() == [
+        urn("aws:ec2/internetGateway:InternetGateway", "igw"),
+        urn("aws:ec2/routeTable:RouteTable", "public-rt"),
+        urn("aws:ec2/subnet:Subnet", "public"),
+        urn(SG, "web-sg"),
+        urn(INSTANCE, "web"),
+    ]
+
+
+def test_at_the_first_preview_the_path_names_resources_by_kind_and_name() -> None:
+    specs = with_acl(ALLOW_REST)
+    specs["eip"] = Spec("aws:ec2/eip:Eip", {"id": "eipalloc-0a", "instance": "i-0a"}, {"instance": ["web"]})
+    [exposure] = reach(first_preview(specs), preview=False)
+    assert exposure.narrative() == (
+        "internet → igw 'igw' → rtb 'public-rt' (0.0.0.0/0) → subnet 'public' → acl 'acl' → eip 'eip' → "
+        "sg 'web-sg' tcp/20-30 from 0.0.0.0/0 → instance web"
+    )
+
+
+def test_an_id_too_long_or_unprintable_is_not_printed() -> None:
+    specs = open_instance()
+    long_igw, bad_subnet, table = "igw-" + "0" * 77, "subnet-0a\n", "r" * 80  # 81, unprintable, exactly 80
+    specs["igw"].props["id"] = specs["default-route"].props["gatewayId"] = long_igw
+    specs["public"].props["id"] = specs["web"].props["subnetId"] = specs["public-rta"].props["subnetId"] = bad_subnet
+    specs["public-rt"].props["id"] = table
+    specs["default-route"].props["routeTableId"] = specs["public-rta"].props["routeTableId"] = table
+    [exposure] = reach(specs, preview=False)
+    assert exposure.narrative().startswith(f"internet → igw 'igw' → {table} (0.0.0.0/0) → subnet 'public' →")
+
+
+def test_an_elastic_ip_associated_to_the_primary_interface_makes_it_public() -> None:
+    specs = seed()
+    specs["web"].props["primaryNetworkInterfaceId"] = "eni-0a"
+    specs["eip-assoc"] = Spec(
+        "aws:ec2/eipAssociation:EipAssociation", {"id": "eipassoc-0a", "networkInterfaceId": "eni-0a"}
+    )
+    [exposure] = reach(specs, preview=False)
+    assert "→ eipassoc-0a → sg-0a" in exposure.narrative()
+    assert urn("aws:ec2/eipAssociation:EipAssociation", "eip-assoc") in exposure.path_urns()
+
+
+def test_network_interfaces_are_reported_as_untraceable_with_the_fix() -> None:
+    specs = open_instance()
+    specs["web"].props["networkInterfaces"] = [{"deviceIndex": 0.0, "networkInterfaceId": "eni-0a"}]
+    [undecided] = stack_reach(graph(specs)).undecided
+    assert undecided.urn == urn(INSTANCE, "web")
+    assert undecided.message == (
+        f"{INSTANCE} 'web' attaches network interfaces, whose subnets, groups and addresses this analysis does "
+        "not follow; give the instance subnetId and vpcSecurityGroupIds instead"
+    )
+
+
+# --- security group rules: protocols, ports and sources in the wrong family -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"protocol": "-1", "fromPort": 0.0, "toPort": 0.0}, [("tcp", "0-65535"), ("udp", "0-65535")]),
+        ({"protocol": "icmp", "fromPort": -1.0, "toPort": -1.0}, []),
+        ({"protocol": "tcp", "fromPort": 30.0, "toPort": 20.0}, [("tcp", "0-65535")]),  # unreadable ports
+        ({"protocol": "udp", "fromPort": 53.0, "toPort": 53.0}, [("udp", "53")]),
+    ],
+)
+def test_group_rule_protocols_and_ports(rule: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    specs = open_instance([{**rule, "cidrBlocks": ["0.0.0.0/0"]}])
+    assert [(protocol, ports) for _, protocol, ports in exposed(specs)] == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "label"),
+    [
+        ({"cidrBlocks": ["::/0"]}, "::/0 in the wrong address family (cidrBlocks[0])"),
+        ({"ipv6CidrBlocks": ["198.51.100.0/24"]}, "198.51.100.0/24 in the wrong address family (ipv6CidrBlocks[0])"),
+    ],
+)
+def test_a_source_in_the_wrong_address_family_counts_as_everyone(rule: dict[str, Any], label: str) -> None:
+    specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **rule}])
+    [exposure] = reach(specs)
+    assert [str(n) for n in exposure.networks] == list(PUBLIC_V4)
+    assert f"tcp/22 from {label} → instance web" in exposure.narrative()
+
+
+def standalone_group_rule(**fields: Any) -> dict[str, Spec]:
+    specs = open_instance([])
+    specs["rule"] = Spec(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        {"id": "sgr-0a", "securityGroupId": "sg-0a", "ipProtocol": "tcp", "fromPort": 22.0, "toPort": 22.0, **fields},
+        {"securityGroupId": ["web-sg"]},
+    )
+    return specs
+
+
+def test_a_standalone_rule_s_ipv6_source_and_its_wrong_family() -> None:
+    specs = add_ipv6_route(standalone_group_rule(cidrIpv6="2001:db8::/32"))
+    specs["web"].props["ipv6AddressCount"] = 1.0
+    assert sources(specs) == [("tcp", "22", ("2001:db8::/32",))]
+    specs["rule"].props["cidrIpv6"] = "198.51.100.0/24"
+    [exposure] = reach(specs)
+    assert "from 198.51.100.0/24 in the wrong address family (cidrIpv6)" in exposure.narrative()
+    assert exposure.path_urns()[-3:] == [
+        urn(SG, "web-sg"),
+        urn("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "rule"),
+        urn(INSTANCE, "web"),
+    ]
+
+
+def test_a_source_naming_another_group_is_not_the_internet() -> None:
+    specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "securityGroups": ["sg-0other"]}])
+    assert exposed(specs) == []
