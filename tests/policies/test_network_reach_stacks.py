@@ -16,8 +16,9 @@ from guardrails import reachability as r
 from guardrails.network.reach import stack_reach
 from guardrails.stackgraph import StackGraph
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
-from tests.policies.harness import _options, _wrap
+from tests.policies.harness import UNKNOWN, _options, _wrap
 from tests.policies.network_fixtures import Spec, to_stack, urn
 from tests.policies.test_network_internet_exposure import (
     ASG,
@@ -1090,3 +1091,95 @@ def test_a_standalone_rule_s_ipv6_source_and_its_wrong_family() -> None:
 def test_a_source_naming_another_group_is_not_the_internet() -> None:
     specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "securityGroups": ["sg-0other"]}])
     assert exposed(specs) == []
+
+
+# --- references that do not lead where they seem to ----------------------------------------------------------
+
+
+def test_a_route_whose_gateway_id_is_not_text_carries_nothing() -> None:
+    specs = inline_routes({"cidrBlock": "0.0.0.0/0", "gatewayId": 5.0})
+    specs["public-rt"].deps["routes"] = []
+    assert exposed(specs) == []
+
+
+def test_a_detached_gateway_carries_nothing_even_from_a_table_of_no_known_vpc() -> None:
+    specs = open_instance()
+    del specs["igw"].props["vpcId"]
+    specs["igw"].deps = {}
+    del specs["public-rt"].props["vpcId"]
+    specs["public-rt"].deps = {}
+    assert exposed(specs) == []
+
+
+def test_an_attachment_naming_a_vpn_gateway_does_not_make_an_internet_gateway() -> None:
+    specs = inline_routes({"cidrBlock": "0.0.0.0/0", "gatewayId": "vgw-0a"})
+    specs["vgw"] = Spec("aws:ec2/vpnGateway:VpnGateway", {"id": "vgw-0a"})
+    specs["vgw-attach"] = Spec(
+        "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment",
+        {"id": "vgw-0a:vpc-0a", "internetGatewayId": "vgw-0a", "vpcId": "vpc-0a"},
+        {"internetGatewayId": ["vgw"], "vpcId": ["vpc"]},
+    )
+    specs["public-rt"].deps["routes"] = ["vgw"]
+    assert exposed(specs) == []
+
+
+def test_a_main_route_table_association_to_a_table_outside_the_stack_is_not_followed() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    specs["main"] = main_table([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}])
+    specs["main-rta"] = Spec(
+        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
+        {"id": "rtbassoc-0m", "vpcId": "vpc-0a", "routeTableId": "rtb-0elsewhere"},
+        {"vpcId": ["vpc"]},
+    )
+    assert route_labels(specs) == ["rtb-0main (0.0.0.0/0)"]
+
+
+def test_a_gateway_edge_association_before_the_subnet_s_association_is_passed_over() -> None:
+    specs = open_instance()
+    public_rta = specs.pop("public-rta")
+    specs["edge-rta"] = Spec(
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        {"id": "rtbassoc-0e", "gatewayId": "igw-0a", "routeTableId": "rtb-0a"},
+        {"gatewayId": ["igw"], "routeTableId": ["public-rt"]},
+    )
+    specs["public-rta"] = public_rta
+    assert route_labels(specs) == ["rtb-0a (0.0.0.0/0)"]
+
+
+def test_an_empty_id_is_not_printed() -> None:
+    specs = open_instance()
+    specs["igw"].props["id"] = ""
+    specs["default-route"].props["gatewayId"] = ""
+    [exposure] = reach(specs, preview=False)
+    assert exposure.narrative().startswith("internet → igw 'igw' → rtb-0a")
+
+
+def test_an_elastic_ip_tied_to_the_instance_by_dependency_counts_without_its_interface_id() -> None:
+    specs = seed()
+    specs["eip"] = Spec(
+        "aws:ec2/eip:Eip", {"id": "eipalloc-0c", "networkInterface": "eni-0a"}, {"networkInterface": ["web"]}
+    )
+    [exposure] = reach(specs, preview=False)
+    assert "→ eipalloc-0c →" in exposure.narrative()
+
+
+def test_every_exposed_resource_of_the_stack_is_reported() -> None:
+    specs = open_instance()
+    specs["db"] = Spec(
+        INSTANCE,
+        {"id": "i-0b", "subnetId": "subnet-0a", "vpcSecurityGroupIds": ["sg-0a"], "associatePublicIpAddress": True},
+        {"subnetId": ["public"], "vpcSecurityGroupIds": ["web-sg"]},
+    )
+    assert [name for name, _, _ in exposed(specs)] == ["web", "db"]
+
+
+def test_a_subnet_that_cannot_be_decided_names_the_property_at_preview() -> None:
+    specs = first_preview(open_instance())
+    specs["private"] = Spec(
+        "aws:ec2/subnet:Subnet", {"vpcId": UNKNOWN, "mapPublicIpOnLaunch": False}, {"vpcId": ["vpc"]}
+    )
+    specs["web"].deps["subnetId"] = ["public", "private"]
+    with pytest.raises(UnknownValueError) as raised:
+        stack_reach(graph(specs))
+    assert raised.value.message.endswith("value at .subnetId can't be known during preview")

@@ -160,7 +160,8 @@ def model_route(address: int, routes: list[tuple[r.Net | None, bool]], local: li
             return index
     ip = ipaddress.IPv4Address(address)
     best: tuple[int, int, int | None] | None = None  # (prefix length, -order, route index)
-    candidates = [(n, None) for n in local] + [(d, i) for i, (d, _) in enumerate(routes) if d is not None]
+    candidates: list[tuple[r.Net, int | None]] = [(n, None) for n in local]
+    candidates += [(d, i) for i, (d, _) in enumerate(routes) if d is not None]
     for order, (destination, index) in enumerate(candidates):
         if ip in destination and (best is None or destination.prefixlen > best[0]):
             best = (destination.prefixlen, -order, index)
