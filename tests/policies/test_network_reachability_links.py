@@ -162,9 +162,9 @@ def model_route(address: int, routes: list[tuple[r.Net | None, bool]], local: li
     best: tuple[int, int, int | None] | None = None  # (prefix length, -order, route index)
     candidates: list[tuple[r.Net, int | None]] = [(n, None) for n in local]
     candidates += [(d, i) for i, (d, _) in enumerate(routes) if d is not None]
-    for order, (destination, index) in enumerate(candidates):
+    for order, (destination, via) in enumerate(candidates):
         if ip in destination and (best is None or destination.prefixlen > best[0]):
-            best = (destination.prefixlen, -order, index)
+            best = (destination.prefixlen, -order, via)
     if best is None or best[2] is None or not routes[best[2]][1]:
         return None
     return best[2]
