@@ -151,6 +151,8 @@ def test_cidr_sources_are_read_strictly_and_after_trimming() -> None:
     entry = allowance(sources=["198.51.100.1/24", "nonsense", 7, None])
     assert (entry.networks, entry.anywhere, entry.single_hosts) == ((), False, False)
     assert not ie.is_allowed(exposure(), [entry])
+    # A source that cannot be read does not hide the ones after it.
+    assert allowance(sources=["garbage", "198.51.100.0/24"]).networks == (ipaddress.ip_network("198.51.100.0/24"),)
 
 
 def test_the_keywords_are_recognised_exactly() -> None:

@@ -427,6 +427,12 @@ def test_an_all_traffic_group_behind_listeners_opens_each_listener_port_on_its_p
     assert [(protocol, ports) for protocol, ports, _ in found] == [("tcp", "443"), ("udp", "53")]
 
 
+def test_an_all_traffic_group_reaches_a_listener_on_port_0_and_on_port_65535() -> None:
+    every = permission("198.51.100.7/32", protocol=None, ports=(22, 22))
+    found = exposed(target(every, listeners=(listener(0, name="low"), listener(r.MAX_PORT, name="high"))))
+    assert [(protocol, ports) for protocol, ports, _ in found] == [("tcp", "0"), ("tcp", "65535")]
+
+
 def test_a_load_balancer_without_groups_is_open_on_its_listeners() -> None:
     found = exposed(target(listeners=(listener(443),), open_to_all=True))
     assert [(protocol, ports) for protocol, ports, _ in found] == [("tcp", "443")]
