@@ -1183,3 +1183,31 @@ def test_a_subnet_that_cannot_be_decided_names_the_property_at_preview() -> None
     with pytest.raises(UnknownValueError) as raised:
         stack_reach(graph(specs))
     assert raised.value.message.endswith("value at .subnetId can't be known during preview")
+
+
+def test_a_group_source_unknown_at_preview_names_its_field() -> None:
+    specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": [UNKNOWN]}])
+    with pytest.raises(UnknownValueError) as raised:
+        stack_reach(graph(specs))
+    assert raised.value.message.endswith("value at .cidrBlocks[0] can't be known during preview")
+
+
+def test_a_launch_configuration_gives_no_ipv6_address() -> None:
+    specs = asg()
+    del specs["lt"]
+    specs["lc"] = Spec(
+        LC,
+        {"id": "lc-0a", "associatePublicIpAddress": True, "securityGroups": ["sg-0a"]},
+        {"securityGroups": ["web-sg"]},
+    )
+    specs["asg"].props = {"id": "asg", "vpcZoneIdentifiers": ["subnet-0a"], "launchConfiguration": "lc-0a"}
+    specs["asg"].deps = {"vpcZoneIdentifiers": ["public"], "launchConfiguration": ["lc"]}
+    add_ipv6_route(specs)
+    specs["web-sg"].props["ingress"] = [EVERY_TCP, EVERY_V6_TCP]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [4]
+
+
+def test_an_instance_s_own_ipv6_address_stands_beside_a_template_without_one() -> None:
+    specs = add_ipv6_route(template(open_instance([EVERY_V6_TCP]), [{"deviceIndex": 0.0}]))
+    specs["web"].props["ipv6AddressCount"] = 1.0
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [6]
