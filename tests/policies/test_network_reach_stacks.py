@@ -1211,3 +1211,18 @@ def test_an_instance_s_own_ipv6_address_stands_beside_a_template_without_one() -
     specs = add_ipv6_route(template(open_instance([EVERY_V6_TCP]), [{"deviceIndex": 0.0}]))
     specs["web"].props["ipv6AddressCount"] = 1.0
     assert sorted({n.version for e in reach(specs) for n in e.networks}) == [6]
+
+
+def test_at_the_first_preview_an_auto_scaling_group_path_names_its_template_by_kind_and_name() -> None:
+    specs = first_preview(asg({"associatePublicIpAddress": "true", "securityGroups": ["sg-0a"]}))
+    [exposure] = reach(specs, preview=False)
+    assert "→ public IP (from launch template 'lt') → sg 'web-sg' tcp/0-65535" in exposure.narrative()
+
+
+def test_a_default_route_table_whose_id_is_not_text_is_read_without_error() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    specs["main"] = main_table([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}])
+    specs["main"].props["defaultRouteTableId"] = ["rtb-0main"]
+    specs["main"].deps = {"routes": ["igw"]}
+    assert exposed(specs, preview=False) == []  # its VPC cannot be told: the VPC keeps AWS's own main table
