@@ -156,7 +156,7 @@ def test_an_ipv6_deny_closes_the_ipv6_path_only() -> None:
         {"id": "r-0b", "routeTableId": "rtb-0a", "destinationIpv6CidrBlock": "::/0", "gatewayId": "igw-0a"},
         {"routeTableId": ["public-rt"], "gatewayId": ["igw"]},
     )
-    assert [networks[0] for _, _, networks in sources(specs)] == [PUBLIC_V4[0]]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [4]
 
 
 def test_an_icmp_deny_does_not_close_tcp() -> None:
@@ -1226,3 +1226,16 @@ def test_a_default_route_table_whose_id_is_not_text_is_read_without_error() -> N
     specs["main"].props["defaultRouteTableId"] = ["rtb-0main"]
     specs["main"].deps = {"routes": ["igw"]}
     assert exposed(specs, preview=False) == []  # its VPC cannot be told: the VPC keeps AWS's own main table
+
+
+def test_a_readable_allow_of_part_of_the_range_opens_only_that_part() -> None:
+    assert acl_ports(rule(100.0, "allow", fromPort=25.0, toPort=26.0), rule(200.0, "deny")) == ["25-26"]
+    assert acl_ports(rule(100.0, " ALLOW ", fromPort=25.0, toPort=26.0), rule(200.0, "deny")) == ["25-26"]
+
+
+def test_a_template_without_interfaces_gives_no_ipv6_address() -> None:
+    specs = add_ipv6_route(asg(vpcSecurityGroupIds=["sg-0a"]))
+    specs["lt"].deps = {"vpcSecurityGroupIds": ["web-sg"]}
+    specs["public"].props["mapPublicIpOnLaunch"] = True
+    specs["web-sg"].props["ingress"] = [EVERY_TCP, EVERY_V6_TCP]
+    assert sorted({n.version for e in reach(specs) for n in e.networks}) == [4]
