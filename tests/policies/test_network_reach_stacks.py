@@ -1239,3 +1239,18 @@ def test_a_template_without_interfaces_gives_no_ipv6_address() -> None:
     specs["public"].props["mapPublicIpOnLaunch"] = True
     specs["web-sg"].props["ingress"] = [EVERY_TCP, EVERY_V6_TCP]
     assert sorted({n.version for e in reach(specs) for n in e.networks}) == [4]
+
+
+def test_an_egress_rule_listed_first_does_not_hide_the_ingress_rules_after_it() -> None:
+    specs = with_acl()
+    specs["deny-out"] = standalone("deny-out", 100.0, "deny", egress=True)
+    specs["allow"] = standalone("allow", 200.0, "allow")
+    assert [ports for _, _, ports in exposed(specs)] == ["20-30"]
+
+
+def test_an_instance_without_a_subnet_is_in_a_default_vpc_subnet() -> None:
+    specs = open_instance()
+    del specs["web"].props["subnetId"]
+    specs["web"].deps = {"vpcSecurityGroupIds": ["web-sg"]}
+    [exposure] = reach(specs)
+    assert "→ a default subnet (outside this stack: a default-VPC subnet assumed) →" in exposure.narrative()
