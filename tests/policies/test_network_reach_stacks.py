@@ -1254,3 +1254,16 @@ def test_an_instance_without_a_subnet_is_in_a_default_vpc_subnet() -> None:
     specs["web"].deps = {"vpcSecurityGroupIds": ["web-sg"]}
     [exposure] = reach(specs)
     assert "→ a default subnet (outside this stack: a default-VPC subnet assumed) →" in exposure.narrative()
+
+
+def test_the_vpc_s_default_route_table_and_default_acl_are_both_found_by_their_ids() -> None:
+    specs = open_instance()
+    del specs["public-rta"]
+    specs["vpc"].props.update(defaultRouteTableId="rtb-0main", defaultNetworkAclId="acl-0def")
+    specs["main"] = main_table([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}])
+    specs["main"].deps = {"routes": ["igw"]}
+    specs["default-acl"] = Spec(
+        DEFAULT_NACL, {"id": "acl-0def", "defaultNetworkAclId": "acl-0def", "ingress": [ALLOW_REST]}
+    )
+    [exposure] = reach(specs, preview=False)
+    assert "→ rtb-0main (0.0.0.0/0) → subnet-0a → acl-0def → public IP →" in exposure.narrative()
