@@ -9,6 +9,7 @@ exposure list ``stack_reach`` returns: protocol, ports, networks and the path a 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -744,6 +745,9 @@ def test_two_instances_in_subnets_with_different_tables_and_acls_are_judged_apar
         {"subnetId": ["private"], "vpcSecurityGroupIds": ["web-sg"]},
     )
     assert [name for name, _, _ in exposed(specs)] == ["web"]
+    specs["private-acl"].props["ingress"] = [ALLOW_REST]
+    assert [name for name, _, _ in exposed(specs)] == ["web"]  # its table has no route to the gateway
+    specs["private-acl"].props["ingress"] = []
     # With the private subnet routed to the gateway too, its empty ACL still closes it.
     specs["private-rta"].props["routeTableId"] = "rtb-0a"
     specs["private-rta"].deps["routeTableId"] = ["public-rt"]
@@ -1112,6 +1116,14 @@ def test_a_detached_gateway_carries_nothing_even_from_a_table_of_no_known_vpc() 
 
 
 def test_an_attachment_naming_a_vpn_gateway_does_not_make_an_internet_gateway() -> None:
+    beside_the_gateway = open_instance()
+    beside_the_gateway["vgw"] = Spec("aws:ec2/vpnGateway:VpnGateway", {"id": "vgw-0a"})
+    beside_the_gateway["vgw-attach"] = Spec(
+        "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment",
+        {"id": "vgw-0a:vpc-0a", "internetGatewayId": "vgw-0a", "vpcId": "vpc-0a"},
+        {"internetGatewayId": ["vgw"], "vpcId": ["vpc"]},
+    )
+    assert route_labels(beside_the_gateway) == ["rtb-0a (0.0.0.0/0)"]
     specs = inline_routes({"cidrBlock": "0.0.0.0/0", "gatewayId": "vgw-0a"})
     specs["vgw"] = Spec("aws:ec2/vpnGateway:VpnGateway", {"id": "vgw-0a"})
     specs["vgw-attach"] = Spec(
@@ -1267,3 +1279,77 @@ def test_the_vpc_s_default_route_table_and_default_acl_are_both_found_by_their_i
     )
     [exposure] = reach(specs, preview=False)
     assert "→ rtb-0main (0.0.0.0/0) → subnet-0a → acl-0def → public IP →" in exposure.narrative()
+
+
+def test_an_attachment_to_no_known_vpc_attaches_the_gateway_to_nothing() -> None:
+    specs = open_instance()
+    del specs["igw"].props["vpcId"]
+    specs["igw"].deps = {}
+    del specs["public-rt"].props["vpcId"]
+    specs["public-rt"].deps = {}
+    specs["igw-attach"] = Spec(
+        "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment",
+        {"id": "igw-0a:x", "internetGatewayId": "igw-0a"},
+        {"internetGatewayId": ["igw"]},
+    )
+    assert exposed(specs) == []
+
+
+def test_resources_of_a_vpc_outside_the_stack_share_its_gateway() -> None:
+    specs = open_instance()
+    del specs["vpc"]
+    for name in ("igw", "public-rt", "public"):
+        specs[name].props["vpcId"] = "vpc-0outside"
+        specs[name].deps = {}
+    assert route_labels(specs) == ["rtb-0a (0.0.0.0/0)"]
+    specs["igw"].props["vpcId"] = "vpc-0other"
+    assert exposed(specs) == []
+
+
+def test_a_source_that_cannot_be_read_counts_as_everyone() -> None:
+    specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["garbage"]}])
+    assert sources(specs) == [("tcp", "22", PUBLIC_V4)]
+
+
+def test_every_group_of_an_instance_counts() -> None:
+    specs = open_instance()
+    specs["quiet-sg"] = Spec(SG, {"id": "sg-0q", "vpcId": "vpc-0a", "ingress": []}, {"vpcId": ["vpc"]})
+    specs["web"].props["vpcSecurityGroupIds"] = ["sg-0a", "sg-0q"]
+    specs["web"].deps["vpcSecurityGroupIds"] = ["web-sg", "quiet-sg"]
+    assert [(protocol, ports) for _, protocol, ports in exposed(specs)] == [("tcp", "0-65535")]
+
+
+def test_every_inline_route_of_a_table_counts() -> None:
+    specs = inline_routes(
+        {"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a"}, {"cidrBlock": "192.168.0.0/16", "natGatewayId": "nat-0a"}
+    )
+    assert route_labels(specs) == ["rtb-0a (0.0.0.0/0)"]
+
+
+@pytest.mark.parametrize("subnet_id", ["  ", 5.0])
+def test_a_blank_or_non_text_subnet_id_is_a_default_vpc_subnet(subnet_id: Any) -> None:
+    specs = open_instance()
+    specs["web"].props["subnetId"] = subnet_id
+    specs["web"].deps = {"vpcSecurityGroupIds": ["web-sg"]}
+    [exposure] = reach(specs)
+    assert "→ a default subnet (outside this stack: a default-VPC subnet assumed) →" in exposure.narrative()
+
+
+def test_two_unknown_subnets_cannot_be_decided_at_preview() -> None:
+    specs = first_preview(balancer())
+    del specs["public-rta"]  # every candidate private: only which two subnets is unknown
+    specs["public-2"] = Spec(
+        "aws:ec2/subnet:Subnet", {"vpcId": UNKNOWN, "mapPublicIpOnLaunch": False}, {"vpcId": ["vpc"]}
+    )
+    specs["public-3"] = copy.deepcopy(specs["public-2"])
+    specs["lb"].props["subnets"] = [UNKNOWN, UNKNOWN]  # two of three: which two cannot be told
+    specs["lb"].deps["subnets"] = ["public", "public-2", "public-3"]
+    with pytest.raises(UnknownValueError):
+        stack_reach(graph(specs))
+
+
+def test_an_id_of_one_character_is_printed() -> None:
+    specs = open_instance()
+    specs["igw"].props["id"] = specs["default-route"].props["gatewayId"] = "x"
+    [exposure] = reach(specs, preview=False)
+    assert exposure.narrative().startswith("internet → x → rtb-0a")
