@@ -1309,6 +1309,7 @@ def test_resources_of_a_vpc_outside_the_stack_share_its_gateway() -> None:
 def test_a_source_that_cannot_be_read_counts_as_everyone() -> None:
     specs = open_instance([{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["garbage"]}])
     assert sources(specs) == [("tcp", "22", PUBLIC_V4)]
+    assert "tcp/22 from an unparseable source (cidrBlocks[0]) → instance web" in reach(specs)[0].narrative()
 
 
 def test_every_group_of_an_instance_counts() -> None:
