@@ -292,9 +292,9 @@ class StackGraph:
             candidates: dict[Any, list[Node]] = {}
             for node in nodes:
                 if node.id_known():
-                    candidates.setdefault((node.resource.resource_type, node.identifiers(), _prop_deps(node)), []).append(
-                        node
-                    )
+                    candidates.setdefault(
+                        (node.resource.resource_type, node.identifiers(), _prop_deps(node)), []
+                    ).append(node)
             for group in candidates.values():
                 if len(group) < 2:
                     continue

@@ -39,7 +39,10 @@ def logged_spec(*, block: bool = True) -> dict[str, Spec]:
 
 
 def copies(
-    n: int, *, last: Callable[[dict[str, Spec]], None] | None = None, every: Callable[[dict[str, Spec]], None] | None = None
+    n: int,
+    *,
+    last: Callable[[dict[str, Spec]], None] | None = None,
+    every: Callable[[dict[str, Spec]], None] | None = None,
 ) -> list[StackResource]:
     """``n`` copies of ``logged_spec``: URNs and names ``<name>-c<i>``, ids and properties shared, no
     propertyDependencies. ``last`` changes the last copy only, ``every`` every copy."""
@@ -131,9 +134,9 @@ def test_log_bucket_outside_the_stack_in_the_last_copy_is_reported_on_that_balan
     resources = copies(n, last=external_log_bucket)
     merged = reported(lb_log_bucket_not_public.POLICY, lb_log_bucket_not_public, resources)
     assert urns(merged) == {urn(LB, f"alb-c{n - 1}")}
-    assert urns(
-        reported(lb_log_bucket_not_public.POLICY, lb_log_bucket_not_public, resources, merge=False)
-    ) == urns(merged)
+    assert urns(reported(lb_log_bucket_not_public.POLICY, lb_log_bucket_not_public, resources, merge=False)) == urns(
+        merged
+    )
 
 
 def no_block(specs: dict[str, Spec]) -> None:
@@ -192,9 +195,9 @@ def test_work_is_the_same_for_2_and_30_copies(policy: StackValidationPolicy, mod
     assert few["resolutions"] > 0
     assert many == few
     # Without the merge the same stacks cost more with every copy: the count above can fail.
-    assert work(module, policy, 30, merge=False)["resolutions"] > 10 * work(module, policy, 2, merge=False)[
-        "resolutions"
-    ]
+    assert (
+        work(module, policy, 30, merge=False)["resolutions"] > 10 * work(module, policy, 2, merge=False)["resolutions"]
+    )
 
 
 # --- what is merged -------------------------------------------------------------------------------------------
