@@ -260,6 +260,11 @@ class StackGraph:
     Indexes are built once per graph (one ``AnalyzeStack`` call of one policy) and only when first
     needed, so a graph reads the same resources the plain scans would, each of them once. Rule modules
     keep their own derived answers (reverse indexes, per-node results) in :meth:`memo`.
+
+    With ``merge_copies``, resources that only a URN tells apart (see :meth:`_representatives_of`) are one
+    node: ``of_type``, ``by_urn``, dependencies and resolution all give the first of them, so a reference
+    that names 100 copies costs what it costs for one. A rule that merges reports through :meth:`each_copy`
+    so every copy still gets the verdict.
     """
 
     def __init__(self, resources: Iterable[PolicyResource], *, merge_copies: bool = False) -> None:
