@@ -325,6 +325,30 @@ class StackGraph:
             ]
         return found
 
+    def distinct_copies(self, nodes: Iterable[Node]) -> list[Node]:
+        """``nodes`` less those that are a copy (as :meth:`_representatives_of` defines it) of an earlier
+        one, merged or not: for a rule whose verdict on its subject is the same through any of them."""
+        kept: list[Node] = []
+        first_of: dict[Any, Node] = {}
+        for node in nodes:
+            if not node.id_known():
+                kept.append(node)
+                continue
+            cheap = (node.resource.resource_type, node.identifiers(), _prop_deps(node))
+            earlier = first_of.get(cheap)
+            if earlier is None:
+                first_of[cheap] = node
+                kept.append(node)
+                continue
+            key = (cheap, self._content_of(node))
+            if self._content_of(earlier) != key[1] and key not in first_of:
+                first_of[key] = node
+                kept.append(node)
+        return kept
+
+    def _content_of(self, node: Node) -> Any:
+        return self.memo(("content", node), lambda: _content(node.props))
+
     def copies(self, node: Node) -> list[Node]:
         """``node`` and every resource merged into it (``merge_copies``), in stack order."""
         return self._copies.get(node, [node])

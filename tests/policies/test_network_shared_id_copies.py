@@ -8,6 +8,7 @@ that copy, and a violation every copy has is reported on every copy, named by it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -241,3 +242,87 @@ def test_without_merge_copies_every_node_stays() -> None:
         [PolicyResource(r.type, _wrap(r.props), r.urn, r.name, _options(), None, None, [], {}) for r in resources]
     )
     assert [n.name for n in plain.of_type(SG)] == ["a", "b"]
+
+
+# --- internet-exposure: an ASG names every copy of its launch template -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def prod_resources() -> list[StackResource]:
+    from offline.fuzz import base_stacks
+    from offline.harness import STACK_TYPE
+
+    return [
+        StackResource(r.type, r.name, json.loads(json.dumps(r.outputs)), urn=r.urn)
+        for r in base_stacks()[1]
+        if r.type != STACK_TYPE
+    ]
+
+
+def _prod_copies(once: list[StackResource], n: int, *, public_last: bool) -> list[StackResource]:
+    """``n`` copies of prod sharing ids, linked by value; with ``public_last`` the last copy's fleet runs in
+    the public subnets with public IPs and its app port open to the world."""
+    public_subnets = [r.props["id"] for r in once if r.name.startswith("network-public-") and "Subnet" in r.type]
+    resources = []
+    for i in range(n):
+        for r in once:
+            props = json.loads(json.dumps(r.props))
+            if public_last and i == n - 1:
+                if r.name == "compute-lt":
+                    props["networkInterfaces"][0]["associatePublicIpAddress"] = "true"
+                elif r.name == "compute-asg":
+                    props["vpcZoneIdentifiers"] = public_subnets
+                elif r.name == "compute-app-from-alb":
+                    props.pop("referencedSecurityGroupId")
+                    props["cidrIpv4"] = "0.0.0.0/0"
+            resources.append(StackResource(r.type, f"{r.name}-c{i}", props, urn=f"{r.urn}-c{i}"))
+    return resources
+
+
+def _exposure(resources: list[StackResource], *, distinct: bool = True) -> tuple[set[str | None], int]:
+    """The URNs internet-exposure flags and the placements it traces (``reachability.Placement`` built)."""
+    from guardrails import reachability
+    from guardrails.network import internet_exposure
+
+    built = {"n": 0}
+    real = reachability.Placement
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built["n"] += 1
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reachability, "Placement", counted)
+        if not distinct:
+            patch.setattr(StackGraph, "distinct_copies", lambda self, nodes: list(nodes))
+        found = stack_violations(internet_exposure.POLICY, resources)
+    return urns(found), built["n"]
+
+
+def test_fleet_public_in_the_last_copy_is_exposed_on_that_group_only(prod_resources: list[StackResource]) -> None:
+    n = 6
+    resources = _prod_copies(prod_resources, n, public_last=True)
+    flagged, _ = _exposure(resources)
+    last_asg = next(r.urn for r in resources if r.name == f"compute-asg-c{n - 1}")
+    assert flagged == {last_asg}
+    assert _exposure(resources, distinct=False)[0] == flagged
+
+
+def test_placements_traced_for_a_fleet_grow_with_its_copies_not_their_square(
+    prod_resources: list[StackResource],
+) -> None:
+    few = _exposure(_prod_copies(prod_resources, 3, public_last=False))
+    many = _exposure(_prod_copies(prod_resources, 12, public_last=False))
+    assert few[0] == many[0] == set()
+    # Each ASG and load balancer places itself in every subnet copy (linear per resource, so 16x for 4x
+    # the copies); without merging launch-template copies each ASG also multiplies by every template.
+    assert many[1] <= 16 * few[1]
+    assert _exposure(_prod_copies(prod_resources, 12, public_last=False), distinct=False)[1] > 40 * few[1]
+
+
+def test_distinct_copies_keeps_the_first_of_equal_nodes_and_every_one_that_differs() -> None:
+    g = graph_of(group("a"), group("b"), group("c", description="differs"), group("d", description="differs"))
+    nodes = g.nodes
+    assert [n.name for n in g.distinct_copies(nodes)] == ["a", "c"]
+    unknown = graph_of(StackResource(SG, "x", {"id": UNKNOWN}), StackResource(SG, "y", {"id": UNKNOWN}))
+    assert [n.name for n in unknown.distinct_copies(unknown.nodes)] == ["x", "y"]

@@ -665,7 +665,9 @@ def _auto_scaling_group(reader: Reader, node: Node) -> list[r.Exposure] | Undeci
     targets: list[list[r.Target]] = []
     for option in options:
         per_option: list[r.Target] = []
-        for launcher in spec.templates.nodes + spec.configurations.nodes:
+        # Launch templates that are copies of one another (a reference by value names every copy) read
+        # the same: one of them gives the same networks, ports and sources, so each is traced once.
+        for launcher in reader.graph.distinct_copies(spec.templates.nodes + spec.configurations.nodes):
             explicit, ipv6 = _launch_address(launcher)
             address_hop = r.Hop(f"public IP (from {_text(launcher, 'launch template')})", (launcher.urn,))
             placements = []
