@@ -279,45 +279,53 @@ def _prod_copies(once: list[StackResource], n: int, *, public_last: bool) -> lis
     return resources
 
 
-def _exposure(resources: list[StackResource], *, distinct: bool = True) -> tuple[set[str | None], int]:
-    """The URNs internet-exposure flags and the placements it traces (``reachability.Placement`` built)."""
+def _exposure(resources: list[StackResource], *, distinct: bool = True) -> tuple[set[str | None], int, int]:
+    """The URNs internet-exposure flags, the placements it traces (``reachability.Placement`` built) and the
+    ingress permissions it converts (``Reader._permission`` calls)."""
     from guardrails import reachability
-    from guardrails.network import internet_exposure
+    from guardrails.network import internet_exposure, reach
 
-    built = {"n": 0}
-    real = reachability.Placement
+    built = {"placements": 0, "permissions": 0}
+    real_placement, real_permission = reachability.Placement, reach.Reader._permission
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        built["n"] += 1
-        return real(*args, **kwargs)
+    def placement(*args: Any, **kwargs: Any) -> Any:
+        built["placements"] += 1
+        return real_placement(*args, **kwargs)
+
+    def permission(*args: Any, **kwargs: Any) -> Any:
+        built["permissions"] += 1
+        return real_permission(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reachability, "Placement", counted)
+        patch.setattr(reachability, "Placement", placement)
+        patch.setattr(reach.Reader, "_permission", permission)
         if not distinct:
             patch.setattr(StackGraph, "distinct_copies", lambda self, nodes: list(nodes))
         found = stack_violations(internet_exposure.POLICY, resources)
-    return urns(found), built["n"]
+    return urns(found), built["placements"], built["permissions"]
 
 
 def test_fleet_public_in_the_last_copy_is_exposed_on_that_group_only(prod_resources: list[StackResource]) -> None:
     n = 6
     resources = _prod_copies(prod_resources, n, public_last=True)
-    flagged, _ = _exposure(resources)
+    flagged = _exposure(resources)[0]
     last_asg = next(r.urn for r in resources if r.name == f"compute-asg-c{n - 1}")
     assert flagged == {last_asg}
     assert _exposure(resources, distinct=False)[0] == flagged
 
 
-def test_placements_traced_for_a_fleet_grow_with_its_copies_not_their_square(
-    prod_resources: list[StackResource],
-) -> None:
+def test_exposure_work_grows_with_the_copies_not_their_square(prod_resources: list[StackResource]) -> None:
     few = _exposure(_prod_copies(prod_resources, 3, public_last=False))
     many = _exposure(_prod_copies(prod_resources, 12, public_last=False))
     assert few[0] == many[0] == set()
-    # Each ASG and load balancer places itself in every subnet copy (linear per resource, so 16x for 4x
-    # the copies); without merging launch-template copies each ASG also multiplies by every template.
+    # Each ASG and load balancer still places itself in every subnet copy (4x the copies, 16x placements);
+    # ingress rules are converted once however many copies name their group.
     assert many[1] <= 16 * few[1]
-    assert _exposure(_prod_copies(prod_resources, 12, public_last=False), distinct=False)[1] > 40 * few[1]
+    assert many[2] == few[2] > 0
+    # Without skipping copies, each ASG multiplies by every template and each group by every rule copy.
+    plain_few = _exposure(_prod_copies(prod_resources, 3, public_last=False), distinct=False)
+    plain_many = _exposure(_prod_copies(prod_resources, 12, public_last=False), distinct=False)
+    assert plain_many[1] > 40 * plain_few[1] and plain_many[2] > 10 * plain_few[2]
 
 
 def test_distinct_copies_keeps_the_first_of_equal_nodes_and_every_one_that_differs() -> None:
