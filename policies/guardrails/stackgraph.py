@@ -182,6 +182,11 @@ def _proxied(value: Any) -> dict[str, Any] | list[Any] | None:
     return raw if isinstance(raw, (dict, list)) else None
 
 
+def _prop_deps(node: Node) -> Any:
+    deps = node.resource.property_dependencies or {}
+    return frozenset((key, frozenset(d.urn for d in value)) for key, value in deps.items())
+
+
 def _links(node: Node) -> Any:
     resource = node.resource
     deps = resource.property_dependencies or {}
@@ -255,26 +260,115 @@ class StackGraph:
     Indexes are built once per graph (one ``AnalyzeStack`` call of one policy) and only when first
     needed, so a graph reads the same resources the plain scans would, each of them once. Rule modules
     keep their own derived answers (reverse indexes, per-node results) in :meth:`memo`.
+
+    With ``merge_copies``, resources that only a URN tells apart (see :meth:`_representatives_of`) are one
+    node: ``of_type``, ``by_urn``, dependencies and resolution all give the first of them, so a reference
+    that names 100 copies costs what it costs for one. A rule that merges reports through :meth:`each_copy`
+    so every copy still gets the verdict.
     """
 
-    def __init__(self, resources: Iterable[PolicyResource]) -> None:
+    def __init__(self, resources: Iterable[PolicyResource], *, merge_copies: bool = False) -> None:
         self.nodes: list[Node] = distinct_nodes([Node(r) for r in resources])
         self._by_urn: dict[str, Node] = {n.urn: n for n in self.nodes}
         self._of_types: dict[frozenset[str], list[Node]] = {}
         self._by_identifier: dict[frozenset[str], dict[str, list[Node]]] = {}
         self._memo: dict[Any, Any] = {}
+        self._merge_copies = merge_copies
+        # Per canonical type, once read: each node's representative, and each representative's copies.
+        self._representative: dict[str, dict[Node, Node]] = {}
+        self._copies: dict[Node, list[Node]] = {}
+        self.resolutions = 0  # calls of resolve(): the work a stack rule does, counted by tests
+
+    def _representatives_of(self, type_token: str) -> dict[Node, Node]:
+        """Each node of ``type_token`` mapped to the first node (in stack order) it is a copy of.
+
+        Copies are nodes under distinct URNs whose raw type, known ``id``, identifiers, property
+        dependencies and properties are all equal: every rule reads them alike, so a rule that judges the
+        representative judges each copy, and :meth:`each_copy` reports its verdict on every one. A node
+        whose ``id`` is unknown is never merged (preview pairs those with unknown values by count), and
+        properties are compared only among nodes that already share type, identifiers and dependencies.
+        """
+        found = self._representative.get(type_token)
+        if found is not None:
+            return found
+        nodes = [n for n in self.nodes if n.type == type_token]
+        found = {n: n for n in nodes}
+        if self._merge_copies:
+            candidates: dict[Any, list[Node]] = {}
+            for node in nodes:
+                if node.id_known():
+                    candidates.setdefault(
+                        (node.resource.resource_type, node.identifiers(), _prop_deps(node)), []
+                    ).append(node)
+            for group in candidates.values():
+                if len(group) < 2:
+                    continue
+                first_of: dict[Any, Node] = {}
+                for node in group:
+                    representative = first_of.setdefault(_content(node.props), node)
+                    found[node] = representative
+                    if representative is not node:
+                        self._copies.setdefault(representative, [representative]).append(node)
+        self._representative[type_token] = found
+        return found
+
+    def _as_representative(self, node: Node) -> Node:
+        if not self._merge_copies:
+            return node
+        return self._representatives_of(node.type).get(node, node)
 
     def _of_wanted(self, wanted: frozenset[str]) -> list[Node]:
         found = self._of_types.get(wanted)
         if found is None:
-            found = self._of_types[wanted] = [n for n in self.nodes if n.type in wanted]
+            found = self._of_types[wanted] = [
+                n for n in self.nodes if n.type in wanted and self._as_representative(n) is n
+            ]
         return found
+
+    def distinct_copies(self, nodes: Iterable[Node]) -> list[Node]:
+        """``nodes`` less those that are a copy (as :meth:`_representatives_of` defines it) of an earlier
+        one, merged or not: for a rule whose verdict on its subject is the same through any of them."""
+        kept: list[Node] = []
+        first_of: dict[Any, Node] = {}
+        for node in nodes:
+            if not node.id_known():
+                kept.append(node)
+                continue
+            cheap = (node.resource.resource_type, node.identifiers(), _prop_deps(node))
+            earlier = first_of.get(cheap)
+            if earlier is None:
+                first_of[cheap] = node
+                kept.append(node)
+                continue
+            key = (cheap, self._content_of(node))
+            if self._content_of(earlier) != key[1] and key not in first_of:
+                first_of[key] = node
+                kept.append(node)
+        return kept
+
+    def _content_of(self, node: Node) -> Any:
+        return self.memo(("content", node), lambda: _content(node.props))
+
+    def copies(self, node: Node) -> list[Node]:
+        """``node`` and every resource merged into it (``merge_copies``), in stack order."""
+        return self._copies.get(node, [node])
+
+    def each_copy(self, message: str, urn: str) -> Iterator[tuple[str, str]]:
+        """A violation found on a representative, as reported on each of its copies (named in the message
+        by its own label); any other violation as is."""
+        node = self._by_urn.get(urn)
+        if node is None or node not in self._copies:
+            yield message, urn
+            return
+        for copy in self._copies[node]:
+            yield (message if copy is node else message.replace(node.label(), copy.label())), copy.urn
 
     def of_type(self, *types: str) -> list[Node]:
         return list(self._of_wanted(frozenset(p.canonical_type(t) for t in types)))
 
     def by_urn(self, urn: str) -> Node | None:
-        return self._by_urn.get(urn)
+        node = self._by_urn.get(urn)
+        return None if node is None else self._as_representative(node)
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()``, once per graph and ``key``; an exception (an unknown value) is not remembered."""
@@ -298,8 +392,10 @@ class StackGraph:
         found: list[Node] = []
         for dep in deps:
             dep_node = self._by_urn.get(dep.urn)
-            if dep_node is not None and dep_node.type in wanted and dep_node not in found:
-                found.append(dep_node)
+            if dep_node is not None and dep_node.type in wanted:
+                dep_node = self._as_representative(dep_node)
+                if dep_node not in found:
+                    found.append(dep_node)
         return found
 
     def dependencies(self, node: Node, key: str, types: Sequence[str]) -> list[Node]:
@@ -309,6 +405,7 @@ class StackGraph:
         self, node: Node, key: str, values: Iterable[Any], types: Sequence[str], *, keep_unknown: bool = False
     ) -> Resolution:
         """The resources of ``types`` that ``values`` (read from ``node``'s property ``key``) refer to."""
+        self.resolutions += 1
         wanted = frozenset(p.canonical_type(t) for t in types)
         deps = self._dependencies(node, key, wanted)
         result = Resolution()

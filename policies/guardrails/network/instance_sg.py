@@ -174,7 +174,7 @@ def _asg_violations(
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    graph = StackGraph(args.resources)
+    graph = StackGraph(args.resources, merge_copies=True)
     settings = Settings(args.get_config(), CONFIG)
     undecided = p.Undecided()
     seen: set[tuple[str, str]] = set()
@@ -182,9 +182,11 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         if not asg_traffic(graph, asg).behind_load_balancer:
             continue
         for violation in _asg_violations(graph, asg, settings, undecided):
-            if violation not in seen:
-                seen.add(violation)
-                report_violation(*violation)
+            # Each copy merged into the node judged gets the verdict too, named by its own label.
+            for copy in graph.each_copy(*violation):
+                if copy not in seen:
+                    seen.add(copy)
+                    report_violation(*copy)
     undecided.raise_if_nothing_decided(bool(seen))
 
 

@@ -143,13 +143,15 @@ def _violations(graph: StackGraph, settings: Settings, undecided: p.Undecided) -
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    graph = StackGraph(args.resources)
+    graph = StackGraph(args.resources, merge_copies=True)
     undecided = p.Undecided()
     seen: set[tuple[str, str]] = set()
     for violation in _violations(graph, Settings(args.get_config(), CONFIG), undecided):
-        if violation not in seen:
-            seen.add(violation)
-            report_violation(*violation)
+        # Each copy merged into the node judged gets the verdict too, named by its own label.
+        for copy in graph.each_copy(*violation):
+            if copy not in seen:
+                seen.add(copy)
+                report_violation(*copy)
     undecided.raise_if_nothing_decided(bool(seen))
 
 

@@ -393,7 +393,13 @@ class Reader:
         def build() -> tuple[r.Permission, ...]:
             text = _text(group, "sg")
             found = []
-            for owner, permission in permissions_on(self.graph, group):
+            rules = list(permissions_on(self.graph, group))
+            # A standalone rule that is a copy of an earlier one (copies sharing ids all name this group)
+            # admits the same sources on the same ports: one of them is traced.
+            owners = set(self.graph.distinct_copies(dict.fromkeys(owner for owner, _ in rules)))
+            for owner, permission in rules:
+                if owner not in owners:
+                    continue
                 urns = (group.urn,) if owner is group else (group.urn, owner.urn)
                 converted = self._permission(r.Hop(text, urns), owner, permission)
                 found += [converted] if converted is not None else []
@@ -459,7 +465,8 @@ class Reader:
 
     def from_groups(self, resolution: Resolution) -> tuple[r.Permission, ...]:
         found: list[r.Permission] = []
-        for group in resolution.nodes:
+        # Groups that are copies of one another (a reference by value names every copy) admit the same.
+        for group in self.graph.distinct_copies(resolution.nodes):
             found += self.group_permissions(group)
         for ref in resolution.unresolved:
             hop = r.Hop(f"security group {describe_reference(ref)} (outside this stack: rules unknown)")
@@ -665,7 +672,9 @@ def _auto_scaling_group(reader: Reader, node: Node) -> list[r.Exposure] | Undeci
     targets: list[list[r.Target]] = []
     for option in options:
         per_option: list[r.Target] = []
-        for launcher in spec.templates.nodes + spec.configurations.nodes:
+        # Launch templates that are copies of one another (a reference by value names every copy) read
+        # the same: one of them gives the same networks, ports and sources, so each is traced once.
+        for launcher in reader.graph.distinct_copies(spec.templates.nodes + spec.configurations.nodes):
             explicit, ipv6 = _launch_address(launcher)
             address_hop = r.Hop(f"public IP (from {_text(launcher, 'launch template')})", (launcher.urn,))
             placements = []
