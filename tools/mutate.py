@@ -22,9 +22,10 @@ Each mutant runs only the tests that reached the mutated function during mutmut'
 those only the ones ``[tool.mutate.tests]`` allows to judge its module: a run over every module shares one
 stats run, yet a config mutant is never judged by the cloud-rule tests that happen to reach it.
 Modules matched in ``[tool.mutate.sample]`` are sampled: a fixed-seed random share of their mutants is
-tested, and the table says "sampled N%" beside the figure. ``--sample RATE`` samples every module,
-``--sample 1`` none. Every run starts from a fresh ``mutants/`` so an edited test is never judged by
-stale results; the table is also written to ``build/mutate-table.txt`` (the weekly workflow uploads it).
+tested, and the table says "sampled N%" beside the figure. ``--sample SIZE`` samples every module (a
+share up to 1, or a number of mutants above it); ``--sample 1`` tests every mutant.
+Every run starts from a fresh ``mutants/`` so an edited test is never judged by stale results; the
+table is also written to ``build/mutate-table.txt`` (the weekly workflow uploads it).
 """
 
 from __future__ import annotations
@@ -220,29 +221,36 @@ def _may_judge(test: str, scope: Sequence[str]) -> bool:
     return any(path == allowed or path.startswith(allowed.rstrip("/") + "/") for allowed in scope)
 
 
-def _sample_rates(files: Sequence[str], forced: float | None) -> dict[str, float]:
-    """The share of each module's mutants to test: ``--sample`` if given, else ``[tool.mutate.sample]``, else all."""
+def _sample_sizes(files: Sequence[str], forced: float | None) -> dict[str, float]:
+    """How much of each module to test: ``--sample`` if given, else ``[tool.mutate.sample]``, else all (1).
+
+    A size up to 1 is a share of the module's mutants; a larger one is a number of mutants.
+    """
     table = _settings("sample")
-    rates = {}
+    sizes = {}
     for file in files:
-        rate = (
-            forced if forced is not None else next((r for glob, r in table.items() if fnmatch.fnmatch(file, glob)), 1)
-        )
-        if not 0 < float(rate) <= 1:
-            raise SystemExit(f"sample rate {rate} for {file}: give a share between 0 (exclusive) and 1")
-        rates[file] = float(rate)
-    return rates
+        configured = next((size for glob, size in table.items() if fnmatch.fnmatch(file, glob)), 1)
+        size = float(forced if forced is not None else configured)
+        if size <= 0:
+            raise SystemExit(f"sample size {size} for {file}: give a share (0-1] or a number of mutants")
+        sizes[file] = size
+    return sizes
 
 
-def _sample(file: str, rate: float) -> list[str]:
-    """A fixed-seed random ``rate`` share of ``file``'s mutants (at least one), named as the run names them."""
+def _sample(file: str, size: float) -> tuple[list[str], float]:
+    """A fixed-seed random sample of ``file``'s mutants, named as the run names them, and the share it is.
+
+    ``size`` up to 1 is a share (at least one mutant is drawn), above 1 a number of mutants. The seed is
+    fixed per module, so two runs over the same source test the same mutants.
+    """
     from mutmut.mutation.file_mutation import mutate_file_contents
 
     names = mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names
     if not names:
-        return []
-    chosen = random.Random(f"{SAMPLE_SEED}:{file}").sample(names, max(1, math.ceil(rate * len(names))))
-    return [_module_name(Path(file), name) for name in sorted(chosen)]
+        return [], 1.0
+    count = min(len(names), max(1, math.ceil(size * len(names)) if size <= 1 else int(size)))
+    chosen = random.Random(f"{SAMPLE_SEED}:{file}").sample(names, count)
+    return [_module_name(Path(file), name) for name in sorted(chosen)], count / len(names)
 
 
 def _report(files: Sequence[str], show: bool = False) -> int:
@@ -264,7 +272,7 @@ def _report(files: Sequence[str], show: bool = False) -> int:
         rate = 100.0 * killed / len(tested) if tested else 0.0
         below += rate < 90.0
         if sampled.get(file, 1) < 1:
-            partial = f"  sampled {100 * sampled[file]:g}%"
+            partial = f"  sampled {100 * sampled[file]:.0f}%"
         else:
             partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
         lines.append(f"{file.ljust(width)}  {killed:6} / {len(tested):<6}  {rate:5.1f}%  ({len(statuses)}){partial}")
@@ -309,8 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sample",
         type=float,
         default=None,
-        metavar="RATE",
-        help="test a fixed-seed random RATE share (0-1] of every module's mutants; default: [tool.mutate.sample]",
+        metavar="SIZE",
+        help="test a fixed-seed random sample of every module's mutants: a share (0-1] or a number (above 1);"
+        " default: [tool.mutate.sample]",
     )
     parser.add_argument("--report-only", action="store_true", help="print the last run's figures without running")
     parser.add_argument("--show", action="store_true", help="print the diff of every mutant that was not killed")
@@ -334,14 +343,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         if WORK.exists() and not args.keep:
             shutil.rmtree(WORK)
-        rates = _sample_rates(files, args.sample)
-        names = [
-            name
-            for file, pattern in zip(files, names, strict=True)
-            for name in (_sample(file, rates[file]) if rates[file] < 1 else [pattern])
-        ]
+        sizes = _sample_sizes(files, args.sample)
+        chosen: list[str] = []
+        shares: dict[str, float] = {}
+        for file, pattern in zip(files, names, strict=True):
+            if sizes[file] == 1:
+                chosen.append(pattern)
+                continue
+            sample, shares[file] = _sample(file, sizes[file])
+            chosen += sample
+        names = chosen
         WORK.mkdir(exist_ok=True)
-        (WORK / "mutate-sample.json").write_text(json.dumps({f: r for f, r in rates.items() if r < 1}))
+        (WORK / "mutate-sample.json").write_text(json.dumps({f: r for f, r in shares.items() if r < 1}))
     config().only_mutate = files
     if not args.all_tests:
         # A run that reuses mutants/ keeps the first run's scope: mutmut resets every result when it changes.
