@@ -437,7 +437,8 @@ def test_a_refresh_already_in_progress_names_the_stacks_region_and_profile_in_th
 
 class _NoCloud(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}-id", dict(args.inputs)
+        # As the provider's create answers for a group created from the version.
+        return f"{args.name}-id", {**args.inputs, "status": "Unchanged", "instanceRefreshId": ""}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
@@ -445,7 +446,7 @@ class _NoCloud(pulumi.runtime.Mocks):
 
 def test_the_registered_rollout_carries_every_input_and_outlasts_its_own_timeout_by_the_engine_grace() -> None:
     def program() -> None:
-        rollout.Rollout(
+        registered = rollout.Rollout(
             "compute-rollout",
             rollout.RolloutArgs(
                 auto_scaling_group_name=GROUP,
@@ -471,14 +472,21 @@ def test_the_registered_rollout_carries_every_input_and_outlasts_its_own_timeout
                     ),
                 ),
             ),
+            # The caller's options are kept beside the rollout's own timeouts.
+            pulumi.ResourceOptions(ignore_changes=["imageId"]),
         )
+        pulumi.export("status", registered.status)
+        # A dynamic resource's attributes keep the property names (the `instance_refresh_id` annotation has none).
+        pulumi.export("instanceRefreshId", getattr(registered, "instanceRefreshId"))  # noqa: B009
 
     run = run_program(program, _NoCloud(), project="p", stack="s", config={})
 
     assert run.error is None
+    assert run.outputs == {"status": "Unchanged", "instanceRefreshId": ""}, "the provider's outputs, readable"
     (registered,) = [r for r in run.resources if r.type == "pulumi-python:dynamic/autoscaling:Rollout"]
     assert registered.name == "compute-rollout"
     assert registered.custom_timeouts == {"create": "50m", "update": "50m"}
+    assert registered.ignore_changes == ["imageId"]
     inputs = {k: v for k, v in registered.inputs.items() if k != "__provider"}
     roles = inputs.pop("assumeRoles")
     assert inputs == {
