@@ -1,4 +1,4 @@
-"""The --probe TCP connect, only ever against a loopback listener."""
+"""The --probe TCP connect (only ever against a loopback listener) and the route checks (botocore Stubber)."""
 
 from __future__ import annotations
 
