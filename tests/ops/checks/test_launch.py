@@ -3,6 +3,7 @@ DescribeScalingActivities is always empty and its targets are never unhealthy wi
 
 from __future__ import annotations
 
+import pytest
 from botocore.stub import Stubber
 
 from ops.checks import launch
@@ -145,3 +146,31 @@ def test_an_instance_type_aws_does_not_describe_does_not_fail_the_ami() -> None:
     ec2.add_response("describe_instance_types", {"InstanceTypes": []}, {"InstanceTypes": ["t3.micro"]})
 
     assert launch.ami(ctx).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("health", "is_failing"),
+    [
+        ({"State": "unhealthy", "Reason": "Target.Timeout"}, True),
+        ({"State": "unused", "Reason": "Target.InvalidState"}, True),
+        ({"State": "unused", "Reason": "Target.NotInUse"}, True),
+        ({"State": "unused", "Reason": "Target.IpUnusable"}, True),
+        ({"State": "unused", "Reason": "Target.NotRegistered"}, False),
+        ({"State": "initial", "Reason": "Elb.RegistrationInProgress"}, False),
+        ({"State": "healthy"}, False),
+        ({"State": "draining", "Reason": "Target.InvalidState"}, False),
+    ],
+)
+def test_a_target_fails_when_unhealthy_or_unused_for_a_reason_it_cannot_serve(
+    health: dict[str, str], is_failing: bool
+) -> None:
+    assert launch.failing({"Target": {"Id": "i-0a", "Port": 80}, "TargetHealth": health}) is is_failing
+    assert launch.failing({"Target": {"Id": "i-0a", "Port": 80}}) is False
+
+
+def test_target_health_is_described_with_each_reason_aws_gave() -> None:
+    targets = [target("i-0a", "healthy"), target("i-0b", "unhealthy", "Target.ResponseCodeMismatch")]
+
+    assert launch.describe_health(targets) == "i-0a healthy, i-0b unhealthy (Target.ResponseCodeMismatch)"
+    assert launch.describe_health([]) == "no targets registered"
+    assert launch.describe_health([{"Target": {"Id": "i-0c"}}]) == "i-0c None"

@@ -259,3 +259,114 @@ def test_an_attached_policy_is_read_at_its_default_version() -> None:
 
     iam.assert_no_pending_responses()
     assert check.status is Status.PASS and f"attached {arn} Statement[0] allows s3:GetObject" in check.evidence
+
+
+def _fallback(iam: Any, boundary: dict[str, Any] | None) -> None:
+    """The simulator refused; one inline policy allows the read; the role may carry a permissions boundary."""
+    reply = role()
+    if boundary is not None:
+        reply["Role"]["PermissionsBoundary"] = {
+            "PermissionsBoundaryType": "Policy",
+            "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/limit",
+        }
+    iam.add_response("get_role", reply, {"RoleName": "prod-role"})
+    iam.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized", 403)
+    iam.add_response(
+        "list_role_policies", {"PolicyNames": ["app-read"], "IsTruncated": False}, {"RoleName": "prod-role"}
+    )
+    allow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::app-bucket/*"}
+    iam.add_response(
+        "get_role_policy",
+        {"RoleName": "prod-role", "PolicyName": "app-read", "PolicyDocument": json.dumps({"Statement": [allow]})},
+        {"RoleName": "prod-role", "PolicyName": "app-read"},
+    )
+    iam.add_response(
+        "list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": "prod-role"}
+    )
+    if boundary is not None:
+        arn = "arn:aws:iam::123456789012:policy/limit"
+        iam.add_response("get_policy", {"Policy": {"Arn": arn, "DefaultVersionId": "v1"}}, {"PolicyArn": arn})
+        iam.add_response(
+            "get_policy_version",
+            {"PolicyVersion": {"Document": json.dumps(boundary), "VersionId": "v1"}},
+            {"PolicyArn": arn, "VersionId": "v1"},
+        )
+
+
+def test_a_permissions_boundary_that_does_not_allow_the_read_fails_it_by_name() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    _fallback(iam, {"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]})
+
+    check = s3access.role_permissions(ctx)
+
+    iam.assert_no_pending_responses()
+    assert check.status is Status.FAIL
+    assert f"s3:GetObject on {OBJECT}: permissions boundary: no statement allows s3:GetObject on {OBJECT}" in (
+        check.evidence
+    )
+    assert "local evaluation of 1 document(s) with the project's IAM parser" in check.evidence
+    assert check.evidence.endswith("SCPs and the bucket policy not seen]")
+
+
+def test_a_permissions_boundary_that_allows_the_read_leaves_the_roles_allow() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    _fallback(iam, {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+
+    check = s3access.role_permissions(ctx)
+
+    assert check.status is Status.PASS and "inline policy 'app-read' Statement[0] allows s3:GetObject" in check.evidence
+
+
+def test_the_simulators_answer_lists_every_matched_statement_and_missing_context() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    iam.add_response("get_role", role(), {"RoleName": "prod-role"})
+    result = simulate(
+        "allowed",
+        [
+            {"SourcePolicyId": "app-read", "SourcePolicyType": "IAM Policy"},
+            {"SourcePolicyId": "extra", "SourcePolicyType": "IAM Policy"},
+        ],
+    )
+    result["EvaluationResults"][0]["MissingContextValues"] = ["aws:SourceIp", "aws:SecureTransport"]  # type: ignore[index]
+    iam.add_response("simulate_principal_policy", result, expected_simulation())
+
+    check = s3access.role_permissions(ctx)
+
+    assert check.evidence == (
+        f"s3:GetObject on {OBJECT}: allowed: matched app-read (IAM Policy), extra (IAM Policy); "
+        "context not supplied: aws:SourceIp, aws:SecureTransport [method: IAM policy simulator]"
+    )
+
+
+def test_a_simulator_answer_without_a_decision_is_an_implicit_deny() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket")
+    iam = stub(ctx, "iam")
+    iam.add_response("get_role", role(), {"RoleName": "prod-role"})
+    iam.add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": []},
+        {
+            "PolicySourceArn": ROLE_ARN,
+            "ActionNames": ["s3:GetObject"],
+            "ResourceArns": ["arn:aws:s3:::app-bucket/doctor-example-object"],
+        },
+    )
+
+    check = s3access.role_permissions(ctx)
+
+    assert check.status is Status.FAIL
+    assert "implicitDeny: no statement matched [method: IAM policy simulator]" in check.evidence
+    assert check.fix.startswith("the program grants it from appBucket: `pulumi config set appBucket app-bucket` ")
+
+
+def test_a_role_that_is_not_exported_or_does_not_exist_is_named() -> None:
+    unnamed = s3access.role_trust(context({}))
+    ctx = context(OUTPUTS)
+    stub(ctx, "iam").add_client_error("get_role", service_error_code="NoSuchEntity", http_status_code=404)
+    missing = s3access.role_trust(ctx)
+
+    assert (unnamed.status, unnamed.evidence) == (Status.FAIL, "the stack exports no roleName")
+    assert (missing.status, missing.evidence) == (Status.FAIL, "role prod-role: NoSuchEntity")
