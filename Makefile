@@ -25,6 +25,7 @@ PROBE ?=
 MODULE ?=
 MUTATE_CHILDREN ?= 1
 ALL_TESTS ?=
+SAMPLE ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
@@ -39,7 +40,7 @@ help:
 	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
 	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
-	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=1]  mutation testing of the rules and config (slow)"
+	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=1] [SAMPLE=0.25]  mutation testing (slow; weekly workflow, not make test)"
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -92,7 +93,7 @@ bench: $(STAMP) packs
 	$(PY) -m offline bench
 
 mutate: $(STAMP)
-	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(MODULE)
+	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(if $(SAMPLE),--sample $(SAMPLE)) $(MODULE)
 
 # Regenerate the cloud-rules coverage table after adding a rule or a property.
 cloud-coverage: $(STAMP)

@@ -50,6 +50,8 @@ class RegisteredResource:
     source_position: str = ""
     # Input names `pulumi up` leaves as they are in the cloud (the `ignore_changes` resource option).
     ignore_changes: list[str] = field(default_factory=list)
+    # The `custom_timeouts` resource option as the engine receives it: operation -> duration ("35m").
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,6 +137,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
             source_position=source_position(request),
             ignore_changes=list(request.ignoreChanges),
+            custom_timeouts={
+                operation: getattr(request.customTimeouts, operation)
+                for operation in ("create", "update", "delete")
+                if getattr(request.customTimeouts, operation)
+            },
         )
         return response
 

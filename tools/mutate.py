@@ -21,8 +21,14 @@ mutmut 3 alone does not work here, for five reasons this wrapper answers:
   process that already ran the suite (event loops, gRPC). ``process_isolation = "forkserver"`` keeps
   that process clean and forks each mutant from a server that has only collected the tests.
 
-Each mutant runs only the tests that reached the mutated function during mutmut's stats run.
-Every run starts from a fresh ``mutants/`` so an edited test is never judged by stale results.
+Each mutant runs only the tests that reached the mutated function during mutmut's stats run, and of
+those only the ones ``[tool.mutate.tests]`` allows to judge its module: a run over every module shares one
+stats run, yet a config mutant is never judged by the cloud-rule tests that happen to reach it.
+Modules matched in ``[tool.mutate.sample]`` are sampled: a fixed-seed random share of their mutants is
+tested, and the table says "sampled N%" beside the figure. ``--sample SIZE`` samples every module (a
+share up to 1, or a number of mutants above it); ``--sample 1`` tests every mutant.
+Every run starts from a fresh ``mutants/`` so an edited test is never judged by stale results; the
+table is also written to ``build/mutate-table.txt`` (the weekly workflow uploads it).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import math
+import random
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -38,6 +46,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "mutants"
+TABLE = ROOT / "build" / "mutate-table.txt"
+# The sampled mutants are drawn with this seed, so two runs over the same source test the same mutants.
+SAMPLE_SEED = 19
 # Sources that are imported by a bare name because their parent directory is put on sys.path.
 IMPORT_ROOTS = ("policies",)
 # mutmut's statuses that count as killed: a failing test, a timeout, a type error the checker caught.
@@ -73,7 +84,7 @@ class _KeepSelected:
             config.hook.pytest_deselected(items=dropped)
 
 
-def _patch_mutmut() -> None:
+def _patch_mutmut(judges: dict[str, tuple[str, ...]] | None) -> None:
     import mutmut.__main__ as cli
     import mutmut.mutation.file_mutation as file_mutation
     import mutmut.utils.format_utils as format_utils
@@ -116,6 +127,20 @@ def _patch_mutmut() -> None:
         if wanted:
             kwargs["plugins"] = [*kwargs.get("plugins", []), _KeepSelected(wanted, state().duration_by_test)]
         return original_execute(self, params, **kwargs)
+
+    if judges is not None:
+        original_stats = cli.collect_or_load_stats
+
+        def collect_or_load_stats(*args: Any, **kwargs: Any) -> None:
+            """mutmut's stats, then each function keeps only the tests allowed to judge its module."""
+            original_stats(*args, **kwargs)
+            by_function = state().tests_by_mangled_function_name
+            for function, tests in by_function.items():
+                module = max((m for m in judges if function.startswith(m)), key=len, default=None)
+                if module is not None:
+                    by_function[function] = {test for test in tests if _may_judge(test, judges[module])}
+
+        cli.collect_or_load_stats = collect_or_load_stats
 
     harness.PytestRunner._pytest_args_regular_run = regular_run_args  # type: ignore[method-assign]
     harness.PytestRunner.execute_pytest = execute_pytest  # type: ignore[method-assign]
@@ -170,11 +195,16 @@ def _targets(config_globs: Sequence[str], requested: Sequence[str]) -> list[str]
     return chosen
 
 
-def _test_scope(files: Sequence[str]) -> list[str]:
-    """The test files allowed to judge ``files``, from ``[tool.mutate.tests]`` (first match per module)."""
+def _settings(section: str) -> dict[str, Any]:
     import tomllib
 
-    table = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutate"]["tests"]
+    table: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutate"].get(section, {})
+    return table
+
+
+def _test_scope(files: Sequence[str]) -> list[str]:
+    """The test files allowed to judge ``files``, from ``[tool.mutate.tests]`` (first match per module)."""
+    table = _settings("tests")
     scope: list[str] = []
     for file in files:
         patterns = next((tests for glob, tests in table.items() if fnmatch.fnmatch(file, glob)), ["tests"])
@@ -196,36 +226,87 @@ def _statuses(file: str) -> dict[str, str]:
     return {key: status_by_exit_code[code] for key, code in data.exit_code_by_key.items()}
 
 
+def _sampled() -> dict[str, float]:
+    """The share of each module's mutants the last run tested, for the modules it sampled."""
+    stored = WORK / "mutate-sample.json"
+    rates: dict[str, float] = json.loads(stored.read_text()) if stored.exists() else {}
+    return rates
+
+
 def _not_killed(file: str) -> list[str]:
-    return [name for name, status in _statuses(file).items() if status not in KILLED]
+    """The mutants to re-test: not killed, or never tested unless the module was sampled (then they stay out)."""
+    skip = KILLED | ({"not checked"} if _sampled().get(file, 1) < 1 else set())
+    return [name for name, status in _statuses(file).items() if status not in skip]
 
 
-def _sample(file: str, count: int) -> list[str]:
-    """``count`` evenly spaced mutants of ``file``, named as the run will name them."""
+def _judges(files: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each module's name prefix (``components.refresh.``) and the test paths allowed to judge its mutants."""
+    return {_module_name(Path(file), "x")[:-1]: tuple(_test_scope([file])) for file in files}
+
+
+def _may_judge(test: str, scope: Sequence[str]) -> bool:
+    path = test.split("::", 1)[0]
+    return any(path == allowed or path.startswith(allowed.rstrip("/") + "/") for allowed in scope)
+
+
+def _sample_sizes(files: Sequence[str], forced: float | None) -> dict[str, float]:
+    """How much of each module to test: ``--sample`` if given, else ``[tool.mutate.sample]``, else all (1).
+
+    A size up to 1 is a share of the module's mutants; a larger one is a number of mutants.
+    """
+    table = _settings("sample")
+    sizes = {}
+    for file in files:
+        configured = next((size for glob, size in table.items() if fnmatch.fnmatch(file, glob)), 1)
+        size = float(forced if forced is not None else configured)
+        if size <= 0:
+            raise SystemExit(f"sample size {size} for {file}: give a share (0-1] or a number of mutants")
+        sizes[file] = size
+    return sizes
+
+
+def _sample(file: str, size: float) -> tuple[list[str], float]:
+    """A fixed-seed random sample of ``file``'s mutants, named as the run names them, and the share it is.
+
+    ``size`` up to 1 is a share (at least one mutant is drawn), above 1 a number of mutants. The seed is
+    fixed per module, so two runs over the same source test the same mutants.
+    """
     from mutmut.mutation.file_mutation import mutate_file_contents
 
     names = mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names
-    step = max(1, len(names) / count)
-    return [_module_name(Path(file), names[int(i * step)]) for i in range(min(count, len(names)))]
+    if not names:
+        return [], 1.0
+    count = min(len(names), max(1, math.ceil(size * len(names)) if size <= 1 else int(size)))
+    chosen = random.Random(f"{SAMPLE_SEED}:{file}").sample(names, count)
+    return [_module_name(Path(file), name) for name in sorted(chosen)], count / len(names)
 
 
 def _report(files: Sequence[str], show: bool = False) -> int:
     """Print killed/tested per module, then every mutant not killed; return how many modules are under 90%.
 
     A mutant that was never tested (an interrupted or sampled run) counts in neither figure, and the
-    line says how many of the module's mutants were tested.
+    line says how many of the module's mutants were tested, or the share sampled.
     """
+    sampled = _sampled()
     rows = [(file, _statuses(file)) for file in files]
     width = max(len(file) for file in files)
-    print(f"\n{'module'.ljust(width)}  killed / tested   rate  (mutants)")
+    lines = [f"{'module'.ljust(width)}  killed / tested   rate  (mutants)"]
     below = 0
+    total_killed = total_tested = 0
     for file, statuses in rows:
         tested = [status for status in statuses.values() if status != "not checked"]
         killed = sum(status in KILLED for status in tested)
+        total_killed, total_tested = total_killed + killed, total_tested + len(tested)
         rate = 100.0 * killed / len(tested) if tested else 0.0
         below += rate < 90.0
-        partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
-        print(f"{file.ljust(width)}  {killed:6} / {len(tested):<6}  {rate:5.1f}%  ({len(statuses)}){partial}")
+        if sampled.get(file, 1) < 1:
+            partial = f"  sampled {100 * sampled[file]:.0f}%"
+        else:
+            partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
+        lines.append(f"{file.ljust(width)}  {killed:6} / {len(tested):<6}  {rate:5.1f}%  ({len(statuses)}){partial}")
+    if len(rows) > 1 and total_tested:
+        overall = 100.0 * total_killed / total_tested
+        lines.append(f"{'all'.ljust(width)}  {total_killed:6} / {total_tested:<6}  {overall:5.1f}%")
     for file, statuses in rows:
         for name, status in sorted(statuses.items()):
             if status not in KILLED and status != "not checked":
@@ -238,6 +319,10 @@ def _report(files: Sequence[str], show: bool = False) -> int:
                     except FileNotFoundError:  # the source changed since the run: its mutants are regenerated
                         diff = "(no diff: the function changed since this run)"
                     print("    " + diff.replace("\n", "\n    "))
+    # The table comes last, so that it is the end of a long run's log.
+    print("\n" + "\n".join(lines))
+    TABLE.parent.mkdir(exist_ok=True)
+    TABLE.write_text("\n".join(lines) + "\n")
     return below
 
 
@@ -257,7 +342,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep mutants/ and re-test what the last run did not kill or did not reach",
     )
     parser.add_argument(
-        "--sample", type=int, default=0, help="test only N evenly spaced mutants per module (an estimate, said so)"
+        "--sample",
+        type=float,
+        default=None,
+        metavar="SIZE",
+        help="test a fixed-seed random sample of every module's mutants: a share (0-1] or a number (above 1);"
+        " default: [tool.mutate.sample]",
     )
     parser.add_argument("--report-only", action="store_true", help="print the last run's figures without running")
     parser.add_argument("--show", action="store_true", help="print the diff of every mutant that was not killed")
@@ -278,10 +368,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not names:
             _report(files)
             return 0
-    elif WORK.exists() and not args.keep:
-        shutil.rmtree(WORK)
-    if args.sample:
-        names = [name for file in files for name in _sample(file, args.sample)]
+    else:
+        if WORK.exists() and not args.keep:
+            shutil.rmtree(WORK)
+        sizes = _sample_sizes(files, args.sample)
+        chosen: list[str] = []
+        shares: dict[str, float] = {}
+        for file, pattern in zip(files, names, strict=True):
+            if sizes[file] == 1:
+                chosen.append(pattern)
+                continue
+            sample, shares[file] = _sample(file, sizes[file])
+            chosen += sample
+        names = chosen
+        WORK.mkdir(exist_ok=True)
+        (WORK / "mutate-sample.json").write_text(json.dumps({f: r for f, r in shares.items() if r < 1}))
     config().only_mutate = files
     if not args.all_tests:
         # A run that reuses mutants/ keeps the first run's scope: mutmut resets every result when it changes.
@@ -292,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stored.write_text(json.dumps(scope))
         config().pytest_add_cli_args_test_selection = [*scope, "-m", "not subprocess"]
         print("judged by:", ", ".join(scope), flush=True)
-    _patch_mutmut()
+    _patch_mutmut(None if args.all_tests else _judges(files))
     import mutmut.__main__ as cli
 
     print("mutating:", ", ".join(files), flush=True)

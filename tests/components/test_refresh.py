@@ -6,6 +6,7 @@ members) and fails on any call that was not queued, so "nothing else was called"
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -349,3 +350,190 @@ def test_follow_command_quotes_what_it_pastes() -> None:
         "aws autoscaling describe-instance-refreshes --auto-scaling-group-name 'a group; rm -rf /'"
         " --region eu-west-1 --profile 'my profile'"
     )
+
+
+def test_rolling_out_logs_the_version_the_group_leaves_and_the_alarms_that_roll_back(
+    autoscaling: tuple[Any, Stubber],
+) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    expect_start(stub)
+    refresh_is(stub, "Successful", 100, 0)
+    logs: list[str] = []
+
+    refresh.roll_out(client, REQUEST, ACCESS, logs.append, ManualClock())
+
+    assert logs[0] == (
+        f"rolling out launch template {TEMPLATE} version 2 onto {GROUP} (from version 1), rollback on failure"
+        " or alarm (compute-unhealthy-1a2b3c4, compute-5xx-5d6e7f8)"
+    )
+
+
+def test_rolling_out_without_alarms_logs_health_checks_only(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    request = RolloutRequest(group_name=GROUP, launch_template_id=TEMPLATE, version="7")
+    group_at(stub, "6")
+    expect_start(stub, request)
+    refresh_is(stub, "Successful", 100, 0)
+    logs: list[str] = []
+
+    refresh.roll_out(client, request, ACCESS, logs.append, ManualClock())
+
+    assert logs[0].endswith("(from version 6), rollback on failure")
+
+
+def test_progress_is_logged_once_per_change_and_says_what_aws_left_out(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    expect_start(stub)
+    refresh_is(stub, "InProgress", 50, 1)
+    refresh_is(stub, "InProgress", 50, 1)  # unchanged: not logged again
+    refresh_is(stub, "InProgress", 50, 0)  # only the instances to update changed
+    refresh_is(stub, "InProgress", 60, 0)  # only the percentage changed
+    stub.add_response(
+        "describe_instance_refreshes",
+        {"InstanceRefreshes": [{"InstanceRefreshId": REFRESH_ID, "AutoScalingGroupName": GROUP, "Status": "Baking"}]},
+        {"AutoScalingGroupName": GROUP, "InstanceRefreshIds": [REFRESH_ID]},
+    )
+    refresh_is(stub, "Successful", 100, 0)
+    logs: list[str] = []
+
+    refresh.roll_out(client, dataclasses.replace(REQUEST, timeout_seconds=600), ACCESS, logs.append, ManualClock())
+
+    prefix = f"instance refresh {REFRESH_ID} on {GROUP}: "
+    assert [line.removeprefix(prefix) for line in logs[1:]] == [
+        "InProgress, 50% complete, 1 instance(s) to update",
+        "InProgress, 50% complete, 0 instance(s) to update",
+        "InProgress, 60% complete, 0 instance(s) to update",
+        "Baking, 0% complete, ? instance(s) to update",
+        "Successful, 100% complete, 0 instance(s) to update",
+    ]
+
+
+def test_the_last_poll_waits_only_until_the_deadline(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    expect_start(stub)
+    for _ in range(4):
+        refresh_is(stub, "InProgress", 10, 2)
+    clock = ManualClock()
+
+    with pytest.raises(RolloutError, match="within 0 minute"):
+        refresh.roll_out(client, dataclasses.replace(REQUEST, timeout_seconds=40), ACCESS, lambda _: None, clock)
+
+    assert clock.sleeps == [15.0, 15.0, 10.0]
+
+
+def test_a_poll_that_takes_time_leaves_a_fraction_of_a_second_to_wait(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    clock = ManualClock()
+
+    def slow_call(**_: Any) -> None:
+        clock.t += 0.25
+
+    client.meta.events.register("before-parameter-build.auto-scaling.DescribeInstanceRefreshes", slow_call)
+    group_at(stub, "1")
+    expect_start(stub)
+    for _ in range(3):
+        refresh_is(stub, "InProgress", 10, 2)
+
+    with pytest.raises(RolloutError):
+        refresh.roll_out(client, dataclasses.replace(REQUEST, timeout_seconds=16), ACCESS, lambda _: None, clock)
+
+    assert clock.sleeps == [15.0, 0.5]
+
+
+def test_a_refresh_aws_never_lists_times_out_as_unknown(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    expect_start(stub)
+    for _ in range(2):
+        stub.add_response(
+            "describe_instance_refreshes",
+            {"InstanceRefreshes": []},
+            {"AutoScalingGroupName": GROUP, "InstanceRefreshIds": [REFRESH_ID]},
+        )
+
+    with pytest.raises(RolloutError) as caught:
+        refresh.roll_out(
+            client, dataclasses.replace(REQUEST, timeout_seconds=15), ACCESS, lambda _: None, ManualClock()
+        )
+
+    assert f"instance refresh {REFRESH_ID} on group {GROUP} is unknown, 0% complete, and goes on in AWS" in str(
+        caught.value
+    )
+
+
+def test_a_timeout_without_a_percentage_from_aws_reads_zero_percent(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    expect_start(stub)
+    for _ in range(2):
+        stub.add_response(
+            "describe_instance_refreshes",
+            {
+                "InstanceRefreshes": [
+                    {"InstanceRefreshId": REFRESH_ID, "AutoScalingGroupName": GROUP, "Status": "Pending"}
+                ]
+            },
+            {"AutoScalingGroupName": GROUP, "InstanceRefreshIds": [REFRESH_ID]},
+        )
+
+    with pytest.raises(RolloutError, match=f"on group {GROUP} is Pending, 0% complete, and goes on"):
+        refresh.roll_out(
+            client, dataclasses.replace(REQUEST, timeout_seconds=15), ACCESS, lambda _: None, ManualClock()
+        )
+
+
+def _in_progress_error(stub: Stubber) -> None:
+    stub.add_client_error(
+        "start_instance_refresh", service_error_code="InstanceRefreshInProgress", http_status_code=400
+    )
+
+
+def test_a_refresh_in_progress_that_aws_no_longer_lists_is_named_unknown(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    _in_progress_error(stub)
+    stub.add_response(
+        "describe_instance_refreshes",
+        {"InstanceRefreshes": [{"InstanceRefreshId": "older", "AutoScalingGroupName": GROUP, "Status": "Failed"}]},
+        {"AutoScalingGroupName": GROUP},
+    )
+
+    with pytest.raises(RolloutError) as caught:
+        refresh.roll_out(client, REQUEST, AwsAccess(), lambda _: None, ManualClock())
+
+    assert str(caught.value) == (
+        f"cannot roll out launch template {TEMPLATE} version 2: instance refresh unknown id is already in progress on"
+        f" group {GROUP}. Wait for its verdict (aws autoscaling describe-instance-refreshes --auto-scaling-group-name"
+        f" {GROUP}) or cancel it (aws autoscaling cancel-instance-refresh --auto-scaling-group-name {GROUP}), then run"
+        " pulumi up again"
+    )
+
+
+def test_throttled_start_and_in_progress_lookup_are_retried_and_logged(autoscaling: tuple[Any, Stubber]) -> None:
+    client, stub = autoscaling
+    group_at(stub, "1")
+    stub.add_client_error("start_instance_refresh", service_error_code="Throttling", service_message="Rate exceeded")
+    _in_progress_error(stub)
+    stub.add_client_error(
+        "describe_instance_refreshes", service_error_code="Throttling", service_message="Rate exceeded"
+    )
+    stub.add_response("describe_instance_refreshes", {"InstanceRefreshes": []}, {"AutoScalingGroupName": GROUP})
+    logs: list[str] = []
+
+    with pytest.raises(RolloutError, match="unknown id is already in progress"):
+        refresh.roll_out(client, REQUEST, ACCESS, logs.append, ManualClock())
+
+    assert [line.split(";")[0] for line in logs[1:]] == [
+        "start_instance_refresh throttled by AWS (Throttling)",
+        "describe_instance_refreshes throttled by AWS (Throttling)",
+    ]
+
+
+def test_the_client_retries_in_standard_mode_and_names_the_rollout_in_its_user_agent() -> None:
+    config = refresh.client_config()
+
+    assert config.retries == {"mode": "standard", "max_attempts": 5}
+    assert config.user_agent_extra == "aws-compute-foundations-rollout"

@@ -48,6 +48,10 @@ def test_role_chain_is_assumed_before_auto_scaling_is_called(aws_env: str) -> No
     client = refresh.autoscaling_client(access)
 
     assert access_key_of(client) != "testing", "the chain's temporary credentials, not the shell's"
+    credentials = client._request_signer._credentials.get_frozen_credentials()
+    assert credentials.secret_key not in (None, "testing"), "the role's secret key signs, not the shell's"
+    assert credentials.token, "temporary credentials are sent with their session token"
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 6}, "5 retries after the first try"
     assert client.describe_auto_scaling_groups()["AutoScalingGroups"] == []
 
 

@@ -17,8 +17,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 
 from components import refresh, rollout
-from components.awsaccess import AwsAccess
+from components.awsaccess import AssumeRole, AwsAccess
 from components.rollout import UNKNOWN, RolloutProvider
+from offline.harness import run_program
 from tests.components.test_refresh import GROUP, REASON, REFRESH_ID, TEMPLATE, expect_start, group_at, refresh_is
 from tests.conftest import REPO
 
@@ -233,3 +234,282 @@ def test_module_holds_no_client() -> None:
 
     for module in (refresh, rollout):
         assert not any(isinstance(value, botocore.client.BaseClient) for value in vars(module).values())
+
+
+# --- check: both ends of every range StartInstanceRefresh accepts ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "refused"),
+    [
+        (0.0, 100.0, set()),
+        (100.0, 200.0, set()),
+        (
+            -1.0,
+            100.0,
+            {
+                ("minHealthyPercentage", "must be 0-100 (StartInstanceRefresh)"),
+                ("maxHealthyPercentage", "may exceed the minimum by 100 at most"),
+            },
+        ),
+        (0.5, 100.0, set()),
+        (101.0, 150.0, {("minHealthyPercentage", "must be 0-100 (StartInstanceRefresh)")}),
+        (100.0, 99.0, {("maxHealthyPercentage", "must be 100-200 (StartInstanceRefresh)")}),
+        (100.0, 100.5, set()),
+        (100.0, 199.5, set()),
+        (
+            100.0,
+            200.5,
+            {
+                ("maxHealthyPercentage", "must be 100-200 (StartInstanceRefresh)"),
+                ("maxHealthyPercentage", "may exceed the minimum by 100 at most"),
+            },
+        ),
+        (50.0, 150.0, set()),
+        (49.0, 150.0, {("maxHealthyPercentage", "may exceed the minimum by 100 at most")}),
+        (0.0, 101.0, {("maxHealthyPercentage", "may exceed the minimum by 100 at most")}),
+    ],
+    ids=[
+        "min-0",
+        "max-200",
+        "min-below-0",
+        "min-just-above-0",
+        "min-above-100",
+        "max-below-100",
+        "max-just-above-100",
+        "max-just-below-200",
+        "max-above-200",
+        "spread-exactly-100",
+        "spread-101",
+        "spread-101-from-0",
+    ],
+)
+def test_check_accepts_both_ends_of_each_healthy_percentage_range_and_refuses_beyond_them(
+    low: float, high: float, refused: set[tuple[str, str]]
+) -> None:
+    news = {**PROPS, "minHealthyPercentage": low, "maxHealthyPercentage": high}
+
+    result = RolloutProvider().check({}, news)
+
+    assert {(f.property, f.reason) for f in result.failures} == refused
+    assert result.inputs == news, "check hands the engine the inputs it was given"
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10, False), (11, True)])
+def test_check_allows_ten_alarms_and_refuses_eleven(count: int, refused: bool) -> None:
+    failures = RolloutProvider().check({}, {**PROPS, "alarmNames": [f"alarm-{i}" for i in range(count)]}).failures
+
+    expected = {("alarmNames", "AlarmSpecification takes at most 10 alarms")} if refused else set()
+    assert {(f.property, f.reason) for f in failures} == expected
+
+
+# --- diff and update: what the engine records ---------------------------------------------------------
+
+
+def test_a_replaced_rollout_is_created_before_the_old_record_is_deleted() -> None:
+    result = RolloutProvider().diff(GROUP, OLD_STATE, {**PROPS, "autoScalingGroupName": "other-asg"})
+
+    assert result.delete_before_replace is False
+
+
+def test_diff_sees_an_input_the_old_state_did_not_have() -> None:
+    olds = {k: v for k, v in OLD_STATE.items() if k != "imageId"}
+
+    assert RolloutProvider().diff(GROUP, olds, dict(PROPS)).changes is True
+    assert RolloutProvider().diff(GROUP, {**OLD_STATE, "status": "Successful"}, dict(PROPS)).changes is False
+
+
+def test_update_that_only_tunes_the_next_rollout_keeps_the_last_verdict_and_refresh_id(
+    stubbed: tuple[Stubber, list[AwsAccess]],
+) -> None:
+    _, made_for = stubbed
+    olds = {**OLD_STATE, "status": "Successful", "instanceRefreshId": REFRESH_ID}
+
+    result = RolloutProvider().update(GROUP, olds, {**PROPS, "timeoutSeconds": 3600.0})
+
+    assert made_for == []
+    assert result.outs == {**PROPS, "timeoutSeconds": 3600.0, "status": "Successful", "instanceRefreshId": REFRESH_ID}
+
+
+def test_update_of_a_record_without_a_verdict_reads_as_unchanged(stubbed: tuple[Stubber, list[AwsAccess]]) -> None:
+    olds = {k: v for k, v in OLD_STATE.items() if k not in ("status", "instanceRefreshId")}
+
+    result = RolloutProvider().update(GROUP, olds, {**PROPS, "timeoutSeconds": 3600.0})
+
+    assert result.outs is not None
+    assert (result.outs["status"], result.outs["instanceRefreshId"]) == ("Unchanged", "")
+
+
+def test_create_records_an_empty_refresh_id_when_nothing_was_refreshed(
+    stubbed: tuple[Stubber, list[AwsAccess]],
+) -> None:
+    stub, _ = stubbed
+    group_at(stub, "1")
+
+    result = RolloutProvider().create(dict(PROPS))
+
+    assert result.outs == {**PROPS, "status": "Unchanged", "instanceRefreshId": ""}
+
+
+# --- reading the engine's properties --------------------------------------------------------------------
+
+
+def test_properties_become_the_request_with_every_preference_as_an_integer() -> None:
+    props = {
+        **PROPS,
+        "minHealthyPercentage": 90.0,
+        "maxHealthyPercentage": 180.0,
+        "instanceWarmupSeconds": 300.0,
+        "timeoutSeconds": 600.0,
+    }
+
+    assert rollout.request_of(props) == refresh.RolloutRequest(
+        group_name=GROUP,
+        launch_template_id=TEMPLATE,
+        version="1",
+        min_healthy_percentage=90,
+        max_healthy_percentage=180,
+        instance_warmup_seconds=300,
+        alarm_names=("compute-unhealthy-1a2b3c4", "compute-5xx-5d6e7f8"),
+        timeout_seconds=600,
+    )
+    assert rollout.request_of({**props, "alarmNames": None}).alarm_names == ()
+
+
+def test_properties_become_the_providers_region_profile_and_role_chain() -> None:
+    props = {
+        "region": "eu-west-1",
+        "profile": "ops",
+        "assumeRoles": [
+            {
+                "roleArn": "arn:aws:iam::210987654321:role/a",
+                "sessionName": "s",
+                "externalId": "e",
+                "durationSeconds": 900.0,
+            },
+            {"roleArn": "arn:aws:iam::210987654321:role/b", "sessionName": "", "externalId": "", "durationSeconds": 0},
+        ],
+    }
+
+    assert rollout.access_of(props) == AwsAccess(
+        region="eu-west-1",
+        profile="ops",
+        assume_roles=(
+            AssumeRole(
+                role_arn="arn:aws:iam::210987654321:role/a", session_name="s", external_id="e", duration_seconds=900
+            ),
+            AssumeRole(role_arn="arn:aws:iam::210987654321:role/b"),
+        ),
+    )
+    assert rollout.access_of({"region": "", "profile": "", "assumeRoles": None}) == AwsAccess()
+
+
+def test_aws_errors_name_the_version_and_the_group(stubbed: tuple[Stubber, list[AwsAccess]]) -> None:
+    stub, _ = stubbed
+    stub.add_client_error("describe_auto_scaling_groups", service_error_code="AccessDenied", service_message="no")
+
+    with pytest.raises(refresh.RolloutError) as caught:
+        RolloutProvider().update(GROUP, OLD_STATE, bumped())
+
+    assert str(caught.value).startswith(f"rollout of version 2 onto {GROUP} failed calling AWS: ClientError: ")
+
+
+def test_a_refresh_already_in_progress_names_the_stacks_region_and_profile_in_the_cancel_command(
+    stubbed: tuple[Stubber, list[AwsAccess]],
+) -> None:
+    stub, _ = stubbed
+    group_at(stub, "1")
+    stub.add_client_error(
+        "start_instance_refresh", service_error_code="InstanceRefreshInProgress", http_status_code=400
+    )
+    stub.add_response("describe_instance_refreshes", {"InstanceRefreshes": []}, {"AutoScalingGroupName": GROUP})
+
+    with pytest.raises(refresh.RolloutError) as caught:
+        RolloutProvider().update(GROUP, OLD_STATE, bumped())
+
+    assert f"cancel-instance-refresh --auto-scaling-group-name {GROUP} --region us-east-1 --profile ops)" in str(
+        caught.value
+    )
+
+
+# --- the resource the program registers ------------------------------------------------------------------
+
+
+class _NoCloud(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        # As the provider's create answers for a group created from the version.
+        return f"{args.name}-id", {**args.inputs, "status": "Unchanged", "instanceRefreshId": ""}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+def test_the_registered_rollout_carries_every_input_and_outlasts_its_own_timeout_by_the_engine_grace() -> None:
+    def program() -> None:
+        registered = rollout.Rollout(
+            "compute-rollout",
+            rollout.RolloutArgs(
+                auto_scaling_group_name=GROUP,
+                launch_template_id=TEMPLATE,
+                launch_template_version="3",
+                image_id="ami-0123456789abcdef0",
+                min_healthy_percentage=90,
+                max_healthy_percentage=180,
+                instance_warmup_seconds=60,
+                alarm_names=["compute-5xx"],
+                timeout_minutes=45,
+                access=AwsAccess(
+                    region="eu-west-1",
+                    profile="ops",
+                    assume_roles=(
+                        AssumeRole(
+                            role_arn="arn:aws:iam::210987654321:role/a",
+                            session_name="deploy",
+                            external_id=SECRET_EXTERNAL_ID,
+                            duration_seconds=900,
+                        ),
+                        AssumeRole(role_arn="arn:aws:iam::210987654321:role/b"),
+                    ),
+                ),
+            ),
+            # The caller's options are kept beside the rollout's own timeouts.
+            pulumi.ResourceOptions(ignore_changes=["imageId"]),
+        )
+        pulumi.export("status", registered.status)
+        # A dynamic resource's attributes keep the property names (the `instance_refresh_id` annotation has none).
+        pulumi.export("instanceRefreshId", getattr(registered, "instanceRefreshId"))  # noqa: B009
+
+    run = run_program(program, _NoCloud(), project="p", stack="s", config={})
+
+    assert run.error is None
+    assert run.outputs == {"status": "Unchanged", "instanceRefreshId": ""}, "the provider's outputs, readable"
+    (registered,) = [r for r in run.resources if r.type == "pulumi-python:dynamic/autoscaling:Rollout"]
+    assert registered.name == "compute-rollout"
+    assert registered.custom_timeouts == {"create": "50m", "update": "50m"}
+    assert registered.ignore_changes == ["imageId"]
+    inputs = {k: v for k, v in registered.inputs.items() if k != "__provider"}
+    roles = inputs.pop("assumeRoles")
+    assert inputs == {
+        "autoScalingGroupName": GROUP,
+        "launchTemplateId": TEMPLATE,
+        "launchTemplateVersion": "3",
+        "imageId": "ami-0123456789abcdef0",
+        "minHealthyPercentage": 90.0,
+        "maxHealthyPercentage": 180.0,
+        "instanceWarmupSeconds": 60.0,
+        "alarmNames": ["compute-5xx"],
+        "timeoutSeconds": 2700.0,
+        "region": "eu-west-1",
+        "profile": "ops",
+    }
+    # The external id makes the role list a secret: encrypted in state, never shown.
+    assert roles["value"] == [
+        {
+            "roleArn": "arn:aws:iam::210987654321:role/a",
+            "sessionName": "deploy",
+            "externalId": SECRET_EXTERNAL_ID,
+            "durationSeconds": 900.0,
+        },
+        {"roleArn": "arn:aws:iam::210987654321:role/b"},
+    ]
+    assert isinstance(registered.inputs["__provider"], str)

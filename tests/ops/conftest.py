@@ -18,7 +18,8 @@ import boto3
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-MOTO_SERVER = REPO / "venv" / "bin" / "moto_server"
+# Beside the running interpreter, not under REPO: `make mutate` runs the tests from a copy in mutants/.
+MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "us-east-1"
 # Rule logic imports as `guardrails`, as the packs (and ops.checks.policy_eval) import it.
 if str(REPO / "policies") not in sys.path:

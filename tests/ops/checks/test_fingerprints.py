@@ -38,3 +38,31 @@ def test_ecdsa_is_refused() -> None:
 
 def test_an_ec2_generated_key_is_recognised_by_its_sha1_length() -> None:
     assert generated_by_ec2(":".join(["ab"] * 20))
+
+
+@pytest.mark.parametrize(
+    ("reported", "computed", "same"),
+    [
+        ("AbC=", "abc", True),
+        ("abc", "AbC==", True),
+        (" abc= ", "abc", True),
+        ("=abc", "abc", False),
+        ("abc", "=abc", False),
+        ("ab:cd", "AB:CD", True),
+        ("ab:cd", "ab:ce", False),
+    ],
+)
+def test_fingerprints_compare_without_padding_or_case_on_either_side(reported: str, computed: str, same: bool) -> None:
+    assert same_fingerprint(reported, computed) is same
+
+
+def test_an_unsupported_key_type_is_refused_with_what_ec2_imports() -> None:
+    line = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg="  # noqa: E501
+    with pytest.raises(ValueError, match=r"^EC2 imports only ssh-rsa and ssh-ed25519 keys$"):
+        ec2_fingerprint(line)
+
+
+@pytest.mark.parametrize(("length", "generated"), [(58, False), (59, True), (60, False), (47, False)])
+def test_only_a_sha1_length_fingerprint_is_ec2_generated(length: int, generated: bool) -> None:
+    assert generated_by_ec2(("ab:" * 20)[:length]) is generated
+    assert generated_by_ec2(" " + ("ab:" * 20)[:length] + " ") is generated

@@ -84,3 +84,65 @@ def test_fewer_healthy_than_desired_holds() -> None:
 @pytest.mark.parametrize(("current", "step"), [(0, 10), (10, 50), (49, 50), (50, 100), (100, None), ("x", None)])
 def test_weight_steps_follow_the_readme(current: object, step: int | None) -> None:
     assert green.next_weight(current) == step
+
+
+def test_a_refresh_that_failed_says_why_in_aws_words() -> None:
+    ctx = context(OUTPUTS)
+    asg = stub(ctx, "autoscaling")
+    asg.add_response(
+        "describe_instance_refreshes",
+        {
+            "InstanceRefreshes": [
+                {
+                    "InstanceRefreshId": "r-1",
+                    "AutoScalingGroupName": "green-asg",
+                    "Status": "Failed",
+                    "StatusReason": "an alarm went into ALARM",
+                    "StartTime": NOW,
+                }
+            ]
+        },
+        {"AutoScalingGroupName": "green-asg", "MaxRecords": 1},
+    )
+
+    latest, text = green._latest_refresh(ctx, "green-asg")
+
+    assert latest is not None and latest["InstanceRefreshId"] == "r-1"
+    assert text == "latest refresh Failed ('an alarm went into ALARM')"
+
+
+def test_unreadable_refreshes_are_said_so_with_aws_code() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_client_error("describe_instance_refreshes", service_error_code="AccessDenied")
+
+    assert green._latest_refresh(ctx, "green-asg") == (None, "instance refreshes not readable (AccessDenied)")
+
+
+def test_no_refresh_yet_is_said_so() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_instance_refreshes", {"InstanceRefreshes": []}, {"AutoScalingGroupName": "green-asg", "MaxRecords": 1}
+    )
+
+    assert green._latest_refresh(ctx, "green-asg") == (None, "no instance refresh")
+
+
+@pytest.mark.parametrize(
+    ("acts", "failure"),
+    [
+        ([activity("Successful"), activity("Failed", "older failure", 5)], None),
+        ([activity("InProgress"), activity("Failed", "Instance failed to launch", 5)], "Instance failed to launch"),
+        ([activity("Cancelled")], "Launching a new EC2 instance"),
+        ([], None),
+    ],
+    ids=["a-success-after-a-failure", "a-failure-before-one-in-progress", "no-message-reads-the-description", "none"],
+)
+def test_the_latest_launch_failure_counts_only_until_the_latest_success(
+    acts: list[dict[str, object]], failure: str | None
+) -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_scaling_activities", {"Activities": acts}, {"AutoScalingGroupName": "green-asg", "MaxRecords": 10}
+    )
+
+    assert green._latest_launch_failure(ctx, "green-asg") == failure

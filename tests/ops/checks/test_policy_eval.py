@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ops.checks.policy_eval import Decision, Source, evaluate, trusts_service
+from ops.checks.policy_eval import Decision, Source, evaluate, load_document, trusts_service
 
 OBJECT = "arn:aws:s3:::app-bucket/app/file"
 
@@ -82,3 +82,101 @@ def test_an_unreadable_document_grants_nothing() -> None:
 )
 def test_trust(statement: dict[str, Any], trusted: bool) -> None:
     assert trusts_service(doc(statement), "ec2.amazonaws.com") is trusted
+
+
+def _reason(*statements: dict[str, Any]) -> tuple[Decision, str]:
+    verdict = evaluate([Source("inline policy 'p'", doc(*statements))], "s3:GetObject", OBJECT)
+    return verdict.decision, verdict.reason
+
+
+CONDITION = {"Bool": {"aws:SecureTransport": "true"}}
+
+
+def test_each_decision_names_the_statement_that_made_it() -> None:
+    assert _reason(allow(Sid="Read"), allow(Sid="Again")) == (
+        Decision.ALLOWED,
+        "inline policy 'p' Statement[0] (Sid 'Read') allows s3:GetObject on arn:aws:s3:::app-bucket/app/*",
+    )
+    assert _reason({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}) == (
+        Decision.EXPLICIT_DENY,
+        "inline policy 'p' Statement[0] denies s3:GetObject",
+    )
+    assert _reason(allow("s3:PutObject")) == (Decision.IMPLICIT_DENY, f"no statement allows s3:GetObject on {OBJECT}")
+
+
+def test_the_first_allow_is_the_one_named() -> None:
+    decision, reason = _reason(allow(), allow(resource="*"))
+
+    assert decision is Decision.ALLOWED
+    assert reason.startswith("inline policy 'p' Statement[0]") and reason.endswith("on arn:aws:s3:::app-bucket/app/*")
+
+
+def test_a_conditional_deny_or_allow_is_neither_allowed_nor_denied() -> None:
+    deny_if = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*", "Condition": CONDITION}
+
+    assert _reason(deny_if) == (
+        Decision.CONDITIONAL,
+        "inline policy 'p' Statement[0] denies s3:GetObject under a Condition",
+    )
+    assert _reason(allow(Condition=CONDITION), deny_if) == (
+        Decision.CONDITIONAL,
+        "inline policy 'p' Statement[0] allows s3:GetObject only under a Condition",
+    )
+    assert _reason(deny_if, allow()) == (
+        Decision.ALLOWED,
+        "inline policy 'p' Statement[1] allows s3:GetObject on arn:aws:s3:::app-bucket/app/*",
+    ), "an unconditioned Allow decides when the only Deny depends on a Condition this evaluation cannot resolve"
+
+
+def test_an_unconditioned_deny_wins_over_an_earlier_conditional_one() -> None:
+    deny_if = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*", "Condition": CONDITION}
+    deny = {"Effect": "Deny", "Action": "s3:Get*", "Resource": "*"}
+
+    assert _reason(deny_if, allow(), deny)[0] is Decision.EXPLICIT_DENY
+
+
+@pytest.mark.parametrize(
+    ("statement", "applies"),
+    [
+        ({"Effect": "Allow", "NotAction": "s3:PutObject", "Resource": OBJECT}, True),
+        ({"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": OBJECT}, False),
+        ({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::other/*"}, True),
+        ({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::app-bucket/*"}, False),
+    ],
+)
+def test_not_action_and_not_resource_exclude_only_what_they_name(statement: dict[str, Any], applies: bool) -> None:
+    expected = Decision.ALLOWED if applies else Decision.IMPLICIT_DENY
+    assert _reason(statement)[0] is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "loaded"),
+    [
+        ({"Version": "2012-10-17"}, {"Version": "2012-10-17"}),
+        ('  {"Version": "2012-10-17"}  ', {"Version": "2012-10-17"}),
+        ("%7B%22Version%22%3A%20%222012-10-17%22%7D", {"Version": "2012-10-17"}),
+        ("not a document", "not a document"),
+        (None, None),
+    ],
+    ids=["already-parsed", "padded-json", "url-encoded", "unreadable-text-kept", "none"],
+)
+def test_documents_are_read_as_iam_returns_them(value: Any, loaded: Any) -> None:
+    assert load_document(value) == loaded
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "NotPrincipal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "NotAction": "sts:AssumeRole"},
+        {"Effect": "Allow", "Principal": {"AWS": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+    ],
+    ids=["not-principal", "not-action", "an-account-principal-spelled-like-the-service"],
+)
+def test_trust_needs_an_allow_of_assume_role_to_the_service_itself(statement: dict[str, Any]) -> None:
+    assert trusts_service(doc(statement), "ec2.amazonaws.com") is False
+
+
+def test_an_unreadable_trust_policy_trusts_no_one() -> None:
+    assert trusts_service("{not json", "ec2.amazonaws.com") is False
+    assert trusts_service(doc({"Effect": "Allow", "Principal": {"Service": "*"}, "NotAction": "iam:*"}), "x") is False

@@ -1,14 +1,22 @@
-"""The --probe TCP connect, only ever against a loopback listener."""
+"""The --probe TCP connect (only ever against a loopback listener) and the route checks (botocore Stubber)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
+from typing import Any
 
-from ops.checks.reachability import probe_address, tcp_connect
+import pytest
+from botocore.stub import Stubber
+
+from ops.checks import reachability
+from ops.checks.context import Context
+from ops.checks.reachability import probe, probe_address, tcp_connect
 from ops.doctor import lookup_my_ip
 from ops.report import Status
+from tests.ops.stubbed import context, stub
 
 
 def test_probe_connects_to_a_loopback_listener() -> None:
@@ -66,3 +74,183 @@ def test_the_address_lookup_fails_gracefully_when_nothing_answers() -> None:
         port = closed.getsockname()[1]
     address, how = lookup_my_ip(f"http://127.0.0.1:{port}/", timeout=2)
     assert address is None and "lookup failed" in how
+
+
+def _full_backlog() -> tuple[socket.socket, list[socket.socket], int]:
+    """A loopback listener whose accept queue is full: the next connection attempt gets no answer at all."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    held = []
+    for _ in range(3):
+        client = socket.socket()
+        client.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            client.connect(("127.0.0.1", port))
+        held.append(client)
+    return server, held, port
+
+
+def test_a_probe_nothing_answers_says_the_packets_were_dropped_and_by_what() -> None:
+    server, held, port = _full_backlog()
+    try:
+        why = tcp_connect("127.0.0.1", port, timeout=0.5)
+    finally:
+        for sock in [*held, server]:
+            sock.close()
+
+    assert why == "no answer within 0.5s (dropped: security group, ACL or route)"
+
+
+def test_a_refused_probe_says_what_the_kernel_said() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+
+    check = probe_address("127.0.0.1", port, timeout=2)
+
+    assert check.id == "reach.probe" and check.title == f"a TCP connection to tcp/{port} opens"
+    assert check.evidence == f"127.0.0.1:{port}: Connection refused"
+    assert check.fix == "if every check above passes, sshd itself: read the console output"
+
+
+def test_the_probe_skips_an_instance_it_cannot_read_or_that_has_no_public_ip() -> None:
+    missing = probe(context({}))
+    assert (missing.status, missing.evidence) == (Status.SKIP, "needs the instance: the stack exports no instanceId")
+
+    ctx = context({"instanceId": "i-0123456789abcdef0"})
+    stub(ctx, "ec2").add_response(
+        "describe_instances",
+        {"Reservations": [{"Instances": [{"InstanceId": "i-0123456789abcdef0"}]}]},
+        {"InstanceIds": ["i-0123456789abcdef0"]},
+    )
+    private = probe(ctx, port=2222)
+    assert (private.status, private.title, private.evidence) == (
+        Status.SKIP,
+        "a TCP connection to tcp/2222 opens",
+        "the instance has no public IP",
+    )
+
+
+def test_the_probe_connects_to_the_instances_public_address() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        ctx = context({"instanceId": "i-0123456789abcdef0"})
+        stub(ctx, "ec2").add_response(
+            "describe_instances",
+            {"Reservations": [{"Instances": [{"InstanceId": "i-0123456789abcdef0", "PublicIpAddress": "127.0.0.1"}]}]},
+            {"InstanceIds": ["i-0123456789abcdef0"]},
+        )
+
+        check = probe(ctx, port=port, timeout=2)
+
+    assert (check.status, check.evidence) == (Status.PASS, f"connected to 127.0.0.1:{port}")
+
+
+# --- reach.route-table: which table decides the subnet, and where its 0.0.0.0/0 route goes ----------------
+
+INSTANCE_ID = "i-0123456789abcdef0"
+SUBNET, VPC = "subnet-0aaaaaaaaaaaaaaaa", "vpc-0aaaaaaaaaaaaaaaa"
+BY_SUBNET = {"Filters": [{"Name": "association.subnet-id", "Values": [SUBNET]}]}
+MAIN_OF_VPC = {"Filters": [{"Name": "vpc-id", "Values": [VPC]}, {"Name": "association.main", "Values": ["true"]}]}
+
+
+def _lab(routes: list[dict[str, Any]] | None, *, main: bool = False) -> tuple[Context, Stubber]:
+    ctx = context({"instanceId": INSTANCE_ID})
+    ec2 = stub(ctx, "ec2")
+    ec2.add_response(
+        "describe_instances",
+        {"Reservations": [{"Instances": [{"InstanceId": INSTANCE_ID, "SubnetId": SUBNET, "VpcId": VPC}]}]},
+        {"InstanceIds": [INSTANCE_ID]},
+    )
+    table = [{"RouteTableId": "rtb-0aaaaaaaaaaaaaaaa", "Routes": routes}] if routes is not None else []
+    ec2.add_response("describe_route_tables", {"RouteTables": [] if main else table}, BY_SUBNET)
+    if main or routes is None:
+        ec2.add_response("describe_route_tables", {"RouteTables": table}, MAIN_OF_VPC)
+    return ctx, ec2
+
+
+LOCAL = {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}
+
+
+def test_a_route_to_an_internet_gateway_passes_with_its_state() -> None:
+    ctx, ec2 = _lab([LOCAL, {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a", "State": "blackhole"}])
+
+    check = reachability.route_table(ctx)
+
+    ec2.assert_no_pending_responses()
+    assert (check.status, check.evidence) == (
+        Status.PASS,
+        f"rtb-0aaaaaaaaaaaaaaaa (subnet {SUBNET}): 0.0.0.0/0 -> igw-0a (blackhole)",
+    )
+
+
+def test_a_subnet_without_its_own_table_is_decided_by_the_vpcs_main_table() -> None:
+    ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0b"}], main=True)
+
+    check = reachability.route_table(ctx)
+
+    ec2.assert_no_pending_responses()
+    assert check.status is Status.PASS and check.evidence.endswith("0.0.0.0/0 -> igw-0b (active)")
+
+
+def test_a_subnet_with_no_table_at_all_skips_the_route_checks_and_says_why() -> None:
+    ctx, _ = _lab(None)
+
+    check = reachability.route_table(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.SKIP,
+        f"needs the instance: subnet {SUBNET} has no route table, and its VPC no main table",
+    )
+
+
+@pytest.mark.parametrize(
+    ("route", "target"),
+    [
+        ({"NatGatewayId": "nat-0a"}, "nat-0a"),
+        ({"TransitGatewayId": "tgw-0a"}, "tgw-0a"),
+        ({"VpcPeeringConnectionId": "pcx-0a"}, "pcx-0a"),
+        ({"NetworkInterfaceId": "eni-0a", "InstanceId": INSTANCE_ID}, "eni-0a"),
+        ({"InstanceId": INSTANCE_ID}, INSTANCE_ID),
+        ({}, "nothing"),
+        ({"GatewayId": "vgw-0a"}, "vgw-0a"),
+    ],
+)
+def test_a_default_route_elsewhere_fails_naming_its_target(route: dict[str, Any], target: str) -> None:
+    ctx, _ = _lab([{"DestinationCidrBlock": "0.0.0.0/0", **route}])
+
+    check = reachability.route_table(ctx)
+
+    assert check.status is Status.FAIL
+    assert check.evidence == f"rtb-0aaaaaaaaaaaaaaaa: 0.0.0.0/0 -> {target}, not an Internet Gateway"
+    assert check.fix.startswith("aws ec2 create-route --route-table-id rtb-0aaaaaaaaaaaaaaaa ")
+
+
+def test_no_default_route_fails_listing_the_routes_there_are() -> None:
+    ctx, _ = _lab([LOCAL, {"DestinationCidrBlock": "192.0.2.0/24", "NatGatewayId": "nat-0a"}])
+
+    check = reachability.route_table(ctx)
+
+    assert check.status is Status.FAIL
+    assert check.evidence == (
+        f"rtb-0aaaaaaaaaaaaaaaa (subnet {SUBNET}) has no 0.0.0.0/0 route: 10.0.0.0/16 -> local, 192.0.2.0/24 -> nat-0a"
+    )
+
+
+def test_the_route_is_read_once_for_the_route_and_gateway_checks() -> None:
+    ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a"}])
+    ec2.add_response(
+        "describe_internet_gateways",
+        {"InternetGateways": [{"InternetGatewayId": "igw-0a", "Attachments": [{"VpcId": VPC, "State": "available"}]}]},
+        {"InternetGatewayIds": ["igw-0a"]},
+    )
+
+    route, gateway = reachability.route_table(ctx), reachability.internet_gateway(ctx)
+
+    ec2.assert_no_pending_responses()
+    assert (route.status, gateway.status) == (Status.PASS, Status.PASS)
+    assert gateway.evidence == f"igw-0a attached to {VPC} (available)"

@@ -1,0 +1,142 @@
+"""``make mutate``'s selection: which modules a ``MODULE=`` names, which tests judge them, which mutants a sample takes.
+
+The mutation run itself is too slow for the suite (it is the weekly workflow's job); these are the parts
+that decide what it measures, so a wrong scope or an unstable sample cannot pass unseen.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mutate_tool", REPO / "tools" / "mutate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+mutate = _load()
+CONFIGURED = [
+    "policies/guardrails/*.py",
+    "policies/guardrails/*/*.py",
+    "components/config.py",
+    "components/planning.py",
+    "components/refresh.py",
+    "components/rollout.py",
+    "offline/cloudrules/*.py",
+    "ops/checks/*.py",
+]
+
+
+def test_the_configured_modules_are_the_ones_issue_19_names() -> None:
+    import tomllib
+
+    configured = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+
+    assert configured == CONFIGURED
+    files = mutate._targets(configured, [])
+    for needed in (
+        "policies/guardrails/reachability.py",
+        "policies/guardrails/network/reach.py",
+        "policies/guardrails/network/internet_exposure.py",
+        "components/refresh.py",
+        "components/rollout.py",
+        "ops/checks/launch.py",
+        "offline/cloudrules/ec2.py",
+    ):
+        assert needed in files
+    assert not any(file.endswith("__init__.py") for file in files)
+
+
+@pytest.mark.parametrize(
+    ("requested", "chosen"),
+    [
+        ("refresh", ["components/refresh.py"]),
+        ("reach", ["policies/guardrails/network/reach.py"]),
+        ("reachability.py", ["ops/checks/reachability.py", "policies/guardrails/reachability.py"]),
+        ("ops/checks/reachability.py", ["ops/checks/reachability.py"]),
+        ("offline/cloudrules/e*", ["offline/cloudrules/ec2.py", "offline/cloudrules/elbv2.py"]),
+    ],
+)
+def test_module_names_a_path_a_file_name_a_stem_or_a_glob(requested: str, chosen: list[str]) -> None:
+    assert sorted(mutate._targets(CONFIGURED, [requested])) == chosen
+
+
+def test_an_unknown_module_is_refused_with_the_list_of_mutated_ones() -> None:
+    with pytest.raises(SystemExit, match="MODULE=nosuch: not one of the mutated modules"):
+        mutate._targets(CONFIGURED, ["nosuch"])
+
+
+@pytest.mark.parametrize(
+    ("module", "judges"),
+    [
+        ("components/rollout.py", {"tests/components/test_refresh.py", "tests/components/test_rollout.py"}),
+        ("ops/checks/green.py", {"tests/ops/checks"}),
+        ("offline/cloudrules/ec2.py", {"tests/offline/cloudrules", "tests/offline/test_strict_cloud.py"}),
+        ("policies/guardrails/network/reach.py", {"tests/policies/test_redteam_network.py"}),
+    ],
+)
+def test_each_module_is_judged_by_its_own_tests(module: str, judges: set[str]) -> None:
+    assert judges <= set(mutate._test_scope([module]))
+
+
+def test_a_test_judges_a_module_only_from_inside_its_scope() -> None:
+    scope = ("tests/ops", "tests/components/test_rollout.py")
+
+    assert mutate._may_judge("tests/ops/checks/test_green.py::test_x[a::b]", scope)
+    assert mutate._may_judge("tests/components/test_rollout.py::test_y", scope)
+    assert not mutate._may_judge("tests/opsx/test_z.py::test_z", scope)
+    assert not mutate._may_judge("tests/components/test_rollout_more.py::test_y", scope)
+
+
+def test_a_sample_is_the_same_every_run_and_as_large_as_asked() -> None:
+    file = "components/refresh.py"
+    everything, _ = mutate._sample(file, 1.0)
+
+    quarter, share = mutate._sample(file, 0.25)
+
+    assert quarter == mutate._sample(file, 0.25)[0], "a fixed seed: two runs test the same mutants"
+    assert len(quarter) == -(-len(everything) // 4) and share == len(quarter) / len(everything)
+    assert set(quarter) < set(everything)
+    assert all(name.startswith("components.refresh.x") for name in quarter)
+    assert len(mutate._sample(file, 10)[0]) == 10, "a size above 1 is a number of mutants"
+    assert len(mutate._sample(file, 0.0001)[0]) == 1, "at least one mutant"
+
+
+def test_the_cloud_rules_are_sampled_by_default_and_nothing_else_is() -> None:
+    sizes = mutate._sample_sizes(["offline/cloudrules/ec2.py", "components/refresh.py"], None)
+
+    assert sizes == {"offline/cloudrules/ec2.py": 0.25, "components/refresh.py": 1.0}
+    assert mutate._sample_sizes(["offline/cloudrules/ec2.py"], 1)["offline/cloudrules/ec2.py"] == 1.0
+    with pytest.raises(SystemExit, match="sample size"):
+        mutate._sample_sizes(["components/refresh.py"], 0)
+
+
+def test_the_weekly_workflow_runs_make_mutate_and_uploads_the_table() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "mutate.yml").read_text())
+    steps = workflow["jobs"]["mutate"]["steps"]
+
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}, "never on push or pull_request"
+    assert any(step.get("run", "").startswith("make mutate") for step in steps)
+    (upload,) = [step for step in steps if str(step.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert upload["if"] == "always()" and upload["with"]["path"] == str(mutate.TABLE.relative_to(REPO))
+
+
+def test_make_test_and_ci_never_run_mutation_testing() -> None:
+    makefile = (REPO / "Makefile").read_text()
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+
+    assert "mutate" not in test_target
+    assert "mutate" not in (REPO / ".ci" / "run").read_text()
+    assert "make mutate" not in (REPO / ".github" / "workflows" / "ci.yml").read_text()
