@@ -195,9 +195,10 @@ def _access_props(access: AwsAccess) -> dict[str, Any]:
 class Rollout(dynamic.Resource, module="autoscaling", name="Rollout"):
     """Rolls ``launch_template_version`` out onto the group; ``pulumi up`` waits for the verdict."""
 
+    # A dynamic resource's outputs are attributes under their property names, untranslated.
     status: pulumi.Output[str]
-    instance_refresh_id: pulumi.Output[str]
-    launch_template_version: pulumi.Output[str]
+    instanceRefreshId: pulumi.Output[str]
+    launchTemplateVersion: pulumi.Output[str]
 
     def __init__(self, name: str, args: RolloutArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props: dict[str, Any] = {

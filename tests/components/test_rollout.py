@@ -476,13 +476,18 @@ def test_the_registered_rollout_carries_every_input_and_outlasts_its_own_timeout
             pulumi.ResourceOptions(ignore_changes=["imageId"]),
         )
         pulumi.export("status", registered.status)
-        # A dynamic resource's attributes keep the property names (the `instance_refresh_id` annotation has none).
-        pulumi.export("instanceRefreshId", getattr(registered, "instanceRefreshId"))  # noqa: B009
+        # A dynamic resource's attributes keep the property names: every annotated output is one.
+        for output in rollout.Rollout.__annotations__:
+            pulumi.export(output, getattr(registered, output))
 
     run = run_program(program, _NoCloud(), project="p", stack="s", config={})
 
     assert run.error is None
-    assert run.outputs == {"status": "Unchanged", "instanceRefreshId": ""}, "the provider's outputs, readable"
+    assert run.outputs == {
+        "status": "Unchanged",
+        "instanceRefreshId": "",
+        "launchTemplateVersion": "3",
+    }, "the provider's outputs, readable under the names the class declares"
     (registered,) = [r for r in run.resources if r.type == "pulumi-python:dynamic/autoscaling:Rollout"]
     assert registered.name == "compute-rollout"
     assert registered.custom_timeouts == {"create": "50m", "update": "50m"}
