@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -40,19 +38,13 @@ from offline import harness
 from offline.harness import program_from_file, run_program
 from offline.mockcloud import MockCloud
 from tests.conftest import PROJECT, REPO, stack_file_config
+from tests.motoserver import free_port, moto_server
 
 pytestmark = pytest.mark.subprocess
 
 ROLLOUT_TYPE = "pulumi-python:dynamic/autoscaling:Rollout"
 VENV_PYTHON = REPO / "venv" / "bin" / "python"
-MOTO_SERVER = REPO / "venv" / "bin" / "moto_server"
 REGION = "us-east-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _aws_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
@@ -102,29 +94,8 @@ class Moto:
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
     """moto's server on a free loopback port, recording every request it receives."""
     recording = tmp_path_factory.mktemp("moto") / "recording.jsonl"
-    port = _free_port()
-    env = {**os.environ, "MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": str(recording)}
-    process = subprocess.Popen(
-        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)
+    with moto_server({"MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": str(recording)}) as url:
         yield Moto(url, recording)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @dataclass
@@ -225,7 +196,7 @@ def provider(moto: Moto, tmp_path: Path) -> Iterator[ProviderProcess]:
         }
     )
     # No engine here: the dynamic provider takes the address but never dials it (pulumi/pulumi#6065).
-    engine = f"127.0.0.1:{_free_port()}"
+    engine = f"127.0.0.1:{free_port()}"
     stderr = tmp_path / "provider.stderr"
     with stderr.open("w") as err:
         process = subprocess.Popen(

@@ -6,10 +6,7 @@ Each test gets a clean emulator (``POST /moto-api/reset``) and the standard AWS 
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,42 +14,19 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.motoserver import moto_server
+
 REPO = Path(__file__).resolve().parents[2]
-# Beside the running interpreter, not under REPO: `make mutate` runs the tests from a copy in mutants/.
-MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "us-east-1"
 # Rule logic imports as `guardrails`, as the packs (and ops.checks.policy_eval) import it.
 if str(REPO / "policies") not in sys.path:
     sys.path.insert(0, str(REPO / "policies"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)
+    with moto_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
