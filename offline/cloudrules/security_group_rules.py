@@ -10,10 +10,10 @@ prefix list carries a ``UserIdGroupPair``/``PrefixListId`` description, whose ch
 from __future__ import annotations
 
 import ipaddress
-import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from offline.cloudrules.ec2 import DEFAULT_SG, EGRESS, INGRESS, LEGACY_RULE, SG, SG_CHARS, SG_CHARS_TEXT
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import bad_chars, is_unknown, items, known_int, known_str, mapping, plain, shown
@@ -22,15 +22,9 @@ EC2_API = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference"
 TF_SG_DOC = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group"
 TF_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ec2"
 
-SG = "aws:ec2/securityGroup:SecurityGroup"
-DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-LEGACY_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-
 # UserIdGroupPair.Description and PrefixListId.Description: IpRange's set without "&".
-PAIR_CHARS = string.ascii_letters + string.digits + " ._-:/()#,@[]+=;{}!$*"
-PAIR_CHARS_TEXT = "a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=;{}!$*"
+PAIR_CHARS = SG_CHARS.replace("&", "")
+PAIR_CHARS_TEXT = SG_CHARS_TEXT.replace("&", "")
 PROTOCOL_KINDS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "1": "icmp"}
 PROTOCOL_KINDS |= {"icmpv6": "icmpv6", "58": "icmpv6", "-1": "all"}
 
