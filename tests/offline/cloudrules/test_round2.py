@@ -201,3 +201,17 @@ def test_every_quota_cites_a_source_and_its_default_fits_its_ceiling() -> None:
     for quota in QUOTAS.values():
         assert quota.source.startswith("https://docs.aws.amazon.com/")
         assert quota.ceiling is None or quota.default <= quota.ceiling
+
+
+def test_a_metadata_tag_key_refusal_shows_the_key_cut_at_40_characters_and_the_fix() -> None:
+    # A long key is cut so the preview line stays readable; the reader still sees what to do about it.
+    key = "team name " + "x" * 30 + "TAIL-NOT-SHOWN"
+    found = errors(
+        "aws:ec2/instance:Instance",
+        {"metadataOptions": {"instanceMetadataTags": "enabled"}, "tags": {"Name": "lab", key: "v"}},
+    )
+    messages = [e.message for e in found if e.rule == "metadata-tag-keys"]
+    assert messages == [
+        'tag key "team name xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" cannot be read from instance metadata '
+        '(allowed: a-zA-Z0-9 and +-=.,_:@, not ".", ".." or "_index"); turn instanceMetadataTags off or rename it'
+    ]
