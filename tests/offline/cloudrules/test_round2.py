@@ -171,7 +171,7 @@ def test_the_largest_product_aws_grants_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ([], "a quotas file is a JSON object"),
+        ([], "^a quotas file is a JSON object"),
         ({"no-such": 1}, "unknown quota"),
         ({"rules-per-security-group": 59}, "at or above AWS's default 60"),
         ({"rules-per-security-group": True}, "not a whole number"),
@@ -193,8 +193,15 @@ def test_a_quotas_file_is_read(tmp_path: Path) -> None:
     path.write_text("{")
     with pytest.raises(QuotaFileError, match="is not JSON"):
         load_quotas(path)
-    with pytest.raises(QuotaFileError, match="cannot read"):
+    # The OS's reason alone, not Python's "[Errno 2] ..." repr of it.
+    with pytest.raises(QuotaFileError, match=r"^cannot read .*absent\.json: No such file or directory$"):
         load_quotas(tmp_path / "absent.json")
+
+
+def test_a_quota_at_the_most_aws_grants_is_accepted() -> None:
+    # Both ends of each ceiling: the ceiling itself is granted, one above it is refused (above).
+    assert parse_quotas({"security-groups-per-network-interface": 16}) == {"security-groups-per-network-interface": 16}
+    assert parse_quotas({"security-groups-per-load-balancer": 5}) == {"security-groups-per-load-balancer": 5}
 
 
 def test_every_quota_cites_a_source_and_its_default_fits_its_ceiling() -> None:
