@@ -301,6 +301,29 @@ def test_the_audit_accepts_what_the_model_lists_and_refuses_with_its_code_and_sh
     assert refused[0].source.endswith("/elbv2/2015-12-01/service-2.json#ProtocolEnum")
 
 
+@pytest.mark.parametrize(
+    "provider",
+    [
+        Recorded("pulumi:providers:aws", "default", {"region": "eu-west-1"}),
+        Recorded("pulumi:providers:aws", "default", {}, outputs={"region": "eu-west-1"}),
+    ],
+    ids=["region-in-inputs", "region-in-outputs"],
+)
+def test_the_audit_takes_the_region_from_the_stacks_aws_provider(provider: Recorded) -> None:
+    """The provider is not the first resource of an export; its Region, input or output, binds the zone check."""
+    subnet = BASE["aws:ec2/subnet:Subnet"]
+    stack = [Recorded("pulumi:pulumi:Stack", "p-dev", {}, custom=False), provider]
+    assert (
+        check_stack([*stack, Recorded("aws:ec2/subnet:Subnet", "a", {**subnet, "availabilityZone": "eu-west-1a"})])
+        == []
+    )
+    refused = check_stack(
+        [*stack, Recorded("aws:ec2/subnet:Subnet", "b", {**subnet, "availabilityZone": "us-east-1a"})]
+    )
+    assert [(e.name, e.property) for e in refused] == [("b", "availabilityZone")]
+    assert "is not an Availability Zone of eu-west-1" in refused[0].message
+
+
 # Hand lists for members whose shape enumerates nothing but whose model text lists the values: (the rule's list,
 # service, operation, member, how the text lists them). A value AWS adds to the text fails here.
 DOCUMENTED: list[tuple[tuple[Any, ...], str, str, str, str]] = [

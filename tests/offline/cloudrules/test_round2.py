@@ -171,7 +171,7 @@ def test_the_largest_product_aws_grants_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ([], "a quotas file is a JSON object"),
+        ([], "^a quotas file is a JSON object"),
         ({"no-such": 1}, "unknown quota"),
         ({"rules-per-security-group": 59}, "at or above AWS's default 60"),
         ({"rules-per-security-group": True}, "not a whole number"),
@@ -193,11 +193,32 @@ def test_a_quotas_file_is_read(tmp_path: Path) -> None:
     path.write_text("{")
     with pytest.raises(QuotaFileError, match="is not JSON"):
         load_quotas(path)
-    with pytest.raises(QuotaFileError, match="cannot read"):
+    # The OS's reason alone, not Python's "[Errno 2] ..." repr of it.
+    with pytest.raises(QuotaFileError, match=r"^cannot read .*absent\.json: No such file or directory$"):
         load_quotas(tmp_path / "absent.json")
+
+
+def test_a_quota_at_the_most_aws_grants_is_accepted() -> None:
+    # Both ends of each ceiling: the ceiling itself is granted, one above it is refused (above).
+    assert parse_quotas({"security-groups-per-network-interface": 16}) == {"security-groups-per-network-interface": 16}
+    assert parse_quotas({"security-groups-per-load-balancer": 5}) == {"security-groups-per-load-balancer": 5}
 
 
 def test_every_quota_cites_a_source_and_its_default_fits_its_ceiling() -> None:
     for quota in QUOTAS.values():
         assert quota.source.startswith("https://docs.aws.amazon.com/")
         assert quota.ceiling is None or quota.default <= quota.ceiling
+
+
+def test_a_metadata_tag_key_refusal_shows_the_key_cut_at_40_characters_and_the_fix() -> None:
+    # A long key is cut so the preview line stays readable; the reader still sees what to do about it.
+    key = "team name " + "x" * 30 + "TAIL-NOT-SHOWN"
+    found = errors(
+        "aws:ec2/instance:Instance",
+        {"metadataOptions": {"instanceMetadataTags": "enabled"}, "tags": {"Name": "lab", key: "v"}},
+    )
+    messages = [e.message for e in found if e.rule == "metadata-tag-keys"]
+    assert messages == [
+        'tag key "team name xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" cannot be read from instance metadata '
+        '(allowed: a-zA-Z0-9 and +-=.,_:@, not ".", ".." or "_index"); turn instanceMetadataTags off or rename it'
+    ]
