@@ -216,7 +216,7 @@ def test_an_aws_error_inside_a_check_fails_that_check_with_the_fix_its_code_call
 
     assert (first.id, first.title, first.status) == ("test.check", "a check that calls AWS", Status.FAIL)
     assert first.evidence.startswith("an AWS call failed: UnauthorizedOperation: ")
-    assert first.fix == "grant the doctor's read-only policy (README, 'When something does not work')"
+    assert first.fix == "grant the doctor's read-only policy (ops/doctor-policy.json; see docs/doctor.md)"
     assert second.evidence.startswith("an AWS call failed: Throttling: ")
-    assert second.fix == "retry; if it persists, run this check's manual command from the README"
+    assert second.fix == "retry; if it persists, run this check's manual command from docs/doctor.md"
     assert calls_aws.check_id == "test.check"  # type: ignore[attr-defined]
