@@ -220,3 +220,57 @@ def test_an_aws_error_inside_a_check_fails_that_check_with_the_fix_its_code_call
     assert second.evidence.startswith("an AWS call failed: Throttling: ")
     assert second.fix == "retry; if it persists, run this check's manual command from docs/doctor.md"
     assert calls_aws.check_id == "test.check"  # type: ignore[attr-defined]
+
+
+def test_each_subnet_set_is_described_on_its_own() -> None:
+    ctx = context({})
+    ec2 = stub(ctx, "ec2")
+    first = {"SubnetId": "subnet-0a", "VpcId": "vpc-0a", "AvailabilityZone": "us-east-1a"}
+    second = {"SubnetId": "subnet-0c", "VpcId": "vpc-0a", "AvailabilityZone": "us-east-1c"}
+    ec2.add_response("describe_subnets", {"Subnets": [first]}, {"SubnetIds": ["subnet-0a"]})
+    ec2.add_response("describe_subnets", {"Subnets": [second]}, {"SubnetIds": ["subnet-0c"]})
+
+    assert ctx.subnets(["subnet-0a"]) == [first]
+    assert ctx.subnets(["subnet-0c"]) == [second]
+    ec2.assert_no_pending_responses()
+
+
+def test_blue_and_green_groups_and_their_templates_are_each_read_on_their_own() -> None:
+    ctx = context({"asgName": "blue-asg", "greenAsgName": "green-asg"})
+    asg, ec2 = stub(ctx, "autoscaling"), stub(ctx, "ec2")
+    green_reply = group("green-asg")
+    green_reply["AutoScalingGroups"][0]["LaunchTemplate"]["Version"] = "4"
+    asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
+    ec2.add_response(
+        "describe_launch_template_versions", _version_reply(3), {"LaunchTemplateId": TEMPLATE_ID, "Versions": ["3"]}
+    )
+    asg.add_response("describe_auto_scaling_groups", green_reply, {"AutoScalingGroupNames": ["green-asg"]})
+    ec2.add_response(
+        "describe_launch_template_versions", _version_reply(4), {"LaunchTemplateId": TEMPLATE_ID, "Versions": ["4"]}
+    )
+
+    assert ctx.template_version()["VersionNumber"] == 3
+    assert ctx.template_version("greenAsgName")["VersionNumber"] == 4
+    assert (ctx.group()["AutoScalingGroupName"], ctx.group("greenAsgName")["AutoScalingGroupName"]) == (
+        "blue-asg",
+        "green-asg",
+    )
+    asg.assert_no_pending_responses()
+    ec2.assert_no_pending_responses()
+
+
+def test_a_template_named_by_name_that_cannot_be_read_is_named_in_the_evidence() -> None:
+    ctx = context({"asgName": "blue-asg"})
+    asg, ec2 = stub(ctx, "autoscaling"), stub(ctx, "ec2")
+    reply = _group_with("LaunchTemplate", {"LaunchTemplateName": "app-lt", "Version": "$Latest"})
+    asg.add_response("describe_auto_scaling_groups", reply, {"AutoScalingGroupNames": ["blue-asg"]})
+    ec2.add_client_error(
+        "describe_launch_template_versions",
+        service_error_code="InvalidLaunchTemplateName.NotFoundException",
+        expected_params={"LaunchTemplateName": "app-lt", "Versions": ["$Latest"]},
+    )
+
+    with pytest.raises(
+        Missing, match=r"^launch template app-lt version \$Latest: InvalidLaunchTemplateName.NotFoundException: "
+    ):
+        ctx.template_version()

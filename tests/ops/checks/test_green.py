@@ -146,3 +146,38 @@ def test_the_latest_launch_failure_counts_only_until_the_latest_success(
     )
 
     assert green._latest_launch_failure(ctx, "green-asg") == failure
+
+
+def test_a_refresh_without_a_reason_is_named_by_its_status_alone() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_instance_refreshes",
+        {
+            "InstanceRefreshes": [
+                {"InstanceRefreshId": "r-1", "AutoScalingGroupName": "green-asg", "Status": "Successful"}
+            ]
+        },
+        {"AutoScalingGroupName": "green-asg", "MaxRecords": 1},
+    )
+
+    assert green._latest_refresh(ctx, "green-asg")[1] == "latest refresh Successful"
+
+
+def test_a_reply_that_omits_the_refresh_list_means_no_refresh() -> None:
+    # InstanceRefreshes is not a required member of DescribeInstanceRefreshesAnswer in the botocore model.
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_instance_refreshes", {}, {"AutoScalingGroupName": "green-asg", "MaxRecords": 1}
+    )
+
+    assert green._latest_refresh(ctx, "green-asg") == (None, "no instance refresh")
+
+
+def test_a_failed_activity_without_message_or_description_still_reads_failed() -> None:
+    ctx = context(OUTPUTS)
+    bare = {key: value for key, value in activity("Failed").items() if key != "Description"}
+    stub(ctx, "autoscaling").add_response(
+        "describe_scaling_activities", {"Activities": [bare]}, {"AutoScalingGroupName": "green-asg", "MaxRecords": 10}
+    )
+
+    assert green._latest_launch_failure(ctx, "green-asg") == "failed"

@@ -26,7 +26,18 @@ def test_probe_connects_to_a_loopback_listener() -> None:
         port = server.getsockname()[1]
         assert tcp_connect("127.0.0.1", port, timeout=2) is None
         check = probe_address("127.0.0.1", port, timeout=2)
+    assert (check.id, check.title) == ("reach.probe", f"a TCP connection to tcp/{port} opens")
     assert check.status is Status.PASS and check.evidence == f"connected to 127.0.0.1:{port}"
+
+
+def test_the_probe_connects_to_the_host_it_was_given_not_the_default_one() -> None:
+    # 127.0.0.2 is loopback too, but not where an unnamed host (None) resolves to.
+    with socket.socket() as server:
+        server.bind(("127.0.0.2", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        check = probe_address("127.0.0.2", port, timeout=2)
+    assert check.status is Status.PASS and check.evidence == f"connected to 127.0.0.2:{port}"
 
 
 def test_probe_fails_on_a_closed_loopback_port() -> None:
@@ -117,7 +128,12 @@ def test_a_refused_probe_says_what_the_kernel_said() -> None:
 
 def test_the_probe_skips_an_instance_it_cannot_read_or_that_has_no_public_ip() -> None:
     missing = probe(context({}))
-    assert (missing.status, missing.evidence) == (Status.SKIP, "needs the instance: the stack exports no instanceId")
+    assert (missing.id, missing.title, missing.status, missing.evidence) == (
+        "reach.probe",
+        "a TCP connection to tcp/22 opens",
+        Status.SKIP,
+        "needs the instance: the stack exports no instanceId",
+    )
 
     ctx = context({"instanceId": "i-0123456789abcdef0"})
     stub(ctx, "ec2").add_response(
@@ -126,7 +142,8 @@ def test_the_probe_skips_an_instance_it_cannot_read_or_that_has_no_public_ip() -
         {"InstanceIds": ["i-0123456789abcdef0"]},
     )
     private = probe(ctx, port=2222)
-    assert (private.status, private.title, private.evidence) == (
+    assert (private.id, private.status, private.title, private.evidence) == (
+        "reach.probe",
         Status.SKIP,
         "a TCP connection to tcp/2222 opens",
         "the instance has no public IP",
@@ -254,3 +271,50 @@ def test_the_route_is_read_once_for_the_route_and_gateway_checks() -> None:
     ec2.assert_no_pending_responses()
     assert (route.status, gateway.status) == (Status.PASS, Status.PASS)
     assert gateway.evidence == f"igw-0a attached to {VPC} (available)"
+
+
+# --- where SSH comes from: the operator's address, else the stack's sshCidr host -----------------------------
+
+
+def test_the_source_is_your_own_address_when_known() -> None:
+    ctx = context({}, sshCidr="198.51.100.9/32")
+    ctx.my_ip, ctx.my_ip_source = "203.0.113.7", "--my-ip"
+
+    assert reachability._source_ip(ctx) == ("203.0.113.7", "your address 203.0.113.7 (--my-ip)")
+
+
+def test_without_your_address_the_source_is_the_stacks_ssh_cidr_host_and_says_so() -> None:
+    ctx = context({}, sshCidr="198.51.100.9/32")
+    ctx.my_ip_source = "lookup failed"
+
+    assert reachability._source_ip(ctx) == (
+        "198.51.100.9",
+        "the stack's sshCidr host 198.51.100.9 (your own address unknown: lookup failed)",
+    )
+
+
+def test_without_your_address_or_an_ssh_cidr_the_source_is_unknown() -> None:
+    ctx = context({})
+    ctx.my_ip_source = "lookup failed"
+
+    assert reachability._source_ip(ctx) == (None, "your address is unknown (lookup failed)")
+
+
+def test_the_probe_waits_only_as_long_as_it_was_told() -> None:
+    server, held, port = _full_backlog()
+    ctx = context({"instanceId": INSTANCE_ID})
+    stub(ctx, "ec2").add_response(
+        "describe_instances",
+        {"Reservations": [{"Instances": [{"InstanceId": INSTANCE_ID, "PublicIpAddress": "127.0.0.1"}]}]},
+        {"InstanceIds": [INSTANCE_ID]},
+    )
+    try:
+        through_the_instance = probe(ctx, port=port, timeout=0.5)
+        direct = probe_address("127.0.0.1", port, timeout=0.5)
+    finally:
+        for sock in [*held, server]:
+            sock.close()
+
+    dropped = f"127.0.0.1:{port}: no answer within 0.5s (dropped: security group, ACL or route)"
+    assert (through_the_instance.status, through_the_instance.evidence) == (Status.FAIL, dropped)
+    assert (direct.status, direct.evidence) == (Status.FAIL, dropped)
