@@ -114,6 +114,8 @@ class Context:
             raise Missing(f"group {group['AutoScalingGroupName']} launches from no launch template")
         template_id = spec.get("LaunchTemplateId")
         version = str(spec.get("Version") or "$Default")
+        # A group may name its template by name instead of id: messages and the cache say whichever it gave.
+        shown = template_id or spec.get("LaunchTemplateName")
 
         def load() -> dict[str, Any]:
             ident = (
@@ -124,16 +126,13 @@ class Context:
             except AwsError as error:
                 if is_denied(error):
                     raise
-                raise Missing(
-                    f"launch template {template_id or spec.get('LaunchTemplateName')} version {version}: "
-                    f"{error_code(error)}: {error}"
-                ) from error
+                raise Missing(f"launch template {shown} version {version}: {error_code(error)}: {error}") from error
             found = versions.get("LaunchTemplateVersions", [])
             if not found:
-                raise Missing(f"launch template {template_id} has no version {version}")
+                raise Missing(f"launch template {shown} has no version {version}")
             return dict(found[0])
 
-        return dict(self.cached(f"template:{template_id}:{version}", load))
+        return dict(self.cached(f"template:{shown}:{version}", load))
 
     def subnets(self, subnet_ids: list[str]) -> list[dict[str, Any]]:
         key = "subnets:" + ",".join(sorted(subnet_ids))

@@ -274,3 +274,29 @@ def test_a_template_named_by_name_that_cannot_be_read_is_named_in_the_evidence()
         Missing, match=r"^launch template app-lt version \$Latest: InvalidLaunchTemplateName.NotFoundException: "
     ):
         ctx.template_version()
+
+
+def test_a_template_named_by_name_without_the_version_is_named_by_its_name() -> None:
+    ctx = context({"asgName": "blue-asg"})
+    asg, ec2 = stub(ctx, "autoscaling"), stub(ctx, "ec2")
+    reply = _group_with("LaunchTemplate", {"LaunchTemplateName": "app-lt", "Version": "9"})
+    asg.add_response("describe_auto_scaling_groups", reply, {"AutoScalingGroupNames": ["blue-asg"]})
+    ec2.add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": []},
+        {"LaunchTemplateName": "app-lt", "Versions": ["9"]},
+    )
+
+    with pytest.raises(Missing, match=r"^launch template app-lt has no version 9$"):
+        ctx.template_version()
+
+
+def test_a_denied_template_lookup_is_the_doctors_own_problem_not_a_missing_template() -> None:
+    ctx = context({"asgName": "blue-asg"})
+    asg, ec2 = stub(ctx, "autoscaling"), stub(ctx, "ec2")
+    asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
+    ec2.add_client_error("describe_launch_template_versions", service_error_code="UnauthorizedOperation")
+
+    with pytest.raises(Exception, match="UnauthorizedOperation") as caught:
+        ctx.template_version()
+    assert not isinstance(caught.value, Missing)
