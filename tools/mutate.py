@@ -25,8 +25,11 @@ Each mutant runs only the tests that reached the mutated function during mutmut'
 those only the ones ``[tool.mutate.tests]`` allows to judge its module: a run over every module shares one
 stats run, yet a config mutant is never judged by the cloud-rule tests that happen to reach it.
 Modules matched in ``[tool.mutate.sample]`` are sampled: a fixed-seed random share of their mutants is
-tested, and the table says "sampled N%" beside the figure. ``--sample SIZE`` samples every module (a
-share up to 1, or a number of mutants above it); ``--sample 1`` tests every mutant.
+tested (never fewer than ``sample_floor``, or all of a smaller module), and the table says "sampled N%"
+beside the figure. ``--sample SIZE`` samples every module (a share up to 1, or a number of mutants above
+it); ``--sample 1`` tests every mutant. A run over every module (no ``MODULE=``) must fit in 90 minutes on
+two cores, so it tests at most ``full_run_mutants``: one share for every module, the largest that fits,
+each module's rate then an estimate the table marks as sampled. ``MODULE=`` runs stay exact.
 Every run starts from a fresh ``mutants/`` so an edited test is never judged by stale results; the
 table is also written to ``build/mutate-table.txt`` (the weekly workflow uploads it).
 """
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import functools
 import json
 import math
 import random
@@ -195,11 +199,12 @@ def _targets(config_globs: Sequence[str], requested: Sequence[str]) -> list[str]
     return chosen
 
 
-def _settings(section: str) -> dict[str, Any]:
+def _settings(section: str = "") -> dict[str, Any]:
+    """``[tool.mutate.<section>]`` from pyproject.toml, or ``[tool.mutate]`` itself."""
     import tomllib
 
-    table: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutate"].get(section, {})
-    return table
+    table: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutate"]
+    return table.get(section, {}) if section else table
 
 
 def _test_scope(files: Sequence[str]) -> list[str]:
@@ -265,20 +270,56 @@ def _sample_sizes(files: Sequence[str], forced: float | None) -> dict[str, float
     return sizes
 
 
-def _sample(file: str, size: float) -> tuple[list[str], float]:
-    """A fixed-seed random sample of ``file``'s mutants, named as the run names them, and the share it is.
-
-    ``size`` up to 1 is a share (at least one mutant is drawn), above 1 a number of mutants. The seed is
-    fixed per module, so two runs over the same source test the same mutants.
-    """
+@functools.cache
+def _mutants_of(file: str) -> tuple[str, ...]:
+    """mutmut's names for the mutants of ``file`` (``x_f__mutmut_3``), as it generates them from the source."""
     from mutmut.mutation.file_mutation import mutate_file_contents
 
-    names = mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names
+    return tuple(mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names)
+
+
+def _drawn(total: int, size: float, floor: int = 0) -> int:
+    """How many of a module's ``total`` mutants a sample of ``size`` tests.
+
+    A size up to 1 is a share, rounded up (at least one mutant, and at least ``floor`` or the whole module if
+    smaller); a larger size is a number of mutants.
+    """
+    if size > 1:
+        return min(total, int(size))
+    return min(total, max(1, math.ceil(size * total), floor))
+
+
+def _sample(file: str, size: float, floor: int = 0) -> tuple[list[str], float]:
+    """A fixed-seed random sample of ``file``'s mutants, named as the run names them, and the share it is.
+
+    ``size`` up to 1 is a share, above 1 a number of mutants (``_drawn``). The seed is fixed per module, so two
+    runs over the same source test the same mutants.
+    """
+    names = list(_mutants_of(file))
     if not names:
         return [], 1.0
-    count = min(len(names), max(1, math.ceil(size * len(names)) if size <= 1 else int(size)))
+    count = _drawn(len(names), size, floor)
     chosen = random.Random(f"{SAMPLE_SEED}:{file}").sample(names, count)
     return [_module_name(Path(file), name) for name in sorted(chosen)], count / len(names)
+
+
+def _fit(sizes: dict[str, float], budget: int, floor: int) -> dict[str, float]:
+    """Sizes that test at most ``budget`` mutants in all: every module's share capped by one common share.
+
+    The common share is the largest that fits (found by bisection); a module never goes under ``floor``
+    mutants, so the budget is a target that a run over many small modules can pass by their floors.
+    """
+
+    def tested(cap: float) -> int:
+        return sum(_drawn(len(_mutants_of(f)), min(size, cap), floor) for f, size in sizes.items())
+
+    if tested(1.0) <= budget:
+        return sizes
+    low, high = 0.0, 1.0
+    for _ in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if tested(middle) <= budget else (low, middle)
+    return {f: min(size, low) for f, size in sizes.items()}
 
 
 def _report(files: Sequence[str], show: bool = False) -> int:
@@ -349,6 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="test a fixed-seed random sample of every module's mutants: a share (0-1] or a number (above 1);"
         " default: [tool.mutate.sample]",
     )
+    parser.add_argument(
+        "--budget",
+        type=int,
+        default=None,
+        metavar="N",
+        help="test at most about N mutants in all, one share across the modules; default for a run over every"
+        " module: full_run_mutants in [tool.mutate]",
+    )
     parser.add_argument("--report-only", action="store_true", help="print the last run's figures without running")
     parser.add_argument("--show", action="store_true", help="print the diff of every mutant that was not killed")
     args = parser.parse_args(argv)
@@ -372,14 +421,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if WORK.exists() and not args.keep:
             shutil.rmtree(WORK)
         sizes = _sample_sizes(files, args.sample)
+        settings = _settings()
+        floor = 0 if args.sample is not None else int(settings.get("sample_floor", 0))
+        budget = args.budget if args.budget is not None else int(settings.get("full_run_mutants", 0))
+        if budget and args.sample is None and (args.budget is not None or not args.modules):
+            sizes = _fit(sizes, budget, floor)
         chosen: list[str] = []
         shares: dict[str, float] = {}
         for file, pattern in zip(files, names, strict=True):
             if sizes[file] == 1:
                 chosen.append(pattern)
                 continue
-            sample, shares[file] = _sample(file, sizes[file])
+            sample, shares[file] = _sample(file, sizes[file], floor)
             chosen += sample
+        print(f"testing {len(chosen)} mutants", flush=True)
         names = chosen
         WORK.mkdir(exist_ok=True)
         (WORK / "mutate-sample.json").write_text(json.dumps({f: r for f, r in shares.items() if r < 1}))
