@@ -336,6 +336,10 @@ class Case:
     extra: tuple[Any, ...] = ()
     refused_quotas: dict[str, int] = field(default_factory=dict)
     accepted_quotas: dict[str, int] = field(default_factory=dict)
+    # What the refusal at ``property`` must say (a fragment of the message a user reads), and its code if not
+    # the rule's own.
+    says: str = ""
+    code: str = ""
 
     @property
     def id(self) -> str:
@@ -844,6 +848,8 @@ CASES: list[Case] = [
             ],
         },
         label="loop",
+        says="the redirect would loop: it changes none of protocol, port, host, path, query",
+        code="InvalidLoadBalancerAction",
     ),
     Case(
         "listener-default-actions",

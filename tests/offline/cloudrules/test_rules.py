@@ -45,6 +45,11 @@ def test_refused(case: Case) -> None:
     mine = [e for e in found if e.rule == case.rule]
     assert mine, f"{case.rule} accepted {case.refused}; all errors: {[str(e) for e in found]}"
     assert case.property in [e.property for e in mine], [str(e) for e in mine]
+    at_property = [e for e in mine if e.property == case.property]
+    if case.says:
+        assert any(case.says in e.message for e in at_property), [str(e) for e in at_property]
+    if case.code:
+        assert case.code in [e.code for e in at_property], [str(e) for e in at_property]
     for error in mine:
         assert error.code and error.code[0].isupper()
         assert error.source.startswith("https://")
