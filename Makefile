@@ -23,9 +23,11 @@ MY_IP ?=
 JSON ?=
 PROBE ?=
 MODULE ?=
-MUTATE_CHILDREN ?= 1
+# Mutants tested at once: one per core of a 2-core machine (a full run's 90 minutes assume 2).
+MUTATE_CHILDREN ?= 2
 ALL_TESTS ?=
 SAMPLE ?=
+BUDGET ?=
 
 REPORT_ARGS = $(if $(OUT),--out $(OUT)) $(if $(SARIF),--sarif $(SARIF)) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
@@ -40,7 +42,7 @@ help:
 	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
 	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
-	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=1] [SAMPLE=0.25]  mutation testing (slow; weekly workflow, not make test)"
+	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=2] [SAMPLE=0.25] [BUDGET=4000]  mutation testing (slow; weekly workflow, not make test)"
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,7 +95,7 @@ bench: $(STAMP) packs
 	$(PY) -m offline bench
 
 mutate: $(STAMP)
-	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(if $(SAMPLE),--sample $(SAMPLE)) $(MODULE)
+	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(BUDGET),--budget $(BUDGET)) $(MODULE)
 
 # Regenerate the cloud-rules coverage table after adding a rule or a property.
 cloud-coverage: $(STAMP)

@@ -121,6 +121,53 @@ def test_the_cloud_rules_are_sampled_by_default_and_nothing_else_is() -> None:
         mutate._sample_sizes(["components/refresh.py"], 0)
 
 
+def test_a_share_is_rounded_up_and_never_below_the_floor_or_above_the_module() -> None:
+    assert mutate._drawn(100, 0.25) == 25
+    assert mutate._drawn(101, 0.25) == 26, "rounded up"
+    assert mutate._drawn(100, 0.25, floor=40) == 40
+    assert mutate._drawn(30, 0.25, floor=40) == 30, "a module smaller than the floor is tested whole"
+    assert mutate._drawn(100, 1.0, floor=40) == 100
+    assert mutate._drawn(100, 0.001) == 1, "at least one mutant"
+    assert mutate._drawn(100, 60) == 60 and mutate._drawn(10, 60) == 10, "a size above 1 is a count"
+
+
+def test_a_floor_draws_the_same_mutants_first() -> None:
+    """A larger sample of a module holds the smaller one: raising the floor only adds mutants."""
+    small, _ = mutate._sample("components/refresh.py", 0.05)
+    large, share = mutate._sample("components/refresh.py", 0.05, floor=60)
+
+    assert len(large) == 60 and share == 60 / len(mutate._mutants_of("components/refresh.py"))
+    assert set(small) <= set(large)
+
+
+def test_a_run_over_every_module_fits_its_budget_with_one_share() -> None:
+    files = ["components/planning.py", "components/refresh.py", "offline/cloudrules/wafv2.py"]
+    counts = {f: len(mutate._mutants_of(f)) for f in files}
+    sizes = {f: 1.0 for f in files}
+    sizes["offline/cloudrules/wafv2.py"] = 0.25
+
+    fitted = mutate._fit(sizes, budget=200, floor=40)
+    tested = {f: mutate._drawn(counts[f], fitted[f], 40) for f in files}
+
+    assert sum(tested.values()) <= 200
+    shares = {round(fitted[f], 6) for f in ("components/planning.py", "components/refresh.py")}
+    assert len(shares) == 1, "one share for every module the budget cuts"
+    assert tested["offline/cloudrules/wafv2.py"] == counts["offline/cloudrules/wafv2.py"] <= 40, "under the floor: whole"
+    # The largest share that fits: one more mutant per cent would not.
+    share = shares.pop()
+    assert sum(mutate._drawn(counts[f], min(sizes[f], share + 0.01), 40) for f in files) > 200
+    assert mutate._fit(sizes, budget=10_000, floor=40) == sizes, "a budget that is not reached changes nothing"
+
+
+def test_the_full_run_budget_fits_ninety_minutes_at_the_measured_rate() -> None:
+    import tomllib
+
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["mutate"]
+    # ~60 mutants a minute with 2 children on this 2-core machine (docs/mutation-testing.md), plus the stats run.
+    assert 0 < settings["full_run_mutants"] <= 60 * 75
+    assert settings["sample_floor"] >= 20
+
+
 def test_the_weekly_workflow_runs_make_mutate_and_uploads_the_table() -> None:
     import yaml
 
