@@ -42,7 +42,7 @@ help:
 	@echo "make doctor [STACK=dev|prod] [OUTPUTS=outputs.json] [CONFIG=config.json] [MY_IP=203.0.113.7] [JSON=report.json] [PROBE=1]"
 	@echo "make bench     preview wall time, pack evaluation rate, test-suite time"
 	@echo "make cloud-coverage   regenerate docs/cloud-rules.md (cloud rules per property the program sets)"
-	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=2] [SAMPLE=0.25] [BUDGET=4000]  mutation testing (slow; weekly workflow, not make test)"
+	@echo "make mutate [MODULE=ingress] [MUTATE_CHILDREN=2] [SAMPLE=0.25] [BUDGET=3000]  mutation testing (slow; weekly workflow, not make test)"
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
