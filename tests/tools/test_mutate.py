@@ -152,7 +152,8 @@ def test_a_run_over_every_module_fits_its_budget_with_one_share() -> None:
     assert sum(tested.values()) <= 200
     shares = {round(fitted[f], 6) for f in ("components/planning.py", "components/refresh.py")}
     assert len(shares) == 1, "one share for every module the budget cuts"
-    assert tested["offline/cloudrules/wafv2.py"] == counts["offline/cloudrules/wafv2.py"] <= 40, "under the floor: whole"
+    wafv2 = "offline/cloudrules/wafv2.py"
+    assert tested[wafv2] == counts[wafv2] <= 40, "a module under the floor is tested whole"
     # The largest share that fits: one more mutant per cent would not.
     share = shares.pop()
     assert sum(mutate._drawn(counts[f], min(sizes[f], share + 0.01), 40) for f in files) > 200
@@ -187,3 +188,41 @@ def test_make_test_and_ci_never_run_mutation_testing() -> None:
     assert "mutate" not in test_target
     assert "mutate" not in (REPO / ".ci" / "run").read_text()
     assert "make mutate" not in (REPO / ".github" / "workflows" / "ci.yml").read_text()
+
+
+def test_the_equivalents_file_is_read_row_by_row_with_numbers_and_ranges() -> None:
+    text = """
+## components/refresh.py
+
+| mutant | change | why it stays |
+|---|---|---|
+| `x__code__mutmut_3`, `_5` | a | b |
+| `x_wait__mutmut_10` to `_12` | a | b |
+
+## ops/checks/
+
+| `green.x__latest__mutmut_8`, `_10` | a | b |
+
+## policies/guardrails/network/reach.py
+
+| `xǁReaderǁ_memo__mutmut_5` | a | b |
+"""
+    assert mutate._explained(text) == {
+        "components.refresh.x__code__mutmut_3",
+        "components.refresh.x__code__mutmut_5",
+        "components.refresh.x_wait__mutmut_10",
+        "components.refresh.x_wait__mutmut_11",
+        "components.refresh.x_wait__mutmut_12",
+        "ops.checks.green.x__latest__mutmut_8",
+        "ops.checks.green.x__latest__mutmut_10",
+        "guardrails.network.reach.xǁReaderǁ_memo__mutmut_5",
+    }
+
+
+def test_every_section_of_the_equivalents_file_names_a_mutated_module() -> None:
+    """A heading that names no configured module (a renamed file) would explain nothing, silently."""
+    files = mutate._targets(CONFIGURED, [])
+    for line in mutate.EQUIVALENTS.read_text().splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+            assert any(f == heading or f.startswith(heading.rstrip("/") + "/") for f in files), heading
