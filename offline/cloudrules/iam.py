@@ -40,8 +40,9 @@ POLICY_ARN = re.compile(
 def _name(prop: str, name: str | None, limit: int) -> Iterator[Finding]:
     if name is None:
         return
-    if not NAME.fullmatch(name):
-        wrong = sorted({c for c in name if not NAME.fullmatch(c)})
+    wrong = sorted({c for c in name if not NAME.fullmatch(c)})
+    if wrong:
+        # An empty name has no wrong character: its length says what is wrong.
         yield Finding(prop, f"character(s) {wrong} not allowed (allowed: a-zA-Z0-9 and _+=,.@-)")
     if not 1 <= len(name) <= limit:
         yield Finding(prop, f"{len(name)} characters; at most {limit}")
