@@ -76,8 +76,7 @@ def _at(prop: str, leaf: str) -> str:
 
 def _percentages(prop: str, low: int | None, high: int | None, *, allow_unset: bool) -> Iterator[Finding]:
     unset = -1 if allow_unset else None
-    if low is not None and low != unset and not 0 <= low <= 100:
-        yield Finding(_at(prop, "minHealthyPercentage"), f"{low} is outside 0-100")
+    # The minimum's range is the model's (apimap: -1-100 in a maintenance policy, 0-100 in an instance refresh).
     if high is not None and high != unset and not 100 <= high <= 200:
         yield Finding(_at(prop, "maxHealthyPercentage"), f"{high} is outside 100-200")
     if low is not None and high is not None and low != unset and high != unset and high - low > 100:
