@@ -152,6 +152,65 @@ def _patch_mutmut(judges: dict[str, tuple[str, ...]] | None) -> None:
     harness.PytestRunner._pytest_args_regular_run = regular_run_args  # type: ignore[method-assign]
     harness.PytestRunner.execute_pytest = execute_pytest  # type: ignore[method-assign]
     _skip_virtualenvs()
+    _mutate_registered()
+
+
+def _decorator_name(decorator: Any) -> str | None:
+    """``rule`` for ``@rule(...)`` or ``@rule``; None for anything else (``@a.b``, ``@x[0]``)."""
+    import libcst as cst
+
+    expression = decorator.decorator
+    if isinstance(expression, cst.Call):
+        expression = expression.func
+    return expression.value if isinstance(expression, cst.Name) else None
+
+
+@functools.cache
+def _mutate_registered() -> None:
+    """Mutate functions whose only decorators are named in ``[tool.mutate] mutate_decorated`` (once per process).
+
+    mutmut skips every decorated function but ``@staticmethod``/``@classmethod``: a decorator runs when the
+    function is defined, and mutmut copies the whole definition, decorators included, for the original and
+    each mutant, so ``@rule(...)`` would register every mutant as a rule. Yet most of a cloud rule's logic is
+    its ``@rule`` body, and most of a doctor check's its ``@check`` body. For a decorator that registers or
+    wraps the function it is given, the trampoline (which keeps the decorators) is what gets registered, and
+    the copies it dispatches to need none: so the copies lose these decorators, and the function is mutated.
+    """
+    names = frozenset(_settings().get("mutate_decorated", ()))
+    if not names:
+        return
+    import libcst as cst
+    import mutmut.mutation.file_mutation as file_mutation
+    from libcst.metadata import PositionProvider
+
+    def registered(node: Any) -> bool:
+        return (
+            isinstance(node, cst.FunctionDef)
+            and bool(node.decorators)
+            and all(_decorator_name(d) in names for d in node.decorators)
+        )
+
+    original_skip = file_mutation.MutationVisitor._skip_node_and_children
+
+    def skip_node_and_children(self: Any, node: Any) -> bool:
+        if not registered(node):
+            return bool(original_skip(self, node))
+        position = self.get_metadata(PositionProvider, node, None)
+        if position and position.start.line in self._ignored_node_lines:  # "# pragma: no mutate block"
+            return bool(original_skip(self, node))
+        return node.name.value in file_mutation.NEVER_MUTATE_FUNCTION_NAMES
+
+    original_arrangement = file_mutation.function_trampoline_arrangement
+
+    def function_trampoline_arrangement(function: Any, mutants: Any, class_name: str | None) -> Any:
+        declarations, methods, assignments, mutant_names = original_arrangement(function, mutants, class_name)
+        if registered(function):
+            trampoline, *copies = methods
+            methods = [trampoline, *(copy.with_changes(decorators=[]) for copy in copies)]
+        return declarations, methods, assignments, mutant_names
+
+    file_mutation.MutationVisitor._skip_node_and_children = skip_node_and_children  # type: ignore[method-assign]
+    file_mutation.function_trampoline_arrangement = function_trampoline_arrangement
 
 
 def _skip_virtualenvs() -> None:
@@ -278,6 +337,7 @@ def _mutants_of(file: str) -> tuple[str, ...]:
     """mutmut's names for the mutants of ``file`` (``x_f__mutmut_3``), as it generates them from the source."""
     from mutmut.mutation.file_mutation import mutate_file_contents
 
+    _mutate_registered()
     return tuple(mutate_file_contents(file, (ROOT / file).read_text(), None, None).mutant_names)
 
 

@@ -226,3 +226,20 @@ def test_every_section_of_the_equivalents_file_names_a_mutated_module() -> None:
         if line.startswith("## "):
             heading = line[3:].strip()
             assert any(f == heading or f.startswith(heading.rstrip("/") + "/") for f in files), heading
+
+
+def test_registered_rule_and_check_bodies_are_mutated_and_registered_once() -> None:
+    """``@rule`` and ``@check`` bodies hold most of their modules' logic; mutmut alone skips decorated functions."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    mutate._mutate_registered()
+    for file, decorator, function in (
+        ("offline/cloudrules/wafv2.py", "@rule(", "web_acl_rules"),
+        ("ops/checks/green.py", "@check(", "gate"),
+    ):
+        source = (REPO / file).read_text()
+        mutated = mutate_file_contents(file, source, None, None)
+        assert any(name.startswith(f"x_{function}__mutmut_") for name in mutated.mutant_names), file
+        # The trampoline keeps the decorator; the original's copy and every mutant are plain functions, so the
+        # decorator runs once per function, as in the source.
+        assert mutated.code.count(decorator) == source.count(decorator), file
