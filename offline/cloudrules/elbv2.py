@@ -303,6 +303,11 @@ def _forward(prop: str, action: Mapping[str, Any]) -> Iterator[Finding]:
         yield Finding(f"{prop}.forward.stickiness.duration", f"{duration} s is outside 1-604800")
 
 
+# What a redirect's host, path and query are when it keeps the request's (RedirectActionConfig: a path is absolute,
+# and #{path} is the request's path without its leading "/", so the unchanged path is "/#{path}").
+KEPT_PARTS = {"host": "#{host}", "path": "/#{path}", "query": "#{query}"}
+
+
 def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> Iterator[Finding]:
     # Status code, protocol and the lengths are the model's (apimap).
     redirect = mapping(action.get("redirect"))
@@ -312,7 +317,7 @@ def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> 
     protocol = known_str(redirect.get("protocol"))
     same_port = port in (None, "#{port}") or known_int(port) == known_int(listener.get("port"))
     same_protocol = protocol in (None, "#{protocol}") or protocol == known_str(listener.get("protocol"))
-    unchanged = all(plain(redirect.get(k)) in (None, f"#{{{k}}}") for k in ("host", "path", "query"))
+    unchanged = all(plain(redirect.get(k)) in (None, kept) for k, kept in KEPT_PARTS.items())
     if same_port and same_protocol and unchanged:
         yield Finding(
             f"{prop}.redirect",
