@@ -241,9 +241,9 @@ def _grants_elb_log_delivery(policy: CloudResource, bucket_name: str, region: st
         document = json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError, too-long integers, depth
         return False
-    statements = document.get("Statement", [])
+    statements = document.get("Statement") if isinstance(document, dict) else None
     statements = statements if isinstance(statements, list) else [statements]
-    account = ELB_ACCOUNTS.get(region, "")
+    account = ELB_ACCOUNTS.get(region)
     for statement in statements:
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue

@@ -241,12 +241,23 @@ DENIED = (
         [_statement(Action="S3:PUTOBJECT")],
         [_statement(Principal={"AWS": "arn:aws:iam::127311923021:root"})],
         ["not a statement", _statement(Effect="Deny"), _statement()],
+        [_statement(Action="s3:GetObject"), _statement()],
         _statement(),
     ],
     ids=str,
 )
 def test_a_bucket_policy_that_grants_log_delivery_lets_the_load_balancer_write(statements: Any) -> None:
     assert _logs_to_new_bucket(json.dumps({"Version": "2012-10-17", "Statement": statements})) == []
+
+
+def test_in_a_region_without_an_elb_account_only_the_service_principal_grants() -> None:
+    account = world()
+    account.region = "ap-south-2"
+    _add(account, BUCKET, "new-logs", {"bucket": "new-logs"})
+    policy = {"Statement": [_statement(Principal={"AWS": "arn:aws:iam::127311923021:root"})]}
+    urn = _add(account, BUCKET_POLICY, "new-logs-policy", {"bucket": "new-logs", "policy": json.dumps(policy)})
+    logs = {**LOGS, "bucket": "new-logs"}
+    assert _found(LB, ACCESS, account=account, deps=(IGW_URN, urn), accessLogs=logs) == [DENIED]
 
 
 @pytest.mark.parametrize(
@@ -257,6 +268,7 @@ def test_a_bucket_policy_that_grants_log_delivery_lets_the_load_balancer_write(s
         [_statement(Action="s3:PutObjectAcl")],
         [_statement(Principal={"AWS": "arn:aws:iam::156460612806:root"})],
         [_statement(Principal={"Service": "elasticloadbalancing.amazonaws.com"})],
+        [{k: v for k, v in _statement().items() if k != "Action"}],
         [],
     ],
     ids=str,
@@ -267,6 +279,8 @@ def test_a_bucket_policy_that_does_not_grant_log_delivery_is_access_denied(state
 
 def test_a_bucket_policy_that_is_not_json_grants_nothing_and_one_not_known_yet_is_undecided() -> None:
     assert _logs_to_new_bucket("{not json") == [DENIED]
+    assert _logs_to_new_bucket(json.dumps([_statement()])) == [DENIED]
+    assert _logs_to_new_bucket(json.dumps({"Version": "2012-10-17"})) == [DENIED]
     assert _logs_to_new_bucket(UNKNOWN) == []
 
 
