@@ -170,12 +170,14 @@ def target_group_health_request(resource: CloudResource, world: World) -> Iterat
     if tg_protocol in ("HTTP", "HTTPS") and protocol == "TCP":
         yield Finding("healthCheck.protocol", f"a {tg_protocol} target group cannot use TCP health checks")
     path = known_str(check.get("path"))
-    if path is not None and (not path.startswith("/") or not 1 <= len(path) <= 1024):
+    # Its length (1-1024) is the model's (apimap), which claims the property first.
+    if path is not None and not path.startswith("/"):
         yield Finding("healthCheck.path", f'"{path[:60]}" must begin with "/" and be 1-1024 characters')
     matcher = known_str(check.get("matcher"))
     if matcher is not None and protocol in ("HTTP", "HTTPS"):
-        codes = [int(c[:6]) for c in re.findall(r"[0-9]+", matcher)]
-        if not MATCHER.fullmatch(matcher) or any(not 200 <= c <= 499 for c in codes):
+        # The codes are read only once the pattern holds: at most three digits each.
+        codes = re.findall(r"[0-9]+", matcher)
+        if not MATCHER.fullmatch(matcher) or any(not 200 <= int(c) <= 499 for c in codes):
             yield Finding("healthCheck.matcher", f'"{matcher}" is not HTTP codes 200-499 ("200", "200,202", "200-299")')
     port = known_str(check.get("port"))
     if port is not None and port != "traffic-port" and not 1 <= (known_int(port) or 0) <= 65535:

@@ -36,7 +36,10 @@ def test_a_bucket_name_is_3_to_63_characters() -> None:
 @pytest.mark.parametrize("name", ["Logs-bucket", "logs_bucket", "-logs", "logs-", ".logs", "logs."])
 def test_a_bucket_name_is_lowercase_letters_digits_dots_and_hyphens_between_alphanumerics(name: str) -> None:
     assert _name(name) == [
-        ("bucket", f'"{name}": lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit')
+        (
+            "bucket",
+            f'"{name}": lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit',
+        )
     ]
 
 
@@ -48,8 +51,16 @@ def test_a_bucket_name_has_no_adjacent_periods_and_is_no_ip_address() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["xn--logs", "sthree-logs", "amzn-s3-demo-logs", "logs-s3alias", "logs--ol-s3", "logs.mrap", "logs--x-s3"]
-    + ["logs--table-s3"],
+    [
+        "xn--logs",
+        "sthree-logs",
+        "amzn-s3-demo-logs",
+        "logs-s3alias",
+        "logs--ol-s3",
+        "logs.mrap",
+        "logs--x-s3",
+        "logs--table-s3",
+    ],
 )
 def test_a_bucket_name_has_no_prefix_or_suffix_s3_reserves(name: str) -> None:
     assert _name(name) == [("bucket", f'"{name}" uses a prefix or suffix S3 reserves')]

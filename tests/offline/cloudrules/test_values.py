@@ -79,8 +79,17 @@ def test_a_known_int_is_a_whole_number_or_a_short_ascii_digit_string(value: obje
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(1.5, 1.5), (2, 2.0), ("2.5", 2.5), (secret("3"), 3.0), ("x", None), (True, None), (None, None)]
-    + [(UNKNOWN, None), ([1.0], None)],
+    [
+        (1.5, 1.5),
+        (2, 2.0),
+        ("2.5", 2.5),
+        (secret("3"), 3.0),
+        ("x", None),
+        (True, None),
+        (None, None),
+        (UNKNOWN, None),
+        ([1.0], None),
+    ],
     ids=repr,
 )
 def test_a_known_number_is_any_number_or_numeric_string(value: object, expected: float | None) -> None:
@@ -89,8 +98,19 @@ def test_a_known_number_is_any_number_or_numeric_string(value: object, expected:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(True, True), (False, False), ("true", True), ("TRUE", True), ("false", False), ("False", False)]
-    + [(secret("true"), True), ("yes", None), (1, None), (None, None), (UNKNOWN, None)],
+    [
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("TRUE", True),
+        ("false", False),
+        ("False", False),
+        (secret("true"), True),
+        ("yes", None),
+        (1, None),
+        (None, None),
+        (UNKNOWN, None),
+    ],
     ids=repr,
 )
 def test_a_known_bool_is_a_boolean_or_the_providers_string_boolean(value: object, expected: bool | None) -> None:
