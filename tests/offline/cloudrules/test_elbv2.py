@@ -445,3 +445,31 @@ def test_an_https_listener_never_redirects_to_http() -> None:
     ]
     http = {**HTTP_LISTENER, "defaultActions": [{**downgrade, "redirect": {"protocol": "HTTPS", "port": "443"}}]}
     assert [e for e in errors(LISTENER, http) if e.rule == "redirect-keeps-https"] == []
+
+
+def test_only_the_duplicated_zone_is_named() -> None:
+    found = _lb(subnets=["subnet-a", "subnet-b", "subnet-a2"])
+    assert [(e.code, e.message) for e in found] == [
+        ("InvalidConfigurationRequest", "more than one subnet in us-east-1a")
+    ]
+
+
+def test_a_load_balancer_type_the_model_refuses_is_not_judged_further() -> None:
+    found = errors(
+        LB, {**BASE[LB], "loadBalancerType": "classic", "subnets": ["subnet-a", "subnet-a2"]}, deps=(IGW_URN,)
+    )
+    assert [(e.rule, e.property) for e in found if e.rule == "load-balancer-subnets"] == [
+        ("load-balancer-subnets", "loadBalancerType")
+    ]
+
+
+def test_a_listener_of_a_load_balancer_without_a_type_is_an_application_listener() -> None:
+    from offline.cloudrules import CloudResource
+    from tests.offline.cloudrules.world import world
+
+    account = world()
+    arn = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/untyped/1"
+    account.add(CloudResource(urn="urn:untyped", type=LB, name="untyped", id=arn, inputs={"subnets": ["subnet-a"]}))
+    inputs = {**BASE[LISTENER], "loadBalancerArn": arn, "protocol": "TCP"}
+    found = [e.property for e in errors(LISTENER, inputs, account=account) if e.rule == "listener-port-protocol"]
+    assert found == ["protocol"]
