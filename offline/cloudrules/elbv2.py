@@ -97,8 +97,6 @@ def load_balancer_subnets(resource: CloudResource, world: World) -> Iterator[Fin
     if kind not in enum("elbv2", "CreateLoadBalancer", "Type"):
         return
     subnet_ids = lb_subnet_ids(resource)
-    if not subnet_ids and plain(resource.get("subnets")) is not None and not isinstance(resource.get("subnets"), list):
-        return
     zones = subnet_zones(world, subnet_ids)
     known = [z for z in zones if z is not None]
     if len(known) != len(set(known)):

@@ -85,7 +85,7 @@ def _tag_sets(resource: CloudResource, world: World) -> Iterator[tuple[str, dict
             for i, spec in enumerate(items(resource.get(path.split("[]")[0]))):
                 yield f"{path.split('[]')[0]}[{i}].tags", tags_of(mapping(spec).get("tags"))
         elif "." in path:
-            head, tail = path.split(".", 1)
+            head, _, tail = path.partition(".")
             yield path, tags_of(mapping(resource.get(head)).get(tail))
         else:
             yield path, tags_of(resource.get(path))
@@ -142,7 +142,7 @@ def tag_count(resource: CloudResource, world: World) -> Iterator[Finding]:
 
 
 def _restricted_ok(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LZN" or char in RESTRICTED_EXTRA
+    return unicodedata.category(char)[0] in ("L", "Z", "N") or char in RESTRICTED_EXTRA
 
 
 @rule(

@@ -473,3 +473,12 @@ def test_a_listener_of_a_load_balancer_without_a_type_is_an_application_listener
     inputs = {**BASE[LISTENER], "loadBalancerArn": arn, "protocol": "TCP"}
     found = [e.property for e in errors(LISTENER, inputs, account=account) if e.rule == "listener-port-protocol"]
     assert found == ["protocol"]
+
+
+def test_subnets_given_as_a_secret_are_read_as_their_value() -> None:
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+    assert [e.message for e in _lb(subnets={**secret, "value": []})] == [
+        "an Application Load Balancer needs subnets in at least two AZs, got none"
+    ]
+    assert _lb(subnets={**secret, "value": ["subnet-a", "subnet-b"]}) == []
+    assert _lb(subnets="04da6b54-80e4-46f7-96ec-b56ff0331ba9") == []

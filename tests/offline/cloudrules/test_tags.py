@@ -102,3 +102,20 @@ def test_restricted_tags_hold_letters_separators_digits_and_a_few_signs(typ: str
 def test_ec2_tags_take_any_character() -> None:
     assert _found(VPC, "tag-charset", tags={"team&": "a*b!"}) == []
     assert errors(VPC, {**BASE[VPC], "tags": {"team&": "a*b!"}}) == []
+
+
+def test_long_keys_and_values_are_shown_by_their_first_40_characters() -> None:
+    key = "k" * 50
+    assert _found(EIP, "tag-lengths", tags={key: "v" * 257}) == [
+        ("tags", f'tag "{key[:40]}" value is 257 characters (at most 256)')
+    ]
+    text = "a" * 50 + "&"
+    assert _found(LB, "tag-charset", tags={text: "v"}) == [
+        ("tags", f"tag key \"{text[:40]}\": character(s) ['&'] not allowed (_.:/=+-@)")
+    ]
+
+
+def test_an_asg_tag_value_is_read_from_its_list_entry() -> None:
+    assert _found(ASG, "tag-lengths", tags=[{"key": "k", "value": "v" * 257, "propagateAtLaunch": True}]) == [
+        ("tags", 'tag "k" value is 257 characters (at most 256)')
+    ]
