@@ -97,6 +97,7 @@ def _policy(policy: Any) -> list[tuple[str, str]]:
 
 def test_a_bucket_policy_is_a_json_policy_document() -> None:
     assert _policy("{") == [("policy", "is not JSON (Expecting property name enclosed in double quotes)")]
+    assert _policy("[" * 5000) == [("policy", "is not JSON (RecursionError)")]
     assert _policy("[1]") == [("policy", "is not a policy document (no Statement)")]
     assert _policy('{"Version": "2012-10-17"}') == [("policy", "is not a policy document (no Statement)")]
     assert _policy({"Version": "2012-10-17"}) == [("policy", "is not a policy document (no Statement)")]
