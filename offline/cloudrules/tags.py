@@ -84,9 +84,8 @@ def _tag_sets(resource: CloudResource, world: World) -> Iterator[tuple[str, dict
         if path.endswith("[].tags"):
             for i, spec in enumerate(items(resource.get(path.split("[]")[0]))):
                 yield f"{path.split('[]')[0]}[{i}].tags", tags_of(mapping(spec).get("tags"))
-        elif "." in path:
-            head, _, tail = path.partition(".")
-            yield path, tags_of(mapping(resource.get(head)).get(tail))
+        elif path.endswith(".tags"):
+            yield path, tags_of(mapping(resource.get(path.removesuffix(".tags"))).get("tags"))
         else:
             yield path, tags_of(resource.get(path))
 
@@ -94,7 +93,8 @@ def _tag_sets(resource: CloudResource, world: World) -> Iterator[tuple[str, dict
 def _style(resource: CloudResource) -> TagStyle:
     from offline.cloudrules.registry import canonical
 
-    return TAGGED.get(canonical(resource.type), TagStyle())
+    # The tag rules apply to the TAGGED types only (under any alias).
+    return TAGGED[canonical(resource.type)]
 
 
 @rule(

@@ -34,7 +34,9 @@ def known_int(value: Any) -> int | None:
         return None
     if isinstance(value, int | float) and float(value).is_integer():
         return int(value)
-    text = value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
     # ASCII digits only, and few of them: "²".isdigit() is True but int("²") raises, and int() refuses
     # more than 4,300 digits; no AWS number has 20.
     digits = text.removeprefix("-")

@@ -42,6 +42,8 @@ def test_a_forward_action_without_a_target_group_is_refused_and_says_so() -> Non
 def test_a_forward_action_with_one_target_group_either_way_is_accepted() -> None:
     assert _actions({"type": "forward", "targetGroupArn": TG_ARN}) == []
     assert _actions({"type": "forward", "forward": {"targetGroups": [{"arn": TG_ARN}]}}) == []
+    # An empty targetGroupArn is no target group: several forward groups go with it.
+    assert _actions({"type": "forward", "targetGroupArn": "", "forward": {"targetGroups": _groups(2)}}) == []
     # The single ARN and a one-group forward may name the same group together.
     assert _actions({"type": "forward", "targetGroupArn": TG_ARN, "forward": {"targetGroups": [{"arn": TG_ARN}]}}) == []
 

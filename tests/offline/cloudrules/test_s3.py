@@ -43,6 +43,21 @@ def test_a_bucket_name_is_lowercase_letters_digits_dots_and_hyphens_between_alph
     ]
 
 
+def test_a_long_name_is_shown_by_its_first_70_characters() -> None:
+    name = "L" + "a" * 79
+    assert _name(name) == [
+        ("bucket", f'"{name[:70]}" is 80 characters; a bucket name is 3-63'),
+        (
+            "bucket",
+            f'"{name[:70]}": lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit',
+        ),
+    ]
+    dotted = "a" * 70 + "..b"
+    assert (("bucket", f'"{dotted[:70]}" has two adjacent periods')) in _name(dotted)
+    reserved = "xn--" + "a" * 70
+    assert ("bucket", f'"{reserved[:70]}" uses a prefix or suffix S3 reserves') in _name(reserved)
+
+
 def test_a_bucket_name_has_no_adjacent_periods_and_is_no_ip_address() -> None:
     assert _name("logs..bucket") == [("bucket", '"logs..bucket" has two adjacent periods')]
     assert _name("10.0.0.1") == [("bucket", '"10.0.0.1" is formatted as an IP address')]
