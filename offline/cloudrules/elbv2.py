@@ -97,8 +97,6 @@ def load_balancer_subnets(resource: CloudResource, world: World) -> Iterator[Fin
     if kind not in enum("elbv2", "CreateLoadBalancer", "Type"):
         return
     subnet_ids = lb_subnet_ids(resource)
-    if not subnet_ids and plain(resource.get("subnets")) is not None and not isinstance(resource.get("subnets"), list):
-        return
     zones = subnet_zones(world, subnet_ids)
     known = [z for z in zones if z is not None]
     if len(known) != len(set(known)):
@@ -170,12 +168,14 @@ def target_group_health_request(resource: CloudResource, world: World) -> Iterat
     if tg_protocol in ("HTTP", "HTTPS") and protocol == "TCP":
         yield Finding("healthCheck.protocol", f"a {tg_protocol} target group cannot use TCP health checks")
     path = known_str(check.get("path"))
-    if path is not None and (not path.startswith("/") or not 1 <= len(path) <= 1024):
+    # Its length (1-1024) is the model's (apimap), which claims the property first.
+    if path is not None and not path.startswith("/"):
         yield Finding("healthCheck.path", f'"{path[:60]}" must begin with "/" and be 1-1024 characters')
     matcher = known_str(check.get("matcher"))
     if matcher is not None and protocol in ("HTTP", "HTTPS"):
-        codes = [int(c[:6]) for c in re.findall(r"[0-9]+", matcher)]
-        if not MATCHER.fullmatch(matcher) or any(not 200 <= c <= 499 for c in codes):
+        # The codes are read only once the pattern holds: at most three digits each.
+        codes = re.findall(r"[0-9]+", matcher)
+        if not MATCHER.fullmatch(matcher) or any(not 200 <= int(c) <= 499 for c in codes):
             yield Finding("healthCheck.matcher", f'"{matcher}" is not HTTP codes 200-499 ("200", "200,202", "200-299")')
     port = known_str(check.get("port"))
     if port is not None and port != "traffic-port" and not 1 <= (known_int(port) or 0) <= 65535:
@@ -303,6 +303,11 @@ def _forward(prop: str, action: Mapping[str, Any]) -> Iterator[Finding]:
         yield Finding(f"{prop}.forward.stickiness.duration", f"{duration} s is outside 1-604800")
 
 
+# What a redirect's host, path and query are when it keeps the request's (RedirectActionConfig: a path is absolute,
+# and #{path} is the request's path without its leading "/", so the unchanged path is "/#{path}").
+KEPT_PARTS = {"host": "#{host}", "path": "/#{path}", "query": "#{query}"}
+
+
 def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> Iterator[Finding]:
     # Status code, protocol and the lengths are the model's (apimap).
     redirect = mapping(action.get("redirect"))
@@ -312,7 +317,7 @@ def _redirect(prop: str, action: Mapping[str, Any], listener: CloudResource) -> 
     protocol = known_str(redirect.get("protocol"))
     same_port = port in (None, "#{port}") or known_int(port) == known_int(listener.get("port"))
     same_protocol = protocol in (None, "#{protocol}") or protocol == known_str(listener.get("protocol"))
-    unchanged = all(plain(redirect.get(k)) in (None, f"#{{{k}}}") for k in ("host", "path", "query"))
+    unchanged = all(plain(redirect.get(k)) in (None, kept) for k, kept in KEPT_PARTS.items())
     if same_port and same_protocol and unchanged:
         yield Finding(
             f"{prop}.redirect",

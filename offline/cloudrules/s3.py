@@ -241,9 +241,9 @@ def _grants_elb_log_delivery(policy: CloudResource, bucket_name: str, region: st
         document = json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError, too-long integers, depth
         return False
-    statements = document.get("Statement", [])
+    statements = document.get("Statement") if isinstance(document, dict) else None
     statements = statements if isinstance(statements, list) else [statements]
-    account = ELB_ACCOUNTS.get(region, "")
+    account = ELB_ACCOUNTS.get(region)
     for statement in statements:
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
@@ -276,7 +276,7 @@ def load_balancer_access_log_bucket(resource: CloudResource, world: World) -> It
     if name is None:
         return
     policies = [p for p in world.of_type(POLICY) if known_str(p.get("bucket")) == name]
-    buckets = [b for b in world.of_type(BUCKET, "aws:s3/bucketV2:BucketV2") if known_str(b.get("bucket")) == name]
+    buckets = [b for b in world.of_type(BUCKET) if known_str(b.get("bucket")) == name]
     if not buckets and not policies:
         return  # a bucket this program does not manage: its policy is not ours to see
     if not any(_grants_elb_log_delivery(p, name, world.region) for p in policies):

@@ -32,8 +32,6 @@ class TagStyle:
     value_max: int = 256
     # Only the restricted character set above is accepted (ELBv2, IAM); EC2 accepts any Unicode.
     restricted_charset: bool = False
-    # The provider merges its defaultTags into ``tags`` (every type but the ASG, whose tags are a list).
-    default_tags: bool = True
     # Paths of further tag maps: "rootBlockDevice.tags", "tagSpecifications[].tags".
     nested: tuple[str, ...] = ()
 
@@ -62,7 +60,8 @@ TAGGED: dict[str, TagStyle] = {
     "aws:iam/role:Role": IAM,
     "aws:iam/instanceProfile:InstanceProfile": IAM,
     "aws:iam/policy:Policy": IAM,
-    "aws:autoscaling/group:Group": TagStyle(default_tags=False),
+    # Its tags are a list the provider does not merge defaultTags into (read apart in _tag_sets).
+    "aws:autoscaling/group:Group": TagStyle(),
     "aws:cloudwatch/metricAlarm:MetricAlarm": TagStyle(),
     # S3 and WAF tags: letters, digits, spaces and + - = . _ : / @ (tagging conventions; wafv2 TagKey pattern).
     "aws:s3/bucket:Bucket": TagStyle(restricted_charset=True),
@@ -79,15 +78,14 @@ def _tag_sets(resource: CloudResource, world: World) -> Iterator[tuple[str, dict
         yield "tags", listed
         return
     own = tags_of(resource.get("tags"))
-    merged: dict[str, object] = {**world.default_tags(resource), **own} if style.default_tags else dict(own)
-    yield "tags", merged
+    # The provider merges its defaultTags into every map of ``tags`` (an ASG's list is read above).
+    yield "tags", {**world.default_tags(resource), **own}
     for path in style.nested:
         if path.endswith("[].tags"):
             for i, spec in enumerate(items(resource.get(path.split("[]")[0]))):
                 yield f"{path.split('[]')[0]}[{i}].tags", tags_of(mapping(spec).get("tags"))
-        elif "." in path:
-            head, tail = path.split(".", 1)
-            yield path, tags_of(mapping(resource.get(head)).get(tail))
+        elif path.endswith(".tags"):
+            yield path, tags_of(mapping(resource.get(path.removesuffix(".tags"))).get("tags"))
         else:
             yield path, tags_of(resource.get(path))
 
@@ -95,7 +93,8 @@ def _tag_sets(resource: CloudResource, world: World) -> Iterator[tuple[str, dict
 def _style(resource: CloudResource) -> TagStyle:
     from offline.cloudrules.registry import canonical
 
-    return TAGGED.get(canonical(resource.type), TagStyle())
+    # The tag rules apply to the TAGGED types only (under any alias).
+    return TAGGED[canonical(resource.type)]
 
 
 @rule(
@@ -143,7 +142,7 @@ def tag_count(resource: CloudResource, world: World) -> Iterator[Finding]:
 
 
 def _restricted_ok(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LZN" or char in RESTRICTED_EXTRA
+    return unicodedata.category(char)[0] in ("L", "Z", "N") or char in RESTRICTED_EXTRA
 
 
 @rule(

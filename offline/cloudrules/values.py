@@ -30,23 +30,26 @@ def known_str(value: Any) -> str | None:
 def known_int(value: Any) -> int | None:
     """A known whole number (``22.0`` on the wire, or ``"22"``), else None."""
     value = plain(value)
-    if isinstance(value, bool) or value is None or value == UNKNOWN:
+    if isinstance(value, bool):  # an int to Python, never a number on the wire
         return None
     if isinstance(value, int | float) and float(value).is_integer():
         return int(value)
-    text = value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
     # ASCII digits only, and few of them: "²".isdigit() is True but int("²") raises, and int() refuses
     # more than 4,300 digits; no AWS number has 20.
-    if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20:
+    digits = text.removeprefix("-")
+    if digits.isascii() and digits.isdigit() and len(text) <= 20:
         return int(text)
     return None
 
 
 def known_number(value: Any) -> float | None:
     value = plain(value)
-    if isinstance(value, bool) or not isinstance(value, int | float | str) or value == UNKNOWN:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    try:
+    try:  # an unknown (a UUID) is no number either
         return float(value)
     except ValueError:
         return None

@@ -33,7 +33,7 @@ def _metric(prop: str, raw: Any) -> Iterator[Finding]:
         return
     # The metric name's length and characters are the model's (apimap: MetricName).
     if not mapping(raw):
-        yield Finding(prop, "a visibility configuration is required", code="WAFInvalidParameterException")
+        yield Finding(prop, "a visibility configuration is required")
 
 
 @rule(
