@@ -606,6 +606,26 @@ ROUND2_CASES: list[Case] = [
         accepted_deps=(),
         label="private",
     ),
+    Case(
+        "public-instance-after-gateway",
+        INSTANCE,
+        {"subnetId": "subnet-mapped"},
+        "dependsOn",
+        {"subnetId": "subnet-mapped"},
+        refused_deps=(),
+        accepted_deps=(IGW_URN,),
+        # No associatePublicIpAddress: the subnet gives every instance a public address.
+        extra=(
+            _extra(
+                SUBNET,
+                "mapped",
+                "subnet-mapped",
+                {"vpcId": "vpc-1", "cidrBlock": "10.0.9.0/24", "mapPublicIpOnLaunch": True},
+            ),
+        ),
+        label="subnet-maps-public",
+        says="the instance has a public IP address but is not ordered after network vpc's Internet Gateway",
+    ),
     # --- load balancers ---
     Case(
         "redirect-keeps-https",
