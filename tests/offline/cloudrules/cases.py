@@ -402,8 +402,25 @@ CASES: list[Case] = [
         {"tags": {"équipe": "a_b.c:d/e=f+g-h@i j"}},
     ),
     # --- VPC and subnets ---
-    Case("vpc-cidr-size", VPC, {"cidrBlock": "10.0.0.0/15"}, "cidrBlock", {"cidrBlock": "10.0.0.0/28"}),
+    Case(
+        "vpc-cidr-size",
+        VPC,
+        {"cidrBlock": "10.0.0.0/15"},
+        "cidrBlock",
+        {"cidrBlock": "10.0.0.0/28"},
+        says="10.0.0.0/15: the block size must be between /16 and /28",
+    ),
     Case("vpc-cidr-size", VPC, {"cidrBlock": "10.0.0.0/29"}, "cidrBlock", {"cidrBlock": "10.0.0.0/16"}, label="small"),
+    Case(
+        "vpc-cidr-size",
+        VPC,
+        {"cidrBlock": "fd00::/56"},
+        "cidrBlock",
+        {"cidrBlock": "10.0.0.0/20"},
+        label="ipv6",
+        says='"fd00::/56" is not an IPv4 CIDR block',
+        code="InvalidParameterValue",
+    ),
     Case(
         "vpc-dns-hostnames-need-support",
         VPC,
@@ -411,7 +428,14 @@ CASES: list[Case] = [
         "enableDnsHostnames",
         {"enableDnsHostnames": False, "enableDnsSupport": False},
     ),
-    Case("subnet-cidr-size", SUBNET, {"cidrBlock": "10.0.3.0/29"}, "cidrBlock", {"cidrBlock": "10.0.3.0/28"}),
+    Case(
+        "subnet-cidr-size",
+        SUBNET,
+        {"cidrBlock": "10.0.3.0/29"},
+        "cidrBlock",
+        {"cidrBlock": "10.0.3.0/28"},
+        says="10.0.3.0/29: the subnet size must be between /16 and /28",
+    ),
     Case("subnet-cidr-in-vpc", SUBNET, {"cidrBlock": "10.2.0.0/24"}, "cidrBlock", {"cidrBlock": "10.0.255.0/24"}),
     Case("subnet-cidr-no-overlap", SUBNET, {"cidrBlock": "10.0.2.128/25"}, "cidrBlock", {"cidrBlock": "10.0.3.0/24"}),
     Case(

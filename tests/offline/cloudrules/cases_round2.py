@@ -407,6 +407,25 @@ ROUND2_CASES: list[Case] = [
         label="inline",
     ),
     Case(
+        "route-destination-once-per-table",
+        ROUTE_TABLE,
+        {
+            "routes": [
+                {"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"},
+                {"ipv6CidrBlock": "0::0/0", "egressOnlyGatewayId": "eigw-1"},
+            ]
+        },
+        "routes[1]",
+        {
+            "routes": [
+                {"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"},
+                {"ipv6CidrBlock": "2001:db8::/32", "egressOnlyGatewayId": "eigw-1"},
+            ]
+        },
+        label="inline-ipv6",
+        says="a second route to ::/0 in the same table",
+    ),
+    Case(
         "route-table-association-once",
         RTA,
         {},
