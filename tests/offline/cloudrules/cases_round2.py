@@ -597,6 +597,7 @@ ROUND2_CASES: list[Case] = [
         {"launchTemplate": {"id": "lt-1", "version": "latest"}},
         "launchTemplate.version",
         {"launchTemplate": {"id": "lt-1", "version": "$Latest"}},
+        says='"latest" is not a version number, $Latest or $Default',
     ),
     Case(
         "instance-launch-template-version",
