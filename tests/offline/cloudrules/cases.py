@@ -1477,6 +1477,18 @@ CASES: list[Case] = [
         label="direct",
     ),
     Case(
+        "internet-facing-load-balancer-after-gateway",
+        LB,
+        {},
+        "dependsOn",
+        {},
+        # The other VPC's gateway does not attach this one.
+        refused_deps=(IGW_URN.replace("::igw", "::other-igw"),),
+        accepted_deps=(IGW_URN,),
+        label="other-gateway",
+        says="VPC vpc has no internet gateway yet",
+    ),
+    Case(
         "public-nat-gateway-after-gateway",
         NAT,
         {},
