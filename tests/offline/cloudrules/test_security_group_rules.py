@@ -80,3 +80,11 @@ def test_a_block_with_host_bits_is_told_so_and_a_long_one_is_shown_cut_to_50_cha
 def test_an_unknown_block_is_skipped_and_the_blocks_after_it_are_still_checked() -> None:
     found = _found(SG, {"ingress": [{**BLOCK, "cidrBlocks": [UNKNOWN, "10.0.0.1/8"]}]}, "security-group-block-cidrs")
     assert found == [("ingress[0].cidrBlocks[1]", '"10.0.0.1/8" is not an IPv4 CIDR block without host bits')]
+
+
+def test_every_bad_block_of_a_list_is_reported_not_only_the_first() -> None:
+    found = _found(LEGACY, {"cidrBlocks": ["10.0.0.1/8", "::/0", "10.0.0.0/8"]}, "security-group-block-cidrs")
+    assert found == [
+        ("cidrBlocks[0]", '"10.0.0.1/8" is not an IPv4 CIDR block without host bits'),
+        ("cidrBlocks[1]", '"::/0" is not an IPv4 CIDR block'),
+    ]
