@@ -44,7 +44,9 @@ def _block_peers(block: Mapping[str, Any]) -> list[str]:
 
 
 def _pair_description(prop: str, text: str | None, peer: str) -> Iterator[Finding]:
-    wrong = bad_chars(text or "", PAIR_CHARS)
+    if text is None:
+        return
+    wrong = bad_chars(text, PAIR_CHARS)
     if wrong:
         yield Finding(
             prop,
@@ -130,7 +132,8 @@ def _cidr_findings(prop: str, values: Any, version: int) -> Iterator[Finding]:
         if text is None:
             continue
         try:
-            network = ipaddress.ip_network(text, strict=True)
+            # Strict (the default): a block with host bits set raises.
+            network = ipaddress.ip_network(text)
         except ValueError:
             yield Finding(f"{prop}[{i}]", f'"{text[:50]}" is not an IPv{version} CIDR block without host bits')
             continue

@@ -59,7 +59,7 @@ def check_stack(
             id=recorded.id or (known_str(outputs.get("id")) or ""),
             outputs=dict(outputs),
             dependencies=tuple(recorded.dependencies or ()),
-            provider=recorded.provider or "",
+            provider=recorded.provider,
             property_dependencies={k: tuple(v) for k, v in (recorded.property_dependencies or {}).items()},
         )
         if recorded.custom:

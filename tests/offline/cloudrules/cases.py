@@ -402,8 +402,25 @@ CASES: list[Case] = [
         {"tags": {"équipe": "a_b.c:d/e=f+g-h@i j"}},
     ),
     # --- VPC and subnets ---
-    Case("vpc-cidr-size", VPC, {"cidrBlock": "10.0.0.0/15"}, "cidrBlock", {"cidrBlock": "10.0.0.0/28"}),
+    Case(
+        "vpc-cidr-size",
+        VPC,
+        {"cidrBlock": "10.0.0.0/15"},
+        "cidrBlock",
+        {"cidrBlock": "10.0.0.0/28"},
+        says="10.0.0.0/15: the block size must be between /16 and /28",
+    ),
     Case("vpc-cidr-size", VPC, {"cidrBlock": "10.0.0.0/29"}, "cidrBlock", {"cidrBlock": "10.0.0.0/16"}, label="small"),
+    Case(
+        "vpc-cidr-size",
+        VPC,
+        {"cidrBlock": "fd00::/56"},
+        "cidrBlock",
+        {"cidrBlock": "10.0.0.0/20"},
+        label="ipv6",
+        says='"fd00::/56" is not an IPv4 CIDR block',
+        code="InvalidParameterValue",
+    ),
     Case(
         "vpc-dns-hostnames-need-support",
         VPC,
@@ -411,7 +428,14 @@ CASES: list[Case] = [
         "enableDnsHostnames",
         {"enableDnsHostnames": False, "enableDnsSupport": False},
     ),
-    Case("subnet-cidr-size", SUBNET, {"cidrBlock": "10.0.3.0/29"}, "cidrBlock", {"cidrBlock": "10.0.3.0/28"}),
+    Case(
+        "subnet-cidr-size",
+        SUBNET,
+        {"cidrBlock": "10.0.3.0/29"},
+        "cidrBlock",
+        {"cidrBlock": "10.0.3.0/28"},
+        says="10.0.3.0/29: the subnet size must be between /16 and /28",
+    ),
     Case("subnet-cidr-in-vpc", SUBNET, {"cidrBlock": "10.2.0.0/24"}, "cidrBlock", {"cidrBlock": "10.0.255.0/24"}),
     Case("subnet-cidr-no-overlap", SUBNET, {"cidrBlock": "10.0.2.128/25"}, "cidrBlock", {"cidrBlock": "10.0.3.0/24"}),
     Case(
@@ -423,7 +447,16 @@ CASES: list[Case] = [
     ),
     # --- gateways and routes ---
     Case("route-one-target-one-destination", ROUTE, {"natGatewayId": "nat-1"}, "target"),
-    Case("route-one-target-one-destination", ROUTE, {"gatewayId": None}, "target", label="none"),
+    Case(
+        "route-one-target-one-destination",
+        ROUTE,
+        {"gatewayId": None},
+        "target",
+        # An empty target is no target: the provider sends "" for an unset one.
+        {"gatewayId": "", "natGatewayId": "nat-1"},
+        label="none",
+        says="exactly one target is required, got 0 (none)",
+    ),
     Case(
         "route-one-target-one-destination",
         ROUTE,
@@ -566,6 +599,7 @@ CASES: list[Case] = [
         {"rootBlockDevice": {"volumeType": "gp3", "iops": 2999.0}},
         "rootBlockDevice.iops",
         {"rootBlockDevice": {"volumeType": "gp3", "iops": 80000.0, "throughput": 2000.0}},
+        says="2999 IOPS is outside 3000-80000 for gp3",
     ),
     Case(
         "ebs-volume-settings",
@@ -574,6 +608,7 @@ CASES: list[Case] = [
         "rootBlockDevice.throughput",
         {"rootBlockDevice": {"volumeType": "gp3", "iops": 3000.0, "throughput": 125.0}},
         label="throughput",
+        says="124 MiB/s is outside 125-2000",
     ),
     Case(
         "ebs-volume-settings",
@@ -581,6 +616,8 @@ CASES: list[Case] = [
         {"rootBlockDevice": {"volumeType": "gp2", "throughput": 200.0}},
         "rootBlockDevice.throughput",
         label="gp2",
+        says="throughput is supported for gp3 only, not gp2",
+        code="InvalidParameterCombination",
     ),
     Case(
         "ebs-volume-settings",
@@ -631,7 +668,25 @@ CASES: list[Case] = [
         {"userData": base64.b64encode(b"x" * 16384).decode()},
         label="template",
     ),
-    Case("user-data", LT, {"userData": "#!/bin/sh not base64"}, "userData", label="base64"),
+    Case(
+        "user-data",
+        LT,
+        {"userData": "#!/bin/sh not base64"},
+        "userData",
+        label="base64",
+        says="is not valid base64",
+        code="InvalidUserData.Malformed",
+    ),
+    Case(
+        "user-data",
+        INSTANCE,
+        {"userData": None, "userDataBase64": "#!/bin/sh not base64"},
+        "userDataBase64",
+        {"userData": None, "userDataBase64": base64.b64encode(b"x" * 16384).decode()},
+        label="instance-base64",
+        says="is not valid base64",
+        code="InvalidUserData.Malformed",
+    ),
     Case("launch-template-name", LT, {"name": "compute lt"}, "name", {"name": "a(b).c-d/e_f" + "x" * 116}),
     Case("launch-template-name", LT, {"name": "lt"}, "name", {"name": "ltx"}, label="short"),
     Case("launch-template-name", LT, {"name": "l" * 129}, "name", label="long"),
@@ -1420,6 +1475,18 @@ CASES: list[Case] = [
         refused_deps=(),
         accepted_deps=(IGW_URN,),
         label="direct",
+    ),
+    Case(
+        "internet-facing-load-balancer-after-gateway",
+        LB,
+        {},
+        "dependsOn",
+        {},
+        # The other VPC's gateway does not attach this one.
+        refused_deps=(IGW_URN.replace("::igw", "::other-igw"),),
+        accepted_deps=(IGW_URN,),
+        label="other-gateway",
+        says="VPC vpc has no internet gateway yet",
     ),
     Case(
         "public-nat-gateway-after-gateway",

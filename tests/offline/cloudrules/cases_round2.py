@@ -407,6 +407,25 @@ ROUND2_CASES: list[Case] = [
         label="inline",
     ),
     Case(
+        "route-destination-once-per-table",
+        ROUTE_TABLE,
+        {
+            "routes": [
+                {"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"},
+                {"ipv6CidrBlock": "0::0/0", "egressOnlyGatewayId": "eigw-1"},
+            ]
+        },
+        "routes[1]",
+        {
+            "routes": [
+                {"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"},
+                {"ipv6CidrBlock": "2001:db8::/32", "egressOnlyGatewayId": "eigw-1"},
+            ]
+        },
+        label="inline-ipv6",
+        says="a second route to ::/0 in the same table",
+    ),
+    Case(
         "route-table-association-once",
         RTA,
         {},
@@ -578,6 +597,7 @@ ROUND2_CASES: list[Case] = [
         {"launchTemplate": {"id": "lt-1", "version": "latest"}},
         "launchTemplate.version",
         {"launchTemplate": {"id": "lt-1", "version": "$Latest"}},
+        says='"latest" is not a version number, $Latest or $Default',
     ),
     Case(
         "instance-launch-template-version",
@@ -605,6 +625,26 @@ ROUND2_CASES: list[Case] = [
         refused_deps=(),
         accepted_deps=(),
         label="private",
+    ),
+    Case(
+        "public-instance-after-gateway",
+        INSTANCE,
+        {"subnetId": "subnet-mapped"},
+        "dependsOn",
+        {"subnetId": "subnet-mapped"},
+        refused_deps=(),
+        accepted_deps=(IGW_URN,),
+        # No associatePublicIpAddress: the subnet gives every instance a public address.
+        extra=(
+            _extra(
+                SUBNET,
+                "mapped",
+                "subnet-mapped",
+                {"vpcId": "vpc-1", "cidrBlock": "10.0.9.0/24", "mapPublicIpOnLaunch": True},
+            ),
+        ),
+        label="subnet-maps-public",
+        says="the instance has a public IP address but is not ordered after network vpc's Internet Gateway",
     ),
     # --- load balancers ---
     Case(

@@ -1,0 +1,75 @@
+"""Create order (``ordering.py``): which gateway attaches a VPC the stack created, and which references name such
+a VPC at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from offline.cloudrules import CloudResource, World, check_resource
+from offline.wire import UNKNOWN
+
+STACK = "urn:pulumi:dev::p::"
+VPC = "aws:ec2/vpc:Vpc"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+SUBNET = "aws:ec2/subnet:Subnet"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+RULE = "internet-facing-load-balancer-after-gateway"
+
+
+def _r(typ: str, name: str, inputs: dict[str, Any], rid: str = "", **more: Any) -> CloudResource:
+    return CloudResource(urn=f"{STACK}{typ}::{name}", type=typ, name=name, inputs=inputs, id=rid, **more)
+
+
+def _balancer_refusals(account: World, subnet: str, gateway: str) -> list[tuple[str, str]]:
+    balancer = _r(LB, "alb", {"subnets": [subnet]}, dependencies=(f"{STACK}{IGW}::{gateway}",))
+    return [(e.property, e.message) for e in check_resource(balancer, account) if e.rule == RULE]
+
+
+def test_a_vpc_is_attached_by_a_gateway_naming_the_id_its_outputs_give() -> None:
+    account = World(region="us-east-1")
+    account.add(_r(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}, outputs={"id": "vpc-9"}))
+    account.add(_r(SUBNET, "a", {"vpcId": "vpc-9", "cidrBlock": "10.0.0.0/24"}, "subnet-9"))
+    account.add(_r(IGW, "igw", {"vpcId": "vpc-9"}, "igw-9"))
+    assert _balancer_refusals(account, "subnet-9", "igw") == []
+
+
+def test_a_gateway_with_an_empty_vpc_id_attaches_no_vpc() -> None:
+    """A VPC whose id is not recorded is not attached by a detached gateway (vpcId "") the balancer depends on."""
+    account = World(region="us-east-1")
+    vpc = _r(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"})
+    account.add(vpc)
+    account.add(
+        _r(
+            SUBNET,
+            "a",
+            {"vpcId": UNKNOWN, "cidrBlock": "10.0.0.0/24"},
+            "subnet-9",
+            property_dependencies={"vpcId": (vpc.urn,)},
+        )
+    )
+    account.add(_r(IGW, "detached", {"vpcId": ""}, "igw-9"))
+    assert _balancer_refusals(account, "subnet-9", "detached") == [
+        (
+            "dependsOn",
+            "VPC vpc has no internet gateway yet: the internet-facing load balancer is not ordered after the VPC's "
+            "Internet Gateway (add it to dependsOn)",
+        )
+    ]
+
+
+def test_a_subnet_whose_vpc_id_names_no_vpc_leaves_the_order_undecided() -> None:
+    """A subnet of a secondary block takes its vpcId from the CIDR association: that is not a VPC to judge."""
+    account = World(region="us-east-1")
+    association = _r("aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation", "second", {}, UNKNOWN)
+    account.add(association)
+    account.add(
+        _r(
+            SUBNET,
+            "b",
+            {"vpcId": UNKNOWN, "cidrBlock": "10.1.0.0/24"},
+            "subnet-b",
+            property_dependencies={"vpcId": (association.urn,)},
+        )
+    )
+    account.add(_r(IGW, "igw", {"vpcId": "vpc-1"}, "igw-1"))
+    assert _balancer_refusals(account, "subnet-b", "igw") == []
