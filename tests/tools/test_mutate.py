@@ -141,10 +141,11 @@ def test_a_floor_draws_the_same_mutants_first() -> None:
 
 
 def test_a_run_over_every_module_fits_its_budget_with_one_share() -> None:
-    files = ["components/planning.py", "components/refresh.py", "offline/cloudrules/wafv2.py"]
+    small = "ops/checks/fingerprints.py"
+    files = ["components/planning.py", "components/refresh.py", small]
     counts = {f: len(mutate._mutants_of(f)) for f in files}
     sizes = {f: 1.0 for f in files}
-    sizes["offline/cloudrules/wafv2.py"] = 0.25
+    sizes[small] = 0.25
 
     fitted = mutate._fit(sizes, budget=200, floor=40)
     tested = {f: mutate._drawn(counts[f], fitted[f], 40) for f in files}
@@ -152,8 +153,7 @@ def test_a_run_over_every_module_fits_its_budget_with_one_share() -> None:
     assert sum(tested.values()) <= 200
     shares = {round(fitted[f], 6) for f in ("components/planning.py", "components/refresh.py")}
     assert len(shares) == 1, "one share for every module the budget cuts"
-    wafv2 = "offline/cloudrules/wafv2.py"
-    assert tested[wafv2] == counts[wafv2] <= 40, "a module under the floor is tested whole"
+    assert tested[small] == counts[small] <= 40, "a module under the floor is tested whole"
     # The largest share that fits: one more mutant per cent would not.
     share = shares.pop()
     assert sum(mutate._drawn(counts[f], min(sizes[f], share + 0.01), 40) for f in files) > 200
