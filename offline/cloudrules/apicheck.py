@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
-from offline.cloudrules.apimap import MAPPINGS, ApiMapping, error_code
+from offline.cloudrules.apimap import GENERATED_WHEN_EMPTY, MAPPINGS, ApiMapping, error_code
 from offline.cloudrules.botomodel import Constraint, constraint, violations
 from offline.cloudrules.model import CloudResource, Finding
 from offline.cloudrules.values import is_unknown, items, mapping, plain
@@ -53,7 +53,7 @@ def mapping_findings(resource: CloudResource, entry: ApiMapping) -> Iterator[Fin
     found = constraint(entry.service, entry.operation, entry.member)
     for where, raw in values_at(resource.inputs, entry.property):
         raw = plain(raw)
-        if raw is None or is_unknown(raw):
+        if raw is None or is_unknown(raw) or (raw == "" and (entry.type, entry.property) in GENERATED_WHEN_EMPTY):
             continue
         value = entry.translate(raw) if entry.translate is not None else raw
         if value is None:

@@ -57,6 +57,14 @@ SERVICE_CODES: dict[str, str] = {
 }
 
 
+# Names the provider generates when the given one is empty: the Terraform AWS provider's `create.Name` takes "the
+# name if non-empty, a prefix generated name if non-empty, or fully generated name prefixed with terraform-"
+# (internal/create/naming.go), so AWS never receives "" for these and the model's minimum length does not apply.
+GENERATED_WHEN_EMPTY: frozenset[tuple[str, str]] = frozenset(
+    {(ROLE, "name"), (PROFILE, "name"), (ROLE_POLICY, "name"), (POLICY, "name"), (GROUP, "name")}
+)
+
+
 def upper(value: Any) -> Any:
     """pulumi-aws accepts ELB protocols in any case and sends them upper-cased."""
     return value.upper() if isinstance(value, str) else value

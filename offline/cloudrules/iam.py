@@ -38,7 +38,9 @@ POLICY_ARN = re.compile(
 
 
 def _name(prop: str, name: str | None, limit: int) -> Iterator[Finding]:
-    if name is None:
+    # "" is unset to the provider: it generates a name for an empty name or prefix (apimap.GENERATED_WHEN_EMPTY)
+    # and leaves out an empty role.
+    if not name:
         return
     wrong = sorted({c for c in name if not NAME.fullmatch(c)})
     if wrong:

@@ -136,11 +136,25 @@ def test_a_name_prefix_names_the_characters_it_may_not_hold() -> None:
     ]
 
 
-def test_an_empty_name_prefix_is_refused_for_its_length() -> None:
-    found = [
-        e for e in errors(PROFILE, {**BASE[PROFILE], "name": None, "namePrefix": ""}) if e.property == "namePrefix"
-    ]
-    assert [e.message for e in found] == ["0 characters; at most 102"]
+@pytest.mark.parametrize(
+    ("resource_type", "prop"),
+    [
+        (ROLE, "name"),
+        (ROLE, "namePrefix"),
+        (PROFILE, "name"),
+        (PROFILE, "namePrefix"),
+        (ROLE_POLICY, "name"),
+        (POLICY, "name"),
+    ],
+)
+def test_an_empty_name_or_prefix_is_left_to_the_provider_which_generates_one(resource_type: str, prop: str) -> None:
+    """The provider's create.Name takes a non-empty name, else a non-empty prefix, else generates one: AWS never
+    receives "" (terraform-provider-aws internal/create/naming.go)."""
+    inputs = {**BASE[resource_type], "name": None, "namePrefix": None, prop: ""}
+    assert [e for e in errors(resource_type, inputs) if e.property in ("name", "namePrefix")] == []
+    # One character past the limit still is refused: the empty string is the only exception.
+    inputs[prop] = "a" * 129
+    assert [e.property for e in errors(resource_type, inputs) if e.property == prop]
 
 
 def test_a_policy_with_characters_iam_does_not_read_is_refused_once() -> None:
