@@ -204,3 +204,37 @@ def test_a_generic_check_applies_only_the_entries_of_the_resources_type() -> Non
     # An alias token is checked as its canonical type.
     assert findings(ALIAS, bad) == ["protocol"]
     assert findings(LB, {"loadBalancerType": "application"}) == []
+
+
+def test_a_rule_whose_docstring_is_blank_has_no_summary(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    rules, _ = empty_registry
+
+    def blank(resource: CloudResource, world: World) -> Iterator[Finding]:
+        """ """
+        yield from ()
+
+    rule(types=[LB], properties=(), code="c", source="s")(blank)
+
+    assert rules[0].summary == ""
+
+
+def test_the_aliases_of_a_token_are_those_that_resolve_to_it() -> None:
+    assert registry.aliases_of(TARGET_GROUP) == [ALIAS]
+    assert registry.aliases_of("aws:s3/bucket:Bucket") == ["aws:s3/bucketV2:BucketV2"]
+    assert registry.aliases_of("aws:ec2/vpc:Vpc") == []
+    assert all(registry.canonical(alias) == TARGET_GROUP for alias in registry.aliases_of(TARGET_GROUP))
+
+
+def test_the_generic_rule_registered_for_a_service_checks_its_mappings(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    found = _registered_again("elbv2", empty_registry)
+    # ipAddressType on a target group is claimed by no hand-written rule: the generic one applies it.
+    resource = CloudResource(urn="urn:x", type=TARGET_GROUP, name="x", inputs={"ipAddressType": "ipv5"})
+    [refusal] = found.run(resource, World())
+    assert (refusal.rule, refusal.property, refusal.code) == ("api-model-elbv2", "ipAddressType", "ValidationError")
+    assert "is not one of" in refusal.message
+    accepted = CloudResource(urn="urn:x", type=TARGET_GROUP, name="x", inputs={"ipAddressType": "ipv4"})
+    assert list(found.run(accepted, World())) == []
