@@ -15,7 +15,7 @@ from typing import Any
 from offline.cloudrules.apimap import MAPPINGS
 from offline.cloudrules.autoscaling import ROLLOUT
 from offline.cloudrules.botomodel import constraint
-from offline.cloudrules.registry import ALL_RULES, TYPE_ALIASES, Rule, canonical
+from offline.cloudrules.registry import ALL_RULES, Rule, aliases_of, canonical
 from offline.wire import SECRET_SIG, SIG_KEY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -220,8 +220,8 @@ def render(properties: Mapping[str, set[str]]) -> str:
         "",
     ]
     for resource_type in sorted(properties):
-        aliases = TYPE_ALIASES and [a for a, t in TYPE_ALIASES.items() if t == resource_type]
-        alias_text = f" (alias {', '.join(f'`{a}`' for a in sorted(aliases))})" if aliases else ""
+        aliases = aliases_of(resource_type)
+        alias_text = f" (alias {', '.join(f'`{a}`' for a in aliases)})" if aliases else ""
         lines += [
             f"## `{resource_type}`{alias_text}",
             "",
