@@ -146,3 +146,26 @@ def test_a_hand_rule_applies_only_the_mappings_that_name_it_for_that_type() -> N
     assert [f.property for f in claimed_findings(TARGET_GROUP, "target-group-settings", resource)] == ["protocol"]
     assert claimed_findings(TARGET_GROUP, "target-group-health-timing", resource) == []
     assert claimed_findings(LB, "target-group-settings", resource) == []
+
+
+def test_an_unknown_or_absent_element_is_not_checked_even_once_translated() -> None:
+    # Upper-casing an unknown id would make a value no enumeration lists: it must be skipped first.
+    entry = ApiMapping(TARGET_GROUP, "protocols[]", "elbv2", "CreateTargetGroup", "Protocol", translate=upper)
+    assert refused(entry, {"protocols": ["http", UNKNOWN, None]}) == []
+    assert [f.property for f in refused(entry, {"protocols": [UNKNOWN, "http3"]})] == ["protocols[1]"]
+
+
+def test_an_undecided_translation_skips_only_that_value() -> None:
+    entry = ApiMapping(
+        "aws:autoscaling/group:Group",
+        "zones[].subnets",
+        "autoscaling",
+        "CreateAutoScalingGroup",
+        "VPCZoneIdentifier",
+        translate=comma_joined,
+    )
+    model = constraint("autoscaling", "CreateAutoScalingGroup", "VPCZoneIdentifier")
+    assert model.max is not None
+    too_long = ["s" * int(model.max)] * 2
+    found = refused(entry, {"zones": [{"subnets": ["subnet-a", UNKNOWN]}, {"subnets": too_long}]})
+    assert [f.property for f in found] == ["zones[1].subnets"]
