@@ -16,7 +16,7 @@ import pytest
 from offline.cloudrules import apirules, registry
 from offline.cloudrules.apimap import LB, MAPPINGS, SERVICE_CODES, TARGET_GROUP, ApiMapping, _table, upper
 from offline.cloudrules.botomodel import BOTOCORE_DATA
-from offline.cloudrules.model import CloudResource, Finding, World
+from offline.cloudrules.model import CloudError, CloudResource, Finding, World
 from offline.cloudrules.registry import ALL_RULES, RULES, Rule, rule
 
 ALIAS = "aws:alb/targetGroup:TargetGroup"
@@ -238,3 +238,59 @@ def test_the_generic_rule_registered_for_a_service_checks_its_mappings(
     assert "is not one of" in refusal.message
     accepted = CloudResource(urn="urn:x", type=TARGET_GROUP, name="x", inputs={"ipAddressType": "ipv4"})
     assert list(found.run(accepted, World())) == []
+
+
+# --- running a rule ---
+
+
+def _breaks(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Cannot read its inputs."""
+    yield Finding("first", "found before the failure")
+    raise TypeError("port is a list")
+
+
+def test_a_rule_that_cannot_read_its_inputs_refuses_them_once_and_names_what_it_reads(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    rules, _ = empty_registry
+    rule(types=[LB], properties=("port", "protocol", "sslPolicy", "certificateArn"), code="C", source="S")(_breaks)
+    rule(types=[LB], properties=(), code="C", source="S", id="reads-nothing")(_breaks)
+    resource = CloudResource(urn="urn:lb", type=LB, name="web", inputs={"port": [1]})
+
+    [refusal] = rules[0].run(resource, World())
+    assert (refusal.property, refusal.code, refusal.rule, refusal.source) == (
+        "port,protocol,sslPolicy",
+        "UnreadableInput",
+        "breaks",
+        "S",
+    )
+    assert refusal.message == (
+        "the rule could not read these inputs (TypeError); a property has a type AWS would refuse"
+    )
+    [refusal] = rules[1].run(resource, World())
+    assert refusal.property == "inputs"
+
+
+def test_a_refusal_carries_the_resource_and_the_rules_code_and_source_unless_the_finding_names_its_own(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    rules, _ = empty_registry
+
+    def two(resource: CloudResource, world: World) -> Iterator[Finding]:
+        yield Finding("port", "out of range")
+        yield Finding("protocol", "unknown", code="Other", source="https://example.com/own")
+
+    rule(types=[LB], properties=("port",), code="ValidationError", source="https://example.com/rule")(two)
+    resource = CloudResource(urn="urn:lb", type=LB, name="web", inputs={})
+    first, second = rules[0].run(resource, World())
+    assert first == CloudError(
+        urn="urn:lb",
+        type=LB,
+        name="web",
+        property="port",
+        code="ValidationError",
+        message="out of range",
+        rule="two",
+        source="https://example.com/rule",
+    )
+    assert (second.property, second.code, second.source) == ("protocol", "Other", "https://example.com/own")
