@@ -119,7 +119,7 @@ def property_paths(value: Any, prefix: str = "") -> Iterator[str]:
     """Input paths as the table names them: ``a.b`` for objects, ``a[].b`` for lists of objects."""
     if isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG:
         yield from property_paths(value.get("value"), prefix)
-    elif isinstance(value, Mapping) and value and prefix.rsplit(".", 1)[-1].removesuffix("[]") not in LEAF_KEYS:
+    elif isinstance(value, Mapping) and value and prefix.split(".")[-1].removesuffix("[]") not in LEAF_KEYS:
         for key, inner in value.items():
             yield from property_paths(inner, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
@@ -137,7 +137,7 @@ def covers(rule_property: str, path: str) -> bool:
     if rule_property.endswith(".*"):
         rest = path.removeprefix(rule_property[:-1])
         return rest != path and rest != "" and "." not in rest and "[" not in rest
-    return rule_property.rsplit(".", 1)[-1] in LEAF_KEYS and path.startswith(f"{rule_property}[")
+    return rule_property.split(".")[-1] in LEAF_KEYS and path.startswith(f"{rule_property}[")
 
 
 def program_properties() -> dict[str, set[str]]:
@@ -234,11 +234,7 @@ def render(properties: Mapping[str, set[str]]) -> str:
                 cell = ", ".join(_anchor(r.id) for r in rules)
             else:
                 note = REVIEWED.get((resource_type, path))
-                cell = (
-                    NOT_REVIEWED
-                    if note is None
-                    else f"no API-side constraint beyond its type{': ' + note if note else ''}"
-                )
+                cell = NOT_REVIEWED if note is None else f"no API-side constraint beyond its type: {note}"
             lines.append(f"| `{path}` | {cell} | {model_cell(resource_type, path)} |")
         lines.append("")
     lines += ["## Rules", "", "| rule | types | AWS error | what AWS refuses | source |", "|---|---|---|---|---|"]

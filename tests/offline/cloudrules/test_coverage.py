@@ -14,6 +14,7 @@ from offline.cloudrules.botomodel import constraint
 from offline.cloudrules.coverage import (
     NOT_REVIEWED,
     REPO,
+    REVIEWED,
     checking,
     covers,
     model_cell,
@@ -230,3 +231,7 @@ def test_the_command_prints_the_table_and_fails_naming_each_unreviewed_property(
     monkeypatch.setattr(coverage, "program_properties", lambda: {VPC: {"cidrBlock"}})
     assert coverage.main() == 0
     assert capsys.readouterr().err == ""
+
+
+def test_every_reviewed_property_says_why_no_rule_applies() -> None:
+    assert all(note.strip() for note in REVIEWED.values())
