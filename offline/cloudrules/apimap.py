@@ -533,7 +533,3 @@ NOT_ENFORCED: dict[tuple[str, str], str] = {
     "older than the type would refuse what AWS accepts; whether a type is offered is per AZ (Unsupported)",
     (LAUNCH_TEMPLATE, "instanceType"): "as for an instance's instanceType",
 }
-
-
-def mappings_for(resource_type: str) -> list[ApiMapping]:
-    return [m for m in MAPPINGS if m.type == resource_type]

@@ -15,7 +15,7 @@ from typing import Any
 from offline.cloudrules.apimap import MAPPINGS
 from offline.cloudrules.autoscaling import ROLLOUT
 from offline.cloudrules.botomodel import constraint
-from offline.cloudrules.registry import ALL_RULES, TYPE_ALIASES, Rule, canonical
+from offline.cloudrules.registry import ALL_RULES, Rule, aliases_of, canonical
 from offline.wire import SECRET_SIG, SIG_KEY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,7 +119,7 @@ def property_paths(value: Any, prefix: str = "") -> Iterator[str]:
     """Input paths as the table names them: ``a.b`` for objects, ``a[].b`` for lists of objects."""
     if isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG:
         yield from property_paths(value.get("value"), prefix)
-    elif isinstance(value, Mapping) and value and prefix.rsplit(".", 1)[-1].removesuffix("[]") not in LEAF_KEYS:
+    elif isinstance(value, Mapping) and value and prefix.split(".")[-1].removesuffix("[]") not in LEAF_KEYS:
         for key, inner in value.items():
             yield from property_paths(inner, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
@@ -137,7 +137,7 @@ def covers(rule_property: str, path: str) -> bool:
     if rule_property.endswith(".*"):
         rest = path.removeprefix(rule_property[:-1])
         return rest != path and rest != "" and "." not in rest and "[" not in rest
-    return rule_property.rsplit(".", 1)[-1] in LEAF_KEYS and path.startswith(f"{rule_property}[")
+    return rule_property.split(".")[-1] in LEAF_KEYS and path.startswith(f"{rule_property}[")
 
 
 def program_properties() -> dict[str, set[str]]:
@@ -220,8 +220,8 @@ def render(properties: Mapping[str, set[str]]) -> str:
         "",
     ]
     for resource_type in sorted(properties):
-        aliases = TYPE_ALIASES and [a for a, t in TYPE_ALIASES.items() if t == resource_type]
-        alias_text = f" (alias {', '.join(f'`{a}`' for a in sorted(aliases))})" if aliases else ""
+        aliases = aliases_of(resource_type)
+        alias_text = f" (alias {', '.join(f'`{a}`' for a in aliases)})" if aliases else ""
         lines += [
             f"## `{resource_type}`{alias_text}",
             "",
@@ -234,11 +234,7 @@ def render(properties: Mapping[str, set[str]]) -> str:
                 cell = ", ".join(_anchor(r.id) for r in rules)
             else:
                 note = REVIEWED.get((resource_type, path))
-                cell = (
-                    NOT_REVIEWED
-                    if note is None
-                    else f"no API-side constraint beyond its type{': ' + note if note else ''}"
-                )
+                cell = NOT_REVIEWED if note is None else f"no API-side constraint beyond its type: {note}"
             lines.append(f"| `{path}` | {cell} | {model_cell(resource_type, path)} |")
         lines.append("")
     lines += ["## Rules", "", "| rule | types | AWS error | what AWS refuses | source |", "|---|---|---|---|---|"]

@@ -174,9 +174,8 @@ class World:
 
     def default_tags(self, resource: CloudResource) -> dict[str, str]:
         """The provider's ``defaultTags``, which the provider merges into each resource's tags on create."""
-        provider_urn = resource.provider.split("::", 4)
-        urn = "::".join(provider_urn[:4]) if len(provider_urn) >= 4 else ""
-        provider = self.by_urn.get(urn)
+        # A provider reference is its URN (four "::"-separated parts), "::", its id.
+        provider = self.by_urn.get("::".join(resource.provider.split("::")[:4]))
         if provider is None:
             return {}
         return default_tags_of(provider.inputs)

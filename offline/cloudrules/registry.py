@@ -124,7 +124,7 @@ def rule(
             properties=tuple(properties),
             code=code,
             source=source,
-            summary=(check.__doc__ or "").strip().splitlines()[0] if check.__doc__ else "",
+            summary=next(iter((check.__doc__ or "").strip().splitlines()), ""),
             check=check,
             per_type=tuple((canonical(t), tuple(paths)) for t, paths in per_type),
         )

@@ -17,8 +17,9 @@ from offline.cloudrules import ALL_RULES, autoscaling, check_resource, cloudwatc
 from offline.cloudrules.apicheck import mapping_findings, values_at
 from offline.cloudrules.apimap import GENERATED_WHEN_EMPTY, MAPPINGS, NOT_ENFORCED, ApiMapping, upper
 from offline.cloudrules.botomodel import Constraint, ModelPathError, compiled, constraint, documentation, violations
-from offline.cloudrules.model import CloudResource
+from offline.cloudrules.model import CloudError, CloudResource, Grouping, World
 from offline.cloudrules.state import check_stack
+from offline.wire import UNKNOWN
 from tests.offline.cloudrules.cases import BASE, LISTENER, LT, NLB_ARN, SSE, TG
 from tests.offline.cloudrules.world import IGW_URN, errors, world
 
@@ -369,3 +370,194 @@ def test_a_long_value_is_refused_by_its_length_without_backtracking() -> None:
     assert vendor.pattern == ".*\\S.*" and vendor.max == 128
     assert [kind for kind, _ in violations(vendor, " " * 1_000_000)] == ["length"]
     assert [kind for kind, _ in violations(vendor, " " * 128)] == ["pattern"]
+
+
+# --- offline/cloudrules/model.py: the refusal as the report shows it, and the account a rule reads ---
+
+
+REFUSAL = CloudError(
+    urn="urn:pulumi:dev::p::aws:lb/targetGroup:TargetGroup::web",
+    type="aws:lb/targetGroup:TargetGroup",
+    name="web",
+    property="healthCheck.timeout",
+    code="ValidationError",
+    message="must be smaller than the interval",
+    rule="target-group-health-timing",
+    source="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+)
+
+
+def test_a_refusal_reads_as_aws_would_word_it_with_the_rule_and_its_source() -> None:
+    assert str(REFUSAL) == (
+        "ValidationError: web healthCheck.timeout: must be smaller than the interval "
+        "[target-group-health-timing; https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/"
+        "API_CreateTargetGroup.html]"
+    )
+
+
+def test_a_refusal_in_the_report_names_the_resource_and_property_in_its_message() -> None:
+    assert REFUSAL.to_json() == {
+        "urn": "urn:pulumi:dev::p::aws:lb/targetGroup:TargetGroup::web",
+        "type": "aws:lb/targetGroup:TargetGroup",
+        "property": "healthCheck.timeout",
+        "code": "ValidationError",
+        "message": "web healthCheck.timeout: must be smaller than the interval",
+        "rule": "target-group-health-timing",
+        "source": "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    }
+
+
+def _resource(name: str, type: str = "aws:ec2/subnet:Subnet", **given: Any) -> CloudResource:
+    return CloudResource(urn=f"urn:pulumi:dev::p::{type}::{name}", type=type, name=name, **{"inputs": {}, **given})
+
+
+def test_the_account_finds_a_resource_by_id_and_by_its_output_id_and_arn() -> None:
+    subnet = _resource("a", id="subnet-1", outputs={"id": "subnet-1b", "arn": "arn:aws:ec2:::subnet/a"})
+    account = World(resources=[subnet])
+    assert account.find("subnet-1") is subnet
+    assert account.find("subnet-1b") is subnet
+    assert account.find("arn:aws:ec2:::subnet/a") is subnet
+    assert account.find("subnet-2") is None
+    assert account.find(None) is None and account.find(["subnet-1"]) is None
+    assert account.by_urn == {subnet.urn: subnet}
+
+
+def test_unknown_or_empty_ids_identify_nothing() -> None:
+    preview = _resource("a", id=UNKNOWN, outputs={"id": "", "arn": 5})
+    account = World(resources=[preview])
+    assert account.by_id == {}
+    assert account.find(UNKNOWN) is None
+
+
+def test_the_account_keeps_its_region_and_the_quotas_raised() -> None:
+    assert World().region == "us-east-1"
+    assert World().quotas == {}
+    raised = {"vpcs-per-region": 10}
+    account = World(region="eu-west-1", quotas=raised)
+    assert (account.region, account.quotas) == ("eu-west-1", {"vpcs-per-region": 10})
+    raised["vpcs-per-region"] = 20
+    assert account.quotas == {"vpcs-per-region": 10}, "the account keeps its own copy"
+
+
+def test_resources_are_listed_and_counted_by_canonical_type_whatever_alias_created_them() -> None:
+    canonical_tg = "aws:lb/targetGroup:TargetGroup"
+    first = _resource("a", canonical_tg)
+    second = _resource("b", "aws:alb/targetGroup:TargetGroup")
+    subnet = _resource("s")
+    account = World(resources=[first, second, subnet])
+    assert account.of_type(canonical_tg) == [first, second]
+    assert account.count(canonical_tg) == 2
+    assert account.of_type(canonical_tg, canonical_tg) == [first, second], "a type asked twice is listed once"
+    assert account.count(canonical_tg, canonical_tg) == 2
+    assert account.count(canonical_tg, "aws:ec2/subnet:Subnet") == 3
+    assert account.of_type("aws:ec2/vpc:Vpc") == [] and account.count("aws:ec2/vpc:Vpc") == 0
+
+
+def test_a_resource_added_again_under_its_urn_replaces_the_first() -> None:
+    account = World(resources=[_resource("a", id="subnet-1")])
+    again = _resource("a", "aws:ec2/subnet:Subnet", id="subnet-1", inputs={"cidrBlock": "10.0.0.0/24"})
+    account.add(again)
+    assert account.of_type("aws:ec2/subnet:Subnet") == [again]
+    assert account.count("aws:ec2/subnet:Subnet") == 1
+    assert account.by_urn[again.urn] is again and account.find("subnet-1") is again
+
+
+def test_references_are_followed_by_id_or_else_through_property_dependencies() -> None:
+    vpc = _resource("v", "aws:ec2/vpc:Vpc", id="vpc-1")
+    other = _resource("w", "aws:ec2/vpc:Vpc", id="vpc-2")
+    account = World(resources=[vpc, other])
+    by_id = _resource("s", inputs={"vpcId": "vpc-1", "ids": ["vpc-1", "vpc-2"]})
+    assert account.refs(by_id, "vpcId") == [vpc]
+    assert account.refs(by_id, "ids") == [vpc, other]
+    # While the id is unknown (a first preview), the input's dependencies name what it was built from.
+    pending = _resource(
+        "p",
+        inputs={"vpcId": UNKNOWN, "ids": ["vpc-1", UNKNOWN]},
+        property_dependencies={"vpcId": (other.urn, "urn:gone"), "ids": (other.urn,)},
+    )
+    assert account.refs(pending, "vpcId") == [other]
+    assert account.refs(pending, "ids") == [other]
+    assert account.refs(pending, "absent") == []
+    assert account.refs(_resource("n", inputs={"vpcId": None}), "vpcId") == []
+
+
+def test_ordering_follows_dependencies_and_theirs_and_is_undecided_without_a_graph() -> None:
+    gateway = _resource("igw", "aws:ec2/internetGateway:InternetGateway", dependencies=())
+    route = _resource("r", "aws:ec2/route:Route", dependencies=(gateway.urn,))
+    nat = _resource("n", "aws:ec2/natGateway:NatGateway", dependencies=(route.urn, "urn:not-here", route.urn))
+    loop = _resource("l", "aws:ec2/route:Route", dependencies=("urn:pulumi:dev::p::aws:ec2/route:Route::l",))
+    account = World(resources=[gateway, route, nat, loop])
+
+    def is_gateway(found: CloudResource) -> bool:
+        return found.type == "aws:ec2/internetGateway:InternetGateway"
+
+    assert account.depends_on(nat, is_gateway) is True
+    assert account.depends_on(route, is_gateway) is True
+    assert account.depends_on(gateway, is_gateway) is False
+    assert account.depends_on(loop, is_gateway) is False, "a cycle ends"
+    assert account.depends_on(_resource("x"), is_gateway) is None
+    seen: list[str] = []
+    account.depends_on(nat, lambda found: seen.append(found.name) or False)
+    assert seen == ["r", "igw"], "each resource is looked at once"
+
+
+def test_the_providers_default_tags_are_those_of_the_provider_the_resource_names() -> None:
+    provider = CloudResource(
+        urn="urn:pulumi:dev::p::pulumi:providers:aws::eu",
+        type="pulumi:providers:aws",
+        name="eu",
+        inputs={"defaultTags": {"tags": {"team": "web"}}},
+    )
+    account = World(resources=[provider])
+    tagged = _resource("a", provider="urn:pulumi:dev::p::pulumi:providers:aws::eu::0000-id")
+    assert account.default_tags(tagged) == {"team": "web"}
+    assert account.default_tags(_resource("b", provider="urn:pulumi:dev::p::pulumi:providers:aws::us::0-id")) == {}
+    assert account.default_tags(_resource("c", provider="")) == {}
+    assert account.default_tags(_resource("d", provider="urn:pulumi:dev::p::pulumi:providers:aws::eu")) == {
+        "team": "web"
+    }, "a reference without its id names the same provider"
+    assert account.default_tags(_resource("e", provider="urn:pulumi:dev::p::pulumi:providers:aws")) == {}
+
+
+def _by_zone(found: CloudResource) -> list[str]:
+    return [found.inputs["zone"]] if "zone" in found.inputs else []
+
+
+def test_a_grouping_indexes_resources_of_its_types_by_their_keys_and_follows_later_additions() -> None:
+    subnet = "aws:ec2/subnet:Subnet"
+    a = _resource("a", inputs={"zone": "us-east-1a"})
+    b = _resource("b", inputs={"zone": "us-east-1a"})
+    vpc = _resource("v", "aws:ec2/vpc:Vpc", inputs={"zone": "us-east-1a"})
+    account = World(resources=[a, vpc])
+    zones = account.groups("by-zone", (subnet,), _by_zone)
+    assert zones.members == {"us-east-1a": [a]}
+    assert account.groups("by-zone", (subnet,), lambda found: ["other"]) is zones, "built once under its name"
+
+    account.add(b)
+    assert zones.count("us-east-1a") == 2
+    assert zones.count("us-east-1a", excluding=b.urn) == 1
+    assert zones.count("us-east-1b") == 0
+    assert zones.other("us-east-1a", a.urn) is b
+    assert zones.other("us-east-1a", b.urn) is a
+    assert zones.other("us-east-1b", a.urn) is None
+
+    moved = _resource("b", inputs={"zone": "us-east-1b"})
+    account.add(moved)
+    assert zones.members == {"us-east-1a": [a], "us-east-1b": [moved]}
+    assert zones.keys_of[moved.urn] == ["us-east-1b"]
+    account.add(CloudResource(urn=moved.urn, type="aws:ec2/vpc:Vpc", name="b", inputs={"zone": "us-east-1b"}))
+    assert zones.members["us-east-1b"] == [], "a URN re-added as another type leaves the grouping"
+    assert account.of_type(subnet) == [a] and account.count("aws:ec2/vpc:Vpc") == 2
+
+
+def test_a_resource_giving_a_key_twice_counts_twice_and_one_whose_keys_fail_is_in_no_group() -> None:
+    grouping = Grouping(("aws:ec2/subnet:Subnet",), lambda found: found.inputs["keys"])
+    twice = _resource("t", inputs={"keys": ["k", "k"]})
+    grouping.put(twice)
+    grouping.put(_resource("broken", inputs={}))
+    assert grouping.count("k") == 2
+    assert grouping.count("k", excluding=twice.urn) == 0
+    assert grouping.keys_of["urn:pulumi:dev::p::aws:ec2/subnet:Subnet::broken"] == []
+    grouping.discard(twice.urn)
+    assert grouping.count("k") == 0 and twice.urn not in grouping.keys_of
+    grouping.discard("urn:never-added")

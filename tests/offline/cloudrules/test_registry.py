@@ -16,7 +16,7 @@ import pytest
 from offline.cloudrules import apirules, registry
 from offline.cloudrules.apimap import LB, MAPPINGS, SERVICE_CODES, TARGET_GROUP, ApiMapping, _table, upper
 from offline.cloudrules.botomodel import BOTOCORE_DATA
-from offline.cloudrules.model import CloudResource, Finding, World
+from offline.cloudrules.model import CloudError, CloudResource, Finding, World
 from offline.cloudrules.registry import ALL_RULES, RULES, Rule, rule
 
 ALIAS = "aws:alb/targetGroup:TargetGroup"
@@ -204,3 +204,93 @@ def test_a_generic_check_applies_only_the_entries_of_the_resources_type() -> Non
     # An alias token is checked as its canonical type.
     assert findings(ALIAS, bad) == ["protocol"]
     assert findings(LB, {"loadBalancerType": "application"}) == []
+
+
+def test_a_rule_whose_docstring_is_blank_has_no_summary(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    rules, _ = empty_registry
+
+    def blank(resource: CloudResource, world: World) -> Iterator[Finding]:
+        """ """
+        yield from ()
+
+    rule(types=[LB], properties=(), code="c", source="s")(blank)
+
+    assert rules[0].summary == ""
+
+
+def test_the_aliases_of_a_token_are_those_that_resolve_to_it() -> None:
+    assert registry.aliases_of(TARGET_GROUP) == [ALIAS]
+    assert registry.aliases_of("aws:s3/bucket:Bucket") == ["aws:s3/bucketV2:BucketV2"]
+    assert registry.aliases_of("aws:ec2/vpc:Vpc") == []
+    assert all(registry.canonical(alias) == TARGET_GROUP for alias in registry.aliases_of(TARGET_GROUP))
+
+
+def test_the_generic_rule_registered_for_a_service_checks_its_mappings(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    found = _registered_again("elbv2", empty_registry)
+    # ipAddressType on a target group is claimed by no hand-written rule: the generic one applies it.
+    resource = CloudResource(urn="urn:x", type=TARGET_GROUP, name="x", inputs={"ipAddressType": "ipv5"})
+    [refusal] = found.run(resource, World())
+    assert (refusal.rule, refusal.property, refusal.code) == ("api-model-elbv2", "ipAddressType", "ValidationError")
+    assert "is not one of" in refusal.message
+    accepted = CloudResource(urn="urn:x", type=TARGET_GROUP, name="x", inputs={"ipAddressType": "ipv4"})
+    assert list(found.run(accepted, World())) == []
+
+
+# --- running a rule ---
+
+
+def _breaks(resource: CloudResource, world: World) -> Iterator[Finding]:
+    """Cannot read its inputs."""
+    yield Finding("first", "found before the failure")
+    raise TypeError("port is a list")
+
+
+def test_a_rule_that_cannot_read_its_inputs_refuses_them_once_and_names_what_it_reads(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    rules, _ = empty_registry
+    rule(types=[LB], properties=("port", "protocol", "sslPolicy", "certificateArn"), code="C", source="S")(_breaks)
+    rule(types=[LB], properties=(), code="C", source="S", id="reads-nothing")(_breaks)
+    resource = CloudResource(urn="urn:lb", type=LB, name="web", inputs={"port": [1]})
+
+    [refusal] = rules[0].run(resource, World())
+    assert (refusal.property, refusal.code, refusal.rule, refusal.source) == (
+        "port,protocol,sslPolicy",
+        "UnreadableInput",
+        "breaks",
+        "S",
+    )
+    assert refusal.message == (
+        "the rule could not read these inputs (TypeError); a property has a type AWS would refuse"
+    )
+    [refusal] = rules[1].run(resource, World())
+    assert refusal.property == "inputs"
+
+
+def test_a_refusal_carries_the_resource_and_the_rules_code_and_source_unless_the_finding_names_its_own(
+    empty_registry: tuple[list[Rule], dict[str, list[Rule]]],
+) -> None:
+    rules, _ = empty_registry
+
+    def two(resource: CloudResource, world: World) -> Iterator[Finding]:
+        yield Finding("port", "out of range")
+        yield Finding("protocol", "unknown", code="Other", source="https://example.com/own")
+
+    rule(types=[LB], properties=("port",), code="ValidationError", source="https://example.com/rule")(two)
+    resource = CloudResource(urn="urn:lb", type=LB, name="web", inputs={})
+    first, second = rules[0].run(resource, World())
+    assert first == CloudError(
+        urn="urn:lb",
+        type=LB,
+        name="web",
+        property="port",
+        code="ValidationError",
+        message="out of range",
+        rule="two",
+        source="https://example.com/rule",
+    )
+    assert (second.property, second.code, second.source) == ("protocol", "Other", "https://example.com/own")
