@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from offline.cloudrules.model import CloudError, CloudResource, Grouping, World
 from offline.cloudrules.state import check_stack
 from offline.wire import UNKNOWN
 from tests.offline.cloudrules.cases import BASE, LISTENER, LT, NLB_ARN, SSE, TG
-from tests.offline.cloudrules.world import IGW_URN, errors, world
+from tests.offline.cloudrules.world import IGW_URN, Recorded, errors, world
 
 # Where AWS takes fewer values than the model's enumeration lists: (rule that refuses the rest, values AWS
 # takes, source). Written out here, not imported, so a change to a rule's list shows up as a failure.
@@ -261,25 +260,6 @@ def test_instance_types_are_left_to_aws() -> None:
     assert all((m.type, m.property) not in NOT_ENFORCED for m in MAPPINGS)
     found = errors("aws:ec2/instance:Instance", {**BASE["aws:ec2/instance:Instance"], "instanceType": "z9.new"})
     assert found == []
-
-
-@dataclass
-class Recorded:
-    """One resource as a stack export records it (the fields ``state.check_stack`` reads)."""
-
-    type: str
-    name: str
-    inputs: dict[str, Any]
-    custom: bool = True
-    outputs: dict[str, Any] = field(default_factory=dict)
-    id: str = ""
-    provider: str = ""
-    dependencies: list[str] = field(default_factory=list)
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def urn(self) -> str:
-        return f"urn:pulumi:dev::p::{self.type}::{self.name}"
 
 
 def test_the_audit_accepts_what_the_model_lists_and_refuses_with_its_code_and_shape() -> None:

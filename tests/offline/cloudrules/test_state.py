@@ -4,12 +4,12 @@ ids are unknown, and only custom resources are checked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from offline.cloudrules.state import check_stack
 from offline.wire import UNKNOWN
 from tests.offline.cloudrules.cases import BASE, FULL_ALB_ARN, WAF_ASSOCIATION, WEB_ACL
+from tests.offline.cloudrules.world import Recorded
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -17,25 +17,6 @@ RTA = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 INSTANCE = "aws:ec2/instance:Instance"
 IGW = "aws:ec2/internetGateway:InternetGateway"
 PROVIDER = "pulumi:providers:aws"
-
-
-@dataclass
-class Recorded:
-    """One resource as a stack export records it (the fields ``check_stack`` reads)."""
-
-    type: str
-    name: str
-    inputs: dict[str, Any]
-    custom: bool = True
-    outputs: dict[str, Any] = field(default_factory=dict)
-    id: str = ""
-    provider: str = ""
-    dependencies: list[str] = field(default_factory=list)
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def urn(self) -> str:
-        return f"urn:pulumi:dev::p::{self.type}::{self.name}"
 
 
 def _network(vpc_id: str, vpc_outputs: dict[str, Any]) -> list[Recorded]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from offline.cloudrules import CloudError, CloudResource, World, check_resource
@@ -164,3 +165,22 @@ def errors(
         provider=PROVIDER_REF,
     )
     return check_resource(subject, account or world())
+
+
+@dataclass
+class Recorded:
+    """One resource as a stack export records it (the fields ``state.check_stack`` reads)."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    custom: bool = True
+    outputs: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+    provider: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def urn(self) -> str:
+        return f"urn:pulumi:dev::p::{self.type}::{self.name}"
