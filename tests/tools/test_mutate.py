@@ -80,7 +80,7 @@ def test_an_unknown_module_is_refused_with_the_list_of_mutated_ones() -> None:
     ("module", "judges"),
     [
         ("components/rollout.py", {"tests/components/test_refresh.py", "tests/components/test_rollout.py"}),
-        ("ops/checks/green.py", {"tests/ops/checks"}),
+        ("ops/checks/green.py", {"tests/ops/checks", "tests/ops/test_doctor.py"}),
         ("offline/cloudrules/ec2.py", {"tests/offline/cloudrules", "tests/offline/test_strict_cloud.py"}),
         ("policies/guardrails/network/reach.py", {"tests/policies/test_redteam_network.py"}),
     ],
