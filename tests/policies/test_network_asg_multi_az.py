@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from guardrails.network.asg_multi_az import BEHIND_LOAD_BALANCER_POLICY, STANDALONE_POLICY
-from pulumi_policy import EnforcementLevel
+from guardrails.network.asg_multi_az import (
+    BEHIND_LOAD_BALANCER,
+    BEHIND_LOAD_BALANCER_POLICY,
+    STANDALONE,
+    STANDALONE_POLICY,
+    _make,
+)
+from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from tests.policies.harness import UNKNOWN, stack_violations
@@ -13,12 +19,14 @@ from tests.policies.network_fixtures import Spec, production_spec, subnet, tg_ar
 ASG = "aws:autoscaling/group:Group"
 
 
+# The pack's two policies are built once, at import; these tests build them again, so that how a policy is made
+# (its schema, its closure) is judged too, as `make mutate` can only see code that runs during a test.
 def behind(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
-    return stack_violations(BEHIND_LOAD_BALANCER_POLICY, to_stack(specs), config)
+    return stack_violations(_make(BEHIND_LOAD_BALANCER, behind=True), to_stack(specs), config)
 
 
 def standalone(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
-    return stack_violations(STANDALONE_POLICY, to_stack(specs), config)
+    return stack_violations(_make(STANDALONE, behind=False), to_stack(specs), config)
 
 
 def one_zone(specs: dict[str, Spec]) -> dict[str, Spec]:
@@ -36,6 +44,31 @@ def detach(specs: dict[str, Spec]) -> dict[str, Spec]:
 def test_levels() -> None:
     assert BEHIND_LOAD_BALANCER_POLICY.enforcement_level is EnforcementLevel.MANDATORY
     assert STANDALONE_POLICY.enforcement_level is EnforcementLevel.ADVISORY
+
+
+@pytest.mark.parametrize(
+    ("name", "is_behind", "level", "severity", "scope"),
+    [
+        (BEHIND_LOAD_BALANCER, True, EnforcementLevel.MANDATORY, Severity.HIGH, "behind a load balancer"),
+        (STANDALONE, False, EnforcementLevel.ADVISORY, Severity.MEDIUM, "not behind a load balancer"),
+    ],
+)
+def test_each_policy_is_made_with_its_level_severity_and_two_zone_defaults(
+    name: str, is_behind: bool, level: EnforcementLevel, severity: Severity, scope: str
+) -> None:
+    policy = _make(name, behind=is_behind)
+    assert (policy.name, policy.enforcement_level, policy.severity) == (name, level, severity)
+    assert policy.description == f"Every Auto Scaling group {scope} spans at least two Availability Zones."
+    assert policy.remediation_steps and "at least two Availability Zones" in policy.remediation_steps
+    assert policy.config_schema is not None
+    properties = policy.config_schema.properties
+    assert properties["minimumZones"]["default"] == 2 and properties["minimumZones"]["minimum"] == 2
+    assert properties["minimumZones"]["type"] == "integer"
+    assert properties["failOnUnresolvedSubnets"] == {
+        **properties["failOnUnresolvedSubnets"],
+        "type": "boolean",
+        "default": True,
+    }
 
 
 def test_two_zones_behind_load_balancer_pass() -> None:
