@@ -93,6 +93,27 @@ def test_one_zone_without_load_balancer_is_advisory_policy_only() -> None:
     assert len(standalone(specs)) == 1
 
 
+def test_each_policy_judges_every_group_of_its_kind_past_one_of_the_other_kind() -> None:
+    """A stack with a one-zone group of each kind: each policy reports its own, wherever it comes in the stack."""
+    import copy
+
+    for lone_first in (True, False):
+        specs = one_zone(production_spec())
+        lone = copy.deepcopy(specs["app-asg"])
+        lone.props.pop("targetGroupArns")
+        lone.deps.pop("targetGroupArns")
+        lone.props["id"] = lone.props["name"] = "lone-asg"
+        others = {k: v for k, v in specs.items() if k != "app-asg"}
+        ordered = (
+            {"lone-asg": lone, "app-asg": specs["app-asg"]}
+            if lone_first
+            else {"app-asg": specs["app-asg"], "lone-asg": lone}
+        )
+        specs = {**others, **ordered}
+        assert [where for _, where in behind(specs)] == [urn(ASG, "app-asg")]
+        assert [where for _, where in standalone(specs)] == [urn(ASG, "lone-asg")]
+
+
 def test_two_subnets_same_zone_by_zone_id_only() -> None:
     specs = production_spec()
     for name in ("private-a", "private-b"):
