@@ -109,3 +109,17 @@ def test_a_public_nat_gateway_or_an_associated_eip_before_the_gateway_names_the_
     [(prop, code, message)] = _told(eip, account, "associated-eip-after-gateway")
     assert (prop, code) == ("dependsOn", "Gateway.NotAttached")
     assert "network vpc is not attached to any internet gateway" in message
+
+
+def test_a_balancer_placed_by_subnet_mappings_is_ordered_after_its_vpcs_gateway() -> None:
+    mapped = {"subnetMappings": [{"subnetId": "subnet-9"}]}
+    [(prop, code, message)] = _told(_r(LB, "nlb", mapped, dependencies=()), _network(), RULE)
+    assert (prop, code) == ("dependsOn", "InvalidSubnet")
+    assert "VPC vpc has no internet gateway yet" in message
+    after = _r(LB, "nlb", mapped, dependencies=(f"{STACK}{IGW}::igw",))
+    assert _told(after, _network(), RULE) == []
+
+
+def test_an_eip_for_an_instance_the_stack_does_not_hold_is_not_judged() -> None:
+    eip = _r("aws:ec2/eip:Eip", "eip", {"instance": "i-404"}, dependencies=())
+    assert _told(eip, _network(), "associated-eip-after-gateway") == []
