@@ -47,3 +47,50 @@ def test_an_ipv6_or_prefix_list_destination_is_found_after_an_empty_or_unknown_i
     listed = {"destinationPrefixListId": "pl-1"}
     assert _routed(listed, listed) == [("destinationCidrBlock", "route r0 already sends pl-1 in this table")]
     assert _routed(listed, {"destinationPrefixListId": "pl-2"}) == []
+
+
+def test_a_target_group_named_by_its_id_in_one_listener_and_by_its_arn_in_another_is_one_group() -> None:
+    """Behind two load balancers whichever reference each listener uses: the group is the resource it names."""
+    listener = "aws:lb/listener:Listener"
+    arn = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/7"
+    account = world()
+    account.add(
+        CloudResource(
+            urn=f"{STACK}aws:lb/targetGroup:TargetGroup::tg",
+            type="aws:lb/targetGroup:TargetGroup",
+            name="tg",
+            inputs={"port": 80.0, "protocol": "TCP", "vpcId": "vpc-1"},
+            id="tg-7",
+            outputs={"arn": arn},
+            provider=PROVIDER_REF,
+        )
+    )
+    nlb = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
+    account.add(
+        CloudResource(
+            urn=f"{STACK}{listener}::nlb-80",
+            type=listener,
+            name="nlb-80",
+            inputs={
+                "loadBalancerArn": nlb,
+                "port": 80.0,
+                "defaultActions": [{"type": "forward", "targetGroupArn": "tg-7"}],
+            },
+            id="l-7",
+            provider=PROVIDER_REF,
+        )
+    )
+    alb = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
+    inputs = {"loadBalancerArn": alb, "port": 80.0, "defaultActions": [{"type": "forward", "targetGroupArn": arn}]}
+    found = [
+        (e.property, e.code, e.message)
+        for e in errors(listener, inputs, account=account)
+        if e.rule == "target-group-behind-one-load-balancer"
+    ]
+    assert found == [
+        (
+            "defaultActions[0].targetGroupArn",
+            "TargetGroupAssociationLimit",
+            "the target group already serves another load balancer (through nlb-80)",
+        )
+    ]

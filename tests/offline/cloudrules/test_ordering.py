@@ -73,3 +73,53 @@ def test_a_subnet_whose_vpc_id_names_no_vpc_leaves_the_order_undecided() -> None
     )
     account.add(_r(IGW, "igw", {"vpcId": "vpc-1"}, "igw-1"))
     assert _balancer_refusals(account, "subnet-b", "igw") == []
+
+
+def _told(resource: CloudResource, account: World, rule: str) -> list[tuple[str, str, str]]:
+    return [(e.property, e.code, e.message) for e in check_resource(resource, account) if e.rule == rule]
+
+
+def _network() -> World:
+    account = World(region="us-east-1")
+    account.add(_r(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}, "vpc-9"))
+    account.add(_r(SUBNET, "a", {"vpcId": "vpc-9", "cidrBlock": "10.0.0.0/24"}, "subnet-9"))
+    account.add(_r(IGW, "igw", {"vpcId": "vpc-9"}, "igw-9"))
+    return account
+
+
+def test_a_public_instance_not_ordered_after_the_gateway_is_told_to_add_it_to_depends_on() -> None:
+    instance = _r(
+        "aws:ec2/instance:Instance", "vm", {"subnetId": "subnet-9", "associatePublicIpAddress": True}, dependencies=()
+    )
+    [(prop, code, message)] = _told(instance, _network(), "public-instance-after-gateway")
+    assert (prop, code) == ("dependsOn", "Gateway.NotAttached")
+    assert "not ordered after network vpc's Internet Gateway attachment (add it to dependsOn)" in message
+
+
+def test_a_public_nat_gateway_or_an_associated_eip_before_the_gateway_names_the_network() -> None:
+    nat = _r(
+        "aws:ec2/natGateway:NatGateway", "nat", {"subnetId": "subnet-9", "allocationId": "eipalloc-1"}, dependencies=()
+    )
+    [(prop, code, message)] = _told(nat, _network(), "public-nat-gateway-after-gateway")
+    assert (prop, code) == ("dependsOn", "Gateway.NotAttached")
+    assert "network vpc has no Internet gateway attached when the NAT gateway is created" in message
+    account = _network()
+    account.add(_r("aws:ec2/instance:Instance", "vm", {"subnetId": "subnet-9"}, "i-9"))
+    eip = _r("aws:ec2/eip:Eip", "eip", {"instance": "i-9"}, dependencies=())
+    [(prop, code, message)] = _told(eip, account, "associated-eip-after-gateway")
+    assert (prop, code) == ("dependsOn", "Gateway.NotAttached")
+    assert "network vpc is not attached to any internet gateway" in message
+
+
+def test_a_balancer_placed_by_subnet_mappings_is_ordered_after_its_vpcs_gateway() -> None:
+    mapped = {"subnetMappings": [{"subnetId": "subnet-9"}]}
+    [(prop, code, message)] = _told(_r(LB, "nlb", mapped, dependencies=()), _network(), RULE)
+    assert (prop, code) == ("dependsOn", "InvalidSubnet")
+    assert "VPC vpc has no internet gateway yet" in message
+    after = _r(LB, "nlb", mapped, dependencies=(f"{STACK}{IGW}::igw",))
+    assert _told(after, _network(), RULE) == []
+
+
+def test_an_eip_for_an_instance_the_stack_does_not_hold_is_not_judged() -> None:
+    eip = _r("aws:ec2/eip:Eip", "eip", {"instance": "i-404"}, dependencies=())
+    assert _told(eip, _network(), "associated-eip-after-gateway") == []

@@ -88,3 +88,55 @@ def test_every_bad_block_of_a_list_is_reported_not_only_the_first() -> None:
         ("cidrBlocks[0]", '"10.0.0.1/8" is not an IPv4 CIDR block without host bits'),
         ("cidrBlocks[1]", '"::/0" is not an IPv4 CIDR block'),
     ]
+
+
+INLINE_PORTS = "security-group-inline-ports"
+
+
+def test_the_word_all_inline_is_told_to_write_minus_1() -> None:
+    [(prop, message)] = _found(SG, {"ingress": [{**BLOCK, "protocol": "ALL"}]}, INLINE_PORTS)
+    assert prop == "ingress[0].protocol"
+    assert 'write "-1" for all protocols: "all" is not valid inline' in message
+
+
+@pytest.mark.parametrize("protocol", ["icmp", "icmpv6", "58"])
+def test_an_inline_icmp_type_and_code_run_from_minus_1_to_255_and_each_end_is_named(protocol: str) -> None:
+    ok = {**BLOCK, "protocol": protocol, "fromPort": -1.0, "toPort": 255.0}
+    assert _found(SG, {"egress": [ok]}, INLINE_PORTS) == []
+    bad = {**BLOCK, "protocol": protocol, "fromPort": 256.0, "toPort": -2.0}
+    assert _found(SG, {"egress": [bad]}, INLINE_PORTS) == [
+        ("egress[0].fromPort", "ICMP type or code 256 is outside -1..255"),
+        ("egress[0].toPort", "ICMP type or code -2 is outside -1..255"),
+    ]
+
+
+def test_an_inline_rule_for_all_protocols_names_each_port_that_is_not_0() -> None:
+    block = {**BLOCK, "protocol": "-1", "fromPort": 0.0, "toPort": 65535.0}
+    assert _found(SG, {"egress": [block]}, INLINE_PORTS) == [
+        ("egress[0].toPort", "65535: with protocol -1 both ports are 0")
+    ]
+
+
+INLINE_SOURCE = "security-group-inline-source"
+
+
+def test_an_inline_rule_without_a_peer_names_the_peers_it_may_have() -> None:
+    no_peer = {k: v for k, v in BLOCK.items() if k != "description"}
+    assert _found(SG, {"ingress": [no_peer]}, INLINE_SOURCE) == [
+        ("ingress[0]", "a rule needs a peer: cidrBlocks, ipv6CidrBlocks, prefixListIds, securityGroups or self")
+    ]
+
+
+def test_an_inline_rule_with_an_unknown_peer_is_skipped_and_the_rules_after_it_are_still_checked() -> None:
+    unknown_peer = {**BLOCK, "cidrBlocks": [], "securityGroups": UNKNOWN}
+    found = _found(SG, {"ingress": [unknown_peer, {**BLOCK, "cidrBlocks": []}]}, INLINE_SOURCE)
+    assert [prop for prop, _ in found] == ["ingress[1]"]
+
+
+@pytest.mark.parametrize(
+    "peer",
+    [{"ipv6CidrBlocks": ["::/0"]}, {"prefixListIds": ["pl-1"]}, {"securityGroups": ["sg-2"]}, {"self": True}],
+    ids=["ipv6", "prefix-list", "group", "self"],
+)
+def test_any_one_peer_is_enough_for_an_inline_rule(peer: dict[str, Any]) -> None:
+    assert _found(SG, {"egress": [{**BLOCK, "cidrBlocks": [], **peer}]}, INLINE_SOURCE) == []
