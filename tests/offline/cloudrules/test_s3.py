@@ -371,3 +371,10 @@ def test_access_logs_that_are_off_or_name_no_bucket_are_not_judged() -> None:
     assert [p for p, _ in _found(LB, ACCESS, deps=(IGW_URN,), accessLogs={"bucket": "nopolicy-logs"})] == [
         "accessLogs.bucket"
     ]
+
+
+@pytest.mark.parametrize("prop", ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+def test_each_public_access_block_setting_is_a_boolean(prop: str) -> None:
+    assert _found(PAB, "public-access-block-settings", **{prop: "on"}) == [(prop, "'on' is not a boolean")]
+    assert _found(PAB, "public-access-block-settings", **{prop: True}) == []
+    assert _found(PAB, "public-access-block-settings", **{prop: "true"}) == []

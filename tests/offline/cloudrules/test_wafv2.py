@@ -140,3 +140,17 @@ def test_a_web_acl_is_associated_with_a_regional_resource_and_says_so() -> None:
     ]
     api = "arn:aws:apigateway:us-east-1::/restapis/a1b2/stages/prod"
     assert association(resourceArn=api) == []
+
+
+def test_a_long_resource_arn_is_shown_by_its_first_80_characters() -> None:
+    from tests.offline.cloudrules.cases import WAF_ASSOCIATION
+
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/" + "n" * 40 + "/1"
+    found = [e for e in errors(WAF_ASSOCIATION, {**BASE[WAF_ASSOCIATION], "resourceArn": arn})]
+    assert [(e.rule, e.property) for e in found] == [("web-acl-association", "resourceArn")]
+    assert found[0].message.startswith(f'"{arn[:80]}" cannot be associated with a web ACL')
+
+
+def test_a_web_acl_without_a_default_action_is_left_to_the_model() -> None:
+    # The model's refusal of a missing required member names it; this rule judges only a given action.
+    assert _acl("web-acl-rules", defaultAction=None) == []
