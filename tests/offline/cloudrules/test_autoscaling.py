@@ -326,3 +326,20 @@ def test_a_maintenance_policy_with_one_percentage_names_the_other(given: str, mi
 @pytest.mark.parametrize("policy", [UNKNOWN, {}, {"minHealthyPercentage": UNKNOWN, "maxHealthyPercentage": 110.0}])
 def test_a_maintenance_policy_not_known_or_empty_is_not_refused_for_a_missing_percentage(policy: Any) -> None:
     assert _rule(_group(**{MAINTENANCE: policy}), "group-maintenance-policy-both") == []
+
+
+def test_a_group_without_subnets_or_zones_is_refused_and_says_what_it_needs() -> None:
+    found = [
+        (e.rule, e.property, e.message) for e in _group(vpcZoneIdentifiers=[]) if e.property == "vpcZoneIdentifiers"
+    ]
+    assert found == [("group-capacity", "vpcZoneIdentifiers", "a group needs subnets (or Availability Zones)")]
+
+
+def test_a_group_in_availability_zones_needs_no_subnets() -> None:
+    # The provider's create sends VPCZoneIdentifier only for a non-empty list (terraform-provider-aws
+    # internal/service/autoscaling/group.go: d.GetOk("vpc_zone_identifier") ... Len() > 0).
+    found = _group(vpcZoneIdentifiers=[], availabilityZones=["us-east-1a", "us-east-1b"])
+    assert [e for e in found if e.property == "vpcZoneIdentifiers"] == []
+    assert [
+        e for e in _group(vpcZoneIdentifiers=None, availabilityZones=["us-east-1a"]) if e.rule == "group-capacity"
+    ] == []
