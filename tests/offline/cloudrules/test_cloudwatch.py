@@ -221,3 +221,11 @@ def test_an_action_that_is_not_an_arn_is_quoted_up_to_80_characters() -> None:
 )
 def test_action_arns_of_the_services_alarms_call_are_accepted(arn: str) -> None:
     assert _alarm("metric-alarm-actions", alarmActions=[arn], okActions=[arn], insufficientDataActions=[arn]) == []
+
+
+def test_a_period_aws_refuses_still_has_its_window_judged() -> None:
+    found = _alarm("metric-alarm-evaluation", period=1.0, evaluationPeriods=86_401.0)
+    assert [(e.property, e.message) for e in found] == [
+        ("period", "1 s is not 10, 20, 30 or a multiple of 60"),
+        ("evaluationPeriods", "86401 x 1 s is more than 86400 s"),
+    ]
