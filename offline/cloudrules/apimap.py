@@ -71,9 +71,12 @@ def upper(value: Any) -> Any:
 
 
 def comma_joined(value: Any) -> Any:
-    """An Auto Scaling group's subnets travel as one comma-separated VPCZoneIdentifier; undecided while unknown."""
+    """An Auto Scaling group's subnets travel as one comma-separated VPCZoneIdentifier; undecided while unknown.
+
+    No subnets send no VPCZoneIdentifier at all (the provider's create sets it only for a non-empty list), so an
+    empty list is not the model's to judge: group-capacity says a group needs subnets or Availability Zones."""
     value = plain(value)
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, list | tuple) or not value:
         return None
     parts = [known_str(v) for v in value]
     return ",".join(p for p in parts if p is not None) if all(p is not None for p in parts) else None

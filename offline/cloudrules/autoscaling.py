@@ -169,20 +169,14 @@ def rollout_refresh(resource: CloudResource, world: World) -> Iterator[Finding]:
         known_int(resource.get("maxHealthyPercentage")),
         allow_unset=False,
     )
-    warmup = known_int(resource.get("instanceWarmupSeconds"))
-    if warmup is not None and warmup < 0:
-        yield Finding("instanceWarmupSeconds", f"{warmup} is negative")
-    alarms = resource.get("alarmNames")
-    if not is_unknown(alarms):
-        names = items(alarms)
-        if len(names) > MAX_REFRESH_ALARMS:
-            yield Finding(
-                "alarmNames", f"{len(names)} alarms; an instance refresh watches at most {MAX_REFRESH_ALARMS}"
-            )
-        for name in names:
-            text = known_str(name)
-            if text is not None and not 1 <= len(text) <= 255:
-                yield Finding("alarmNames", f"an alarm name of {len(text)} characters; 1-255")
+    # A warmup of at least 0 is the model's (apimap: StartInstanceRefresh Preferences.InstanceWarmup).
+    names = items(resource.get("alarmNames"))  # none while unknown
+    if len(names) > MAX_REFRESH_ALARMS:
+        yield Finding("alarmNames", f"{len(names)} alarms; an instance refresh watches at most {MAX_REFRESH_ALARMS}")
+    for name in names:
+        text = known_str(name)
+        if text is not None and not 1 <= len(text) <= 255:
+            yield Finding("alarmNames", f"an alarm name of {len(text)} characters; 1-255")
     # The rollout always asks for AutoRollback, which needs a version number to return from.
     version = known_str(resource.get("launchTemplateVersion"))
     if version is not None and not (version.isascii() and version.isdigit()):

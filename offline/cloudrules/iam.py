@@ -85,7 +85,7 @@ def _document(prop: str, text: str | None) -> Iterator[Finding]:
 )
 def role_name_and_path(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A role's name is 1-64 of a-zA-Z0-9_+=,.@-; its path is "/" or /.../ in printable ASCII."""
-    yield from _name("name", known_str(resource.get("name")), 64)
+    # The name's length and characters are the model's (apimap: CreateRole RoleName, iam roleNameType).
     prefix = known_str(resource.get("namePrefix"))
     # The provider appends a 26-character unique suffix to a prefix.
     yield from _name("namePrefix", prefix, 64 - 26)
@@ -162,8 +162,7 @@ def _inline_total(world: World, role_name: str, extra: CloudResource | None) -> 
 )
 def role_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
     """An inline policy has a 1-128 character name, is a JSON document, and a role's inline policies total ≤ 10,240."""
-    for finding in _name("name", known_str(resource.get("name")), 128):
-        yield Finding(finding.property, finding.message, code="ValidationError")
+    # The name's length and characters are the model's (apimap: PutRolePolicy PolicyName, iam policyNameType).
     text = _policy_text(resource.get("policy"))
     yield from _document("policy", text)
     role_name = _role_key(world, resource.get("role"))
@@ -210,7 +209,7 @@ def role_policy_attachment(resource: CloudResource, world: World) -> Iterator[Fi
 )
 def instance_profile(resource: CloudResource, world: World) -> Iterator[Finding]:
     """An instance profile's name is 1-128 of a-zA-Z0-9_+=,.@-; its path is "/" or /.../."""
-    yield from _name("name", known_str(resource.get("name")), 128)
+    # The name's length and characters are the model's (apimap: CreateInstanceProfile InstanceProfileName).
     yield from _name("namePrefix", known_str(resource.get("namePrefix")), 128 - 26)
     # The path's pattern and length are the model's (apimap: CreateInstanceProfile Path, iam pathType).
 
@@ -223,16 +222,12 @@ def instance_profile(resource: CloudResource, world: World) -> Iterator[Finding]
 )
 def managed_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A managed policy's name is 1-128 characters, its document JSON of at most 6,144 characters."""
-    for finding in _name("name", known_str(resource.get("name")), 128):
-        yield Finding(finding.property, finding.message, code="ValidationError")
-    # The path's pattern and length are the model's (apimap: CreatePolicy Path, iam policyPathType).
+    # The name, the description (at most 1000) and the path are the model's (apimap: CreatePolicy PolicyName,
+    # Description, Path).
     text = _policy_text(resource.get("policy"))
     yield from _document("policy", text)
     if text is not None and policy_size(text) > MANAGED_POLICY_MAX:
         yield Finding("policy", f"{policy_size(text)} characters; a managed policy is at most {MANAGED_POLICY_MAX}")
-    description = known_str(resource.get("description"))
-    if description is not None and len(description) > 1000:
-        yield Finding("description", f"{len(description)} characters; at most 1000", code="ValidationError")
 
 
 @rule(

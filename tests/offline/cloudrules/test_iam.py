@@ -278,3 +278,44 @@ def test_an_instance_profile_given_the_role_arn_is_told_to_give_its_name() -> No
 def test_an_instance_profile_role_name_is_at_most_64_characters() -> None:
     found = [e for e in errors(PROFILE, {**BASE[PROFILE], "role": "r" * 65}) if e.rule == "instance-profile-role-name"]
     assert [(e.property, e.message) for e in found] == [("role", "65 characters; at most 64")]
+
+
+def test_an_instance_profile_role_name_names_the_characters_it_may_not_hold() -> None:
+    found = [
+        e for e in errors(PROFILE, {**BASE[PROFILE], "role": "app role#1"}) if e.rule == "instance-profile-role-name"
+    ]
+    assert [(e.property, e.code, e.message) for e in found] == [
+        ("role", "ValidationError", "character(s) [' ', '#'] not allowed (allowed: a-zA-Z0-9 and _+=,.@-)")
+    ]
+
+
+@pytest.mark.parametrize("role", ["r" * 64, "app_role+=,.@-1", UNKNOWN])
+def test_an_instance_profile_role_name_aws_takes_or_not_known_yet_is_accepted(role: str) -> None:
+    assert [e for e in errors(PROFILE, {**BASE[PROFILE], "role": role}) if e.rule == "instance-profile-role-name"] == []
+
+
+def test_a_policy_arn_that_is_not_iam_is_quoted_up_to_80_characters() -> None:
+    arn = "arn:aws:s3:::" + "b" * 100
+    found = [
+        e for e in errors(ATTACHMENT, {**BASE[ATTACHMENT], "policyArn": arn}) if e.rule == "role-policy-attachment"
+    ]
+    assert [e.message for e in found] == [f'"{arn[:80]}" is not an IAM policy ARN']
+
+
+def test_a_trust_policy_of_exactly_its_quota_is_accepted_as_text_or_object() -> None:
+    text = _doc_of_size(2048, trust=True)
+    assert [e for e in errors(ROLE, {**BASE[ROLE], "assumeRolePolicy": text}) if e.rule == "role-trust-policy"] == []
+    document = json.loads(text)
+    assert [
+        e for e in errors(ROLE, {**BASE[ROLE], "assumeRolePolicy": document}) if e.rule == "role-trust-policy"
+    ] == []
+    document["Statement"][0]["Principal"]["AWS"] += "a"
+    found = [e for e in errors(ROLE, {**BASE[ROLE], "assumeRolePolicy": document}) if e.rule == "role-trust-policy"]
+    assert [(e.property, e.code, e.message) for e in found] == [
+        ("assumeRolePolicy", "LimitExceeded", "2049 characters; the trust policy quota is 2048")
+    ]
+
+
+def test_an_inline_policy_for_a_role_not_known_yet_is_not_summed() -> None:
+    account = _account(_team_role(_doc_of_size(9000)))
+    assert _quota_errors(account, UNKNOWN, 9000) == []

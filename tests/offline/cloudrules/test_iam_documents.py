@@ -275,3 +275,31 @@ def test_a_role_policy_and_a_managed_policy_are_identity_policies(typ: str) -> N
     assert _grammar(typ, policy=json.dumps(doc({**A, "Principal": "*"}))) == [
         ("policy.Statement[0]", "an identity policy holds no Principal (Has prohibited field)")
     ]
+
+
+@pytest.mark.parametrize("typ", [ROLE_POLICY, POLICY])
+def test_a_policy_given_as_an_object_is_read_as_its_json_text_is(typ: str) -> None:
+    assert _grammar(typ, policy=doc(A)) == []
+    assert _grammar(typ, policy=doc({**A, "Principal": "*"})) == [
+        ("policy.Statement[0]", "an identity policy holds no Principal (Has prohibited field)")
+    ]
+
+
+@pytest.mark.parametrize("typ", [ROLE_POLICY, POLICY])
+def test_a_policy_given_as_a_list_is_not_a_policy_document(typ: str) -> None:
+    assert _grammar(typ, policy=[doc(A)]) == [("policy", "a policy document is a JSON object")]
+
+
+def test_a_trust_policy_given_as_an_object_or_a_list_is_read_as_a_trust_policy() -> None:
+    assert _grammar(ROLE, assumeRolePolicy=doc(T)) == []
+    assert _grammar(ROLE, assumeRolePolicy=doc(A)) == [
+        ("assumeRolePolicy.Statement[0]", "a role trust policy holds no Resource"),
+        ("assumeRolePolicy.Statement[0]", "a trust policy statement names a Principal"),
+    ]
+    assert _grammar(ROLE, assumeRolePolicy=[doc(T)]) == [("assumeRolePolicy", "a policy document is a JSON object")]
+
+
+@pytest.mark.parametrize("value", [5.0, True, UNKNOWN])
+def test_a_policy_that_is_neither_text_nor_an_object_is_not_read_as_a_document(value: Any) -> None:
+    assert _grammar(POLICY, policy=value) == []
+    assert _grammar(ROLE, assumeRolePolicy=value) == []

@@ -221,3 +221,217 @@ def test_each_quota_counts_its_own_resources_in_one_account() -> None:
     assert _quota(subnet, account, "subnets-per-vpc") == []
     listener = _resource(LISTENER, "subject", {"loadBalancerArn": ALB_ARN, "port": 80.0, "protocol": "HTTP"})
     assert len(_quota(listener, account, "listeners-per-load-balancer")) == 1
+
+
+# --- what each quota's refusal says: the count, what is counted, where, the quota and its code ---------------
+
+DEFAULT = "(AWS's default; raise it with a quotas file)"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+EIP = "aws:ec2/eip:Eip"
+NAT = "aws:ec2/natGateway:NatGateway"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+INSTANCE = "aws:ec2/instance:Instance"
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+
+
+def _many(typ: str, count: int, inputs: Any) -> list[CloudResource]:
+    return [_resource(typ, f"n{i}", inputs(i)) for i in range(count)]
+
+
+def _refusals(resource: CloudResource, account: World, rule: str) -> list[tuple[str, str, str]]:
+    return [(e.property, e.code, e.message) for e in _quota(resource, account, rule)]
+
+
+def test_a_sixth_vpc_is_refused_with_the_count_and_the_quota() -> None:
+    # The account already holds two VPCs.
+    subject = _resource(VPC, "subject", {"cidrBlock": "10.50.0.0/16"})
+    extra = _many(VPC, 3, lambda i: {"cidrBlock": f"10.{60 + i}.0.0/16"})
+    assert _refusals(subject, _account(*extra[:2]), "vpcs-per-region") == []
+    assert _refusals(subject, _account(*extra), "vpcs-per-region") == [
+        (
+            "cidrBlock",
+            "VpcLimitExceeded",
+            f"6 VPCs per Region in the stack; the quota is 5 {DEFAULT} [quota vpcs-per-region]",
+        )
+    ]
+
+
+def test_a_sixth_internet_gateway_is_refused_with_the_count_and_the_quota() -> None:
+    # The account already holds two gateways.
+    subject = _resource(IGW, "subject", {"vpcId": "vpc-9"})
+    extra = _many(IGW, 3, lambda i: {"vpcId": f"vpc-x{i}"})
+    assert _refusals(subject, _account(*extra[:2]), "internet-gateways-per-region") == []
+    assert _refusals(subject, _account(*extra), "internet-gateways-per-region") == [
+        (
+            "vpcId",
+            "InternetGatewayLimitExceeded",
+            f"6 Internet gateways per Region in the stack; the quota is 5 {DEFAULT} "
+            "[quota internet-gateways-per-region]",
+        )
+    ]
+
+
+def test_a_sixth_elastic_ip_is_refused_with_the_count_and_the_quota() -> None:
+    # The account already holds one address.
+    subject = _resource(EIP, "subject", {"domain": "vpc"})
+    extra = _many(EIP, 4, lambda i: {"domain": "vpc"})
+    assert _refusals(subject, _account(*extra[:3]), "elastic-ips-per-region") == []
+    assert _refusals(subject, _account(*extra), "elastic-ips-per-region") == [
+        (
+            "domain",
+            "AddressLimitExceeded",
+            f"6 Elastic IP addresses per Region in the stack; the quota is 5 {DEFAULT} [quota elastic-ips-per-region]",
+        )
+    ]
+
+
+def test_a_sixth_nat_gateway_in_one_zone_is_refused_and_names_the_zone() -> None:
+    # Two NAT gateways are in us-east-1a already (subnets a and x); subnet-b is in us-east-1b.
+    extra = _many(NAT, 3, lambda i: {"subnetId": "subnet-a2", "allocationId": f"eipalloc-x{i}"})
+    subject = _resource(NAT, "subject", {"subnetId": "subnet-a", "allocationId": "eipalloc-9"})
+    assert _refusals(subject, _account(*extra), "nat-gateways-per-zone") == [
+        (
+            "subnetId",
+            "NatGatewayLimitExceeded",
+            f"6 NAT gateways per Availability Zone in us-east-1a; the quota is 5 {DEFAULT} "
+            "[quota nat-gateways-per-availability-zone]",
+        )
+    ]
+    assert _refusals(subject, _account(*extra[:2]), "nat-gateways-per-zone") == []
+    elsewhere = _resource(NAT, "subject", {"subnetId": "subnet-b", "allocationId": "eipalloc-9"})
+    assert _refusals(elsewhere, _account(*extra), "nat-gateways-per-zone") == []
+    unknown = _resource(NAT, "subject", {"subnetId": UNKNOWN, "allocationId": "eipalloc-9"})
+    assert _refusals(unknown, _account(*extra), "nat-gateways-per-zone") == []
+
+
+def test_a_201st_subnet_in_a_vpc_is_refused_with_the_count_and_the_quota() -> None:
+    # vpc-1 holds three subnets already.
+    extra = _many(SUBNET, 197, lambda i: {"vpcId": "vpc-1", "cidrBlock": f"10.0.{10 + i}.0/24"})
+    subject = _resource(SUBNET, "subject", {"vpcId": "vpc-1", "cidrBlock": "10.0.250.0/24"})
+    assert _refusals(subject, _account(*extra[:196]), "subnets-per-vpc") == []
+    assert _refusals(subject, _account(*extra), "subnets-per-vpc") == [
+        (
+            "vpcId",
+            "SubnetLimitExceeded",
+            f"201 subnets per VPC in the VPC; the quota is 200 {DEFAULT} [quota subnets-per-vpc]",
+        )
+    ]
+
+
+def _route(i: int, table: str = "rtb-1") -> dict[str, Any]:
+    return {"routeTableId": table, "destinationCidrBlock": f"10.200.{i}.0/24", "gatewayId": "igw-1"}
+
+
+def test_a_51st_route_in_a_table_is_refused_with_the_count_and_the_quota() -> None:
+    subject = _resource(ROUTE, "subject", _route(99))
+    account = _account(*_many(ROUTE, 50, _route))
+    assert _refusals(subject, account, "routes-per-route-table") == [
+        (
+            "routeTableId",
+            "RouteLimitExceeded",
+            f"51 routes per route table (not propagated) in the table; the quota is 50 {DEFAULT} "
+            "[quota routes-per-route-table]",
+        )
+    ]
+    assert _refusals(subject, _account(*_many(ROUTE, 49, _route)), "routes-per-route-table") == []
+    # Routes of another table do not count.
+    assert _refusals(subject, _account(*_many(ROUTE, 50, lambda i: _route(i, "rtb-2"))), "routes-per-route-table") == []
+
+
+def test_a_table_s_inline_routes_count_with_its_separate_routes() -> None:
+    inline = [{"cidrBlock": f"10.201.{i}.0/24", "gatewayId": "igw-1"} for i in range(30)]
+    table = _resource(ROUTE_TABLE, "table", {"vpcId": "vpc-1", "routes": inline})
+    subject = _resource(ROUTE, "subject", {**_route(99), "routeTableId": "table-id"})
+    assert (
+        _refusals(
+            subject,
+            _account(table, *_many(ROUTE, 19, lambda i: {**_route(i), "routeTableId": "table-id"})),
+            "routes-per-route-table",
+        )
+        == []
+    )
+    [(prop, _, message)] = _refusals(
+        subject,
+        _account(table, *_many(ROUTE, 20, lambda i: {**_route(i), "routeTableId": "table-id"})),
+        "routes-per-route-table",
+    )
+    assert (prop, message.split(";")[0]) == ("routeTableId", "51 routes per route table (not propagated) in the table")
+
+
+def test_a_route_table_with_51_inline_routes_is_refused_on_its_routes() -> None:
+    inline = [{"cidrBlock": f"10.201.{i}.0/24", "gatewayId": "igw-1"} for i in range(51)]
+    table = _resource(ROUTE_TABLE, "table", {"vpcId": "vpc-1", "routes": inline})
+    assert _refusals(table, world(), "routes-per-route-table") == [
+        (
+            "routes",
+            "RouteLimitExceeded",
+            f"51 routes per route table (not propagated) in the table; the quota is 50 {DEFAULT} "
+            "[quota routes-per-route-table]",
+        )
+    ]
+    table.inputs["routes"] = inline[:50]
+    assert _refusals(table, world(), "routes-per-route-table") == []
+
+
+def test_security_groups_of_an_instance_count_both_lists_on_one_interface() -> None:
+    groups = {"vpcSecurityGroupIds": ["sg-1", "sg-2", "sg-3"], "securityGroups": ["web", "ops", "db"]}
+    subject = _resource(INSTANCE, "subject", groups)
+    assert _refusals(subject, world(), "security-groups-per-interface") == [
+        (
+            "vpcSecurityGroupIds",
+            "SecurityGroupsPerInterfaceLimitExceeded",
+            f"6 security groups per network interface on one network interface; the quota is 5 {DEFAULT} "
+            "[quota security-groups-per-network-interface]",
+        )
+    ]
+    groups["securityGroups"] = ["web", "ops"]
+    assert _refusals(subject, world(), "security-groups-per-interface") == []
+
+
+def test_security_groups_of_a_launch_template_count_ids_and_names_and_each_interface() -> None:
+    inputs: dict[str, Any] = {"vpcSecurityGroupIds": ["sg-1", "sg-2", "sg-3"], "securityGroupNames": ["a", "b", "c"]}
+    subject = _resource(TEMPLATE, "subject", inputs)
+    assert [(p, m.split(";")[0]) for p, _, m in _refusals(subject, world(), "security-groups-per-interface")] == [
+        ("vpcSecurityGroupIds", "6 security groups per network interface on one network interface")
+    ]
+    inputs["securityGroupNames"] = ["a", "b"]
+    inputs["networkInterfaces"] = [
+        {"deviceIndex": 0.0, "securityGroups": ["sg-1"]},
+        {"deviceIndex": 1.0, "securityGroups": [f"sg-9{i}" for i in range(6)]},
+    ]
+    assert [p for p, _, _ in _refusals(subject, world(), "security-groups-per-interface")] == [
+        "networkInterfaces[1].securityGroups"
+    ]
+
+
+def test_a_sixth_security_group_on_a_load_balancer_is_refused() -> None:
+    subject = _resource(
+        LB, "subject", {"loadBalancerType": "application", "securityGroups": [f"sg-{i}" for i in range(6)]}
+    )
+    assert _refusals(subject, world(), "security-groups-per-load-balancer") == [
+        (
+            "securityGroups",
+            "ValidationError",
+            f"6 security groups per load balancer on the load balancer; the quota is 5 {DEFAULT} "
+            "[quota security-groups-per-load-balancer]",
+        )
+    ]
+
+
+def test_a_51st_listener_is_refused_with_the_count_and_the_quota() -> None:
+    subject = _resource(LISTENER, "subject", {"loadBalancerArn": ALB_ARN, "port": 80.0, "protocol": "HTTP"})
+    [(prop, code, message)] = _refusals(subject, _account(*_listeners(50)), "listeners-per-load-balancer")
+    assert (prop, code) == ("loadBalancerArn", "TooManyListeners")
+    assert message == (
+        f"51 listeners per load balancer on the load balancer; the quota is 50 {DEFAULT} "
+        "[quota listeners-per-load-balancer]"
+    )
+
+
+def test_a_separate_rule_refusal_names_its_direction_and_family() -> None:
+    account = _account(*(_ingress(f"r{i}", cidrIpv6=_v6(i)) for i in range(60)))
+    [(prop, code, message)] = _refusals(_ingress("subject", cidrIpv6=_v6(99)), account, RULES)
+    assert (prop, code) == ("securityGroupId", "RulesPerSecurityGroupLimitExceeded")
+    assert message.startswith(f"61 {WHAT} (ingress, IPv6); the quota is 60 ")
