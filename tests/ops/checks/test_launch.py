@@ -258,6 +258,7 @@ def test_the_ami_check_is_skipped_without_a_readable_template_and_says_which_gro
     check = launch.ami(_no_group())
 
     assert (check.id, check.status) == ("launch.ami", Status.SKIP)
+    assert check.title == "the template's AMI exists, is available here and fits the instance type"
     assert check.evidence == "needs the template: Auto Scaling group blue-asg does not exist in us-east-1"
 
 
@@ -301,7 +302,8 @@ def test_an_ami_aws_does_not_list_fails_as_missing_or_not_shared_in_the_region()
 
     check = launch.ami(ctx)
 
-    assert (check.status, check.evidence) == (
+    assert (check.id, check.status, check.evidence) == (
+        "launch.ami",
         Status.FAIL,
         f"{TEMPLATE}: ami-0abc does not exist (or is not shared) in us-east-1",
     )
@@ -315,7 +317,11 @@ def test_an_ami_that_is_not_available_fails_naming_its_state_and_aws_reason() ->
 
     check = launch.ami(ctx)
 
-    assert (check.status, check.evidence) == (Status.FAIL, f"{TEMPLATE}: ami-0abc is failed: 'snapshot lost'")
+    assert (check.id, check.status, check.evidence) == (
+        "launch.ami",
+        Status.FAIL,
+        f"{TEMPLATE}: ami-0abc is failed: 'snapshot lost'",
+    )
     assert check.fix.startswith("`pulumi config set amiId")
 
 
@@ -666,6 +672,7 @@ def test_no_registered_targets_fail_and_the_fix_says_the_group_launched_nothing(
 
     assert (check.id, check.status, check.evidence) == ("launch.target-health", Status.FAIL, "no targets registered")
     assert check.fix.startswith("Target.Timeout: the ALB-to-instance security-group chain")
+    assert "Target.ResponseCodeMismatch: the app's health path" in check.fix
     assert check.fix.endswith("no targets: the group launched nothing")
 
 

@@ -456,6 +456,7 @@ def test_a_running_instance_with_both_status_checks_ok_passes() -> None:
 
     check = reachability.instance_running(ctx)
 
+    assert check.title == "the instance is running and its status checks pass"
     assert (check.id, check.status, check.evidence) == (
         "reach.instance",
         Status.PASS,
@@ -613,15 +614,23 @@ def test_a_gateway_the_doctor_may_not_describe_blames_the_doctors_policy() -> No
         ([{"VpcId": "vpc-0other", "State": "available"}], "vpc-0other available"),
         ([{"VpcId": VPC, "State": "detaching"}], f"{VPC} detaching"),
         ([], "no VPC"),
+        (None, "no VPC"),
+        (
+            [{"VpcId": "vpc-0other", "State": "available"}, {"VpcId": VPC, "State": "detached"}],
+            f"vpc-0other available, {VPC} detached",
+        ),
     ],
 )
 def test_a_gateway_not_attached_to_the_instances_vpc_fails_naming_where_it_is(
-    attachments: list[dict[str, str]], seen: str
+    attachments: list[dict[str, str]] | None, seen: str
 ) -> None:
     ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a"}])
+    gateway: dict[str, Any] = {"InternetGatewayId": "igw-0a"}
+    if attachments is not None:
+        gateway["Attachments"] = attachments
     ec2.add_response(
         "describe_internet_gateways",
-        {"InternetGateways": [{"InternetGatewayId": "igw-0a", "Attachments": attachments}]},
+        {"InternetGateways": [gateway]},
         {"InternetGatewayIds": ["igw-0a"]},
     )
 
@@ -813,7 +822,8 @@ def test_a_key_pair_without_a_configured_key_warns_naming_its_fingerprint() -> N
 
     check = reachability.key_pair(ctx)
 
-    assert (check.status, check.evidence) == (
+    assert (check.id, check.status, check.evidence) == (
+        "reach.key-pair",
         Status.WARN,
         "instance uses lab-key (1f:51:ae:28) but no sshPublicKey is configured",
     )
