@@ -181,3 +181,145 @@ def test_a_failed_activity_without_message_or_description_still_reads_failed() -
     )
 
     assert green._latest_launch_failure(ctx, "green-asg") == "failed"
+
+
+# --- the gate's whole answer: what it says, and the command it gives ------------------------------------------
+
+
+def gate(
+    *,
+    refresh: str | None = "Successful",
+    targets: list[dict[str, object]] = HEALTHY,
+    acts: list[dict[str, object]] | None = None,
+    desired: int = 2,
+    weights: object = OUTPUTS["trafficWeights"],
+) -> green.Check:
+    outputs = {**OUTPUTS, "trafficWeights": weights}
+    if weights is None:
+        outputs.pop("trafficWeights")
+    ctx = context(outputs)
+    asg, elb = stub(ctx, "autoscaling"), stub(ctx, "elbv2")
+    asg.add_response(
+        "describe_auto_scaling_groups", group("green-asg", desired), {"AutoScalingGroupNames": ["green-asg"]}
+    )
+    elb.add_response("describe_target_health", {"TargetHealthDescriptions": targets}, {"TargetGroupArn": TG})
+    refreshes = (
+        [{"InstanceRefreshId": "r-1", "AutoScalingGroupName": "green-asg", "Status": refresh, "StartTime": NOW}]
+        if refresh
+        else []
+    )
+    asg.add_response(
+        "describe_instance_refreshes",
+        {"InstanceRefreshes": refreshes},
+        {"AutoScalingGroupName": "green-asg", "MaxRecords": 1},
+    )
+    asg.add_response(
+        "describe_scaling_activities",
+        {"Activities": acts if acts is not None else [activity("Successful")]},
+        {"AutoScalingGroupName": "green-asg", "MaxRecords": 10},
+    )
+    return green.gate(ctx)
+
+
+BOTH_HEALTHY = "2/2 desired targets healthy [i-0aaaaaaaaaaaaaaa1 healthy, i-0aaaaaaaaaaaaaaa2 healthy]"
+ROLL_BACK = "pulumi config set --path green.weight 0 && pulumi up (instant), then `pulumi config rm green`"
+
+
+def test_a_healthy_green_at_ten_percent_is_told_the_next_step_is_fifty() -> None:
+    check = gate()
+
+    assert (check.id, check.status, check.fix) == ("green.gate", Status.PASS, "")
+    assert check.evidence == (
+        "answer: raise weight (next: pulumi config set --path green.weight 50 && pulumi up). "
+        f"green weight 10.0; {BOTH_HEALTHY}; latest refresh Successful"
+    )
+
+
+def test_a_healthy_green_taking_everything_is_given_no_next_step() -> None:
+    check = gate(weights={"blue": 0, "green": 100})
+
+    assert (check.status, check.evidence) == (
+        Status.PASS,
+        f"answer: raise weight. green weight 100; {BOTH_HEALTHY}; latest refresh Successful",
+    )
+
+
+def test_a_stack_without_traffic_weights_reads_green_weight_unknown_and_gives_no_step() -> None:
+    check = gate(weights=None)
+
+    assert (check.status, check.evidence) == (
+        Status.PASS,
+        f"answer: raise weight. green weight unknown; {BOTH_HEALTHY}; latest refresh Successful",
+    )
+
+
+def test_a_roll_back_gives_the_instant_weight_zero_command_and_quotes_the_launch_failure() -> None:
+    check = gate(refresh=None, acts=[activity("Failed", "Instance failed to launch")])
+
+    assert (check.id, check.status, check.fix) == ("green.gate", Status.FAIL, ROLL_BACK)
+    assert check.evidence == (
+        f"answer: roll back. green weight 10.0; {BOTH_HEALTHY}; no instance refresh; "
+        "latest launch failed: 'Instance failed to launch'"
+    )
+
+
+def test_a_refresh_whose_rollback_failed_means_roll_back() -> None:
+    check = gate(refresh="RollbackFailed")
+
+    assert (check.status, check.fix) == (Status.FAIL, ROLL_BACK)
+    assert check.evidence.startswith("answer: roll back.")
+
+
+@pytest.mark.parametrize("refresh", ["Pending", "InProgress", "Cancelling", "Baking"])
+def test_a_refresh_still_running_holds_and_says_to_wait_for_every_desired_target(refresh: str) -> None:
+    check = gate(refresh=refresh)
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"answer: hold. green weight 10.0; {BOTH_HEALTHY}; latest refresh {refresh}",
+    )
+    assert check.fix == "wait until every desired target is healthy, then check again"
+
+
+def test_a_group_desiring_no_instances_holds_even_with_no_unhealthy_target() -> None:
+    check = gate(targets=[], desired=0)
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        "answer: hold. green weight 10.0; 0/0 desired targets healthy [no targets registered]; "
+        "latest refresh Successful",
+    )
+
+
+def test_more_healthy_targets_than_desired_still_raise() -> None:
+    check = gate(desired=1)
+
+    assert check.status is Status.PASS and "2/1 desired targets healthy" in check.evidence
+
+
+def test_a_missing_green_group_means_roll_back_and_names_it() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_auto_scaling_groups", {"AutoScalingGroups": []}, {"AutoScalingGroupNames": ["green-asg"]}
+    )
+
+    check = green.gate(ctx)
+
+    assert (check.id, check.status, check.fix) == ("green.gate", Status.FAIL, ROLL_BACK)
+    assert check.evidence == "answer: roll back. Auto Scaling group green-asg does not exist in us-east-1"
+
+
+def test_a_stack_without_a_green_target_group_skips_the_gate() -> None:
+    outputs = {key: value for key, value in OUTPUTS.items() if key != "greenTargetGroupArn"}
+    ctx = context(outputs)
+    stub(ctx, "autoscaling").add_response(
+        "describe_auto_scaling_groups", group("green-asg"), {"AutoScalingGroupNames": ["green-asg"]}
+    )
+
+    check = green.gate(ctx)
+
+    assert (check.id, check.status, check.evidence) == (
+        "green.gate",
+        Status.SKIP,
+        "the stack exports no greenTargetGroupArn",
+    )

@@ -13,9 +13,11 @@ from botocore.stub import Stubber
 
 from ops.checks import reachability
 from ops.checks.context import Context
+from ops.checks.fingerprints import ec2_fingerprint
 from ops.checks.reachability import probe, probe_address, tcp_connect
 from ops.doctor import lookup_my_ip
 from ops.report import Status
+from tests.ops.shapes import public_key
 from tests.ops.stubbed import context, stub
 
 
@@ -318,3 +320,560 @@ def test_the_probe_waits_only_as_long_as_it_was_told() -> None:
     dropped = f"127.0.0.1:{port}: no answer within 0.5s (dropped: security group, ACL or route)"
     assert (through_the_instance.status, through_the_instance.evidence) == (Status.FAIL, dropped)
     assert (direct.status, direct.evidence) == (Status.FAIL, dropped)
+
+
+# --- every other check of the group: what it blames and the fix it gives ---------------------------------
+
+MY_IP = "203.0.113.7"
+
+
+def _instance(
+    ctx_config: dict[str, str] | None = None, *, my_ip: str | None = MY_IP, **fields: Any
+) -> tuple[Context, Stubber]:
+    ctx = context({"instanceId": INSTANCE_ID}, **(ctx_config or {}))
+    if my_ip:
+        ctx.my_ip, ctx.my_ip_source = my_ip, "--my-ip"
+    else:
+        ctx.my_ip_source = "lookup failed"
+    ec2 = stub(ctx, "ec2")
+    instance = {"InstanceId": INSTANCE_ID, "SubnetId": SUBNET, "VpcId": VPC, **fields}
+    ec2.add_response(
+        "describe_instances", {"Reservations": [{"Instances": [instance]}]}, {"InstanceIds": [INSTANCE_ID]}
+    )
+    return ctx, ec2
+
+
+def _gone() -> Context:
+    ctx = context({"instanceId": INSTANCE_ID})
+    stub(ctx, "ec2").add_response("describe_instances", {"Reservations": []}, {"InstanceIds": [INSTANCE_ID]})
+    return ctx
+
+
+GONE = f"instance {INSTANCE_ID} does not exist in us-east-1"
+
+
+def test_a_missing_instance_fails_the_first_check_and_says_refresh_before_up() -> None:
+    check = reachability.instance_running(_gone())
+
+    assert (check.id, check.status, check.evidence) == ("reach.instance", Status.FAIL, GONE)
+    assert check.fix.startswith("run `pulumi up`") and check.fix.endswith("`pulumi refresh` first")
+
+
+@pytest.mark.parametrize("name", ["security_group", "network_acl", "public_ip", "key_pair"])
+def test_the_checks_after_the_instance_are_skipped_when_it_is_missing_and_say_so(name: str) -> None:
+    check = getattr(reachability, name)(_gone())
+
+    assert (check.status, check.evidence) == (Status.SKIP, f"needs the instance: {GONE}")
+
+
+def test_a_stopped_instance_fails_quoting_why_aws_stopped_it_and_says_how_to_start_it() -> None:
+    ctx, _ = _instance(
+        State={"Code": 80, "Name": "stopped"},
+        StateReason={"Code": "Client.UserInitiatedShutdown", "Message": "User initiated"},
+    )
+
+    check = reachability.instance_running(ctx)
+
+    assert (check.id, check.status) == ("reach.instance", Status.FAIL)
+    assert check.evidence == f"instance {INSTANCE_ID} is stopped: 'User initiated'"
+    assert check.fix == f"aws ec2 start-instances --instance-ids {INSTANCE_ID} (or `pulumi up` if it was terminated)"
+
+
+def test_a_stopped_instance_without_a_state_reason_quotes_its_transition_reason() -> None:
+    ctx, _ = _instance(State={"Code": 80, "Name": "stopped"}, StateTransitionReason="User initiated (2026-11-27)")
+
+    check = reachability.instance_running(ctx)
+
+    assert check.evidence == f"instance {INSTANCE_ID} is stopped: 'User initiated (2026-11-27)'"
+
+
+def test_an_instance_without_a_state_or_reason_is_named_unknown_without_a_quote() -> None:
+    ctx, _ = _instance()
+
+    check = reachability.instance_running(ctx)
+
+    assert (check.status, check.evidence) == (Status.FAIL, f"instance {INSTANCE_ID} is unknown")
+
+
+def _statuses(ec2: Stubber, *statuses: dict[str, Any]) -> None:
+    ec2.add_response(
+        "describe_instance_status",
+        {"InstanceStatuses": list(statuses)},
+        {"InstanceIds": [INSTANCE_ID], "IncludeAllInstances": True},
+    )
+
+
+def _status(system: str, own: str) -> dict[str, Any]:
+    return {"InstanceId": INSTANCE_ID, "SystemStatus": {"Status": system}, "InstanceStatus": {"Status": own}}
+
+
+RUNNING = {"Code": 16, "Name": "running"}
+
+
+def test_a_running_instance_without_status_checks_yet_warns() -> None:
+    ctx, ec2 = _instance(State=RUNNING)
+    _statuses(ec2)
+
+    check = reachability.instance_running(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"instance {INSTANCE_ID} is running; EC2 reports no status checks yet",
+    )
+
+
+@pytest.mark.parametrize(("system", "own"), [("impaired", "ok"), ("ok", "impaired")])
+def test_an_impaired_status_check_fails_and_says_to_move_the_host_or_read_the_console(system: str, own: str) -> None:
+    ctx, ec2 = _instance(State=RUNNING)
+    _statuses(ec2, _status(system, own))
+
+    check = reachability.instance_running(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"instance {INSTANCE_ID} running, system status {system}, instance status {own}",
+    )
+    assert check.fix.startswith("system impaired: stop and start the instance (moves the host); instance impaired")
+    assert check.fix.endswith(
+        f"`aws ec2 get-console-output --instance-id {INSTANCE_ID}` (boot, disk or network config)"
+    )
+
+
+@pytest.mark.parametrize(("system", "own"), [("initializing", "ok"), ("ok", "initializing")])
+def test_a_status_check_still_initializing_warns_to_wait(system: str, own: str) -> None:
+    ctx, ec2 = _instance(State=RUNNING)
+    _statuses(ec2, _status(system, own))
+
+    check = reachability.instance_running(ctx)
+
+    assert check.status is Status.WARN
+    assert check.fix == "wait for the checks to finish (about 2 minutes after start)"
+
+
+def test_a_running_instance_with_both_status_checks_ok_passes() -> None:
+    ctx, ec2 = _instance(State=RUNNING)
+    _statuses(ec2, _status("ok", "ok"))
+
+    check = reachability.instance_running(ctx)
+
+    assert check.title == "the instance is running and its status checks pass"
+    assert (check.id, check.status, check.evidence) == (
+        "reach.instance",
+        Status.PASS,
+        f"instance {INSTANCE_ID} running, system status ok, instance status ok",
+    )
+
+
+def test_a_status_without_either_check_is_unknown_and_not_ok() -> None:
+    ctx, ec2 = _instance(State=RUNNING)
+    _statuses(ec2, {"InstanceId": INSTANCE_ID})
+
+    check = reachability.instance_running(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"instance {INSTANCE_ID} running, system status unknown, instance status unknown",
+    )
+
+
+# --- reach.security-group ---------------------------------------------------------------------------------
+
+SG = "sg-0aaaaaaaaaaaaaaaa"
+
+
+def _ssh(*cidrs: str, port: int = 22) -> dict[str, Any]:
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": c} for c in cidrs]}
+
+
+def _sg(*permissions: dict[str, Any], config: dict[str, str] | None = None, my_ip: str | None = MY_IP) -> Context:
+    ctx, ec2 = _instance(config, my_ip=my_ip, SecurityGroups=[{"GroupId": SG, "GroupName": "lab"}])
+    ec2.add_response(
+        "describe_security_groups",
+        {"SecurityGroups": [{"GroupId": SG, "IpPermissions": list(permissions)}]},
+        {"GroupIds": [SG]},
+    )
+    return ctx
+
+
+def test_an_instance_without_a_security_group_fails_and_says_pulumi_up() -> None:
+    ctx, _ = _instance()
+
+    check = reachability.security_group(ctx)
+
+    assert (check.id, check.status, check.fix) == ("reach.security-group", Status.FAIL, "`pulumi up`")
+    assert check.evidence == f"instance {INSTANCE_ID} has no security group"
+
+
+def test_a_group_admitting_exactly_your_address_passes_naming_the_rule() -> None:
+    check = reachability.security_group(_sg(_ssh("10.0.0.0/8", f"{MY_IP}/32")))
+
+    assert (check.id, check.status) == ("reach.security-group", Status.PASS)
+    assert check.evidence == f"{SG} admits tcp/22 from {MY_IP}/32 = your address {MY_IP} (--my-ip)"
+
+
+def test_a_group_admitting_a_wider_range_holding_your_address_warns_with_your_slash_32_as_the_fix() -> None:
+    check = reachability.security_group(_sg(_ssh("203.0.113.0/24")))
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"{SG} admits tcp/22 from 203.0.113.0/24, wider than your address {MY_IP} (--my-ip) as a /32",
+    )
+    assert check.fix == f'pulumi config set sshCidr "{MY_IP}/32" && pulumi up'
+
+
+def test_a_group_not_admitting_your_address_fails_listing_what_it_admits() -> None:
+    check = reachability.security_group(_sg(_ssh("198.51.100.9/32"), _ssh(f"{MY_IP}/32", port=2222)))
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"{SG} admit tcp/22 from {SG} 198.51.100.9/32, not from your address {MY_IP} (--my-ip)",
+    )
+    assert check.fix == f'pulumi config set sshCidr "{MY_IP}/32" && pulumi up'
+
+
+def test_a_group_admitting_nothing_on_ssh_fails_saying_nothing() -> None:
+    check = reachability.security_group(_sg())
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"{SG} admit tcp/22 from nothing, not from your address {MY_IP} (--my-ip)",
+    )
+
+
+def test_without_your_address_the_group_check_only_warns_and_asks_for_my_ip() -> None:
+    check = reachability.security_group(_sg(_ssh("198.51.100.9/32"), config={"sshCidr": "198.51.100.9/32"}, my_ip=None))
+
+    assert (check.status, check.fix) == (Status.WARN, "pass --my-ip (MY_IP=...)")
+    assert check.evidence == (
+        f"{SG} admit tcp/22 from {SG} 198.51.100.9/32; "
+        "the stack's sshCidr host 198.51.100.9 (your own address unknown: lookup failed)"
+    )
+
+
+def test_with_no_source_at_all_the_group_check_warns_and_shows_what_is_admitted() -> None:
+    check = reachability.security_group(_sg(my_ip=None))
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"{SG} admit tcp/22 from nothing; your address is unknown (lookup failed)",
+    )
+
+
+# --- reach.internet-gateway ---------------------------------------------------------------------------------
+
+
+def test_the_gateway_check_is_skipped_when_no_route_leads_to_an_internet_gateway() -> None:
+    ctx, _ = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-0a"}])
+
+    check = reachability.internet_gateway(ctx)
+
+    assert (check.id, check.status, check.evidence) == (
+        "reach.internet-gateway",
+        Status.SKIP,
+        "no route to an Internet Gateway to follow",
+    )
+
+
+def test_the_gateway_check_is_skipped_without_a_default_route() -> None:
+    ctx, _ = _lab([LOCAL])
+
+    assert reachability.internet_gateway(ctx).status is Status.SKIP
+
+
+def test_the_gateway_check_is_skipped_without_the_instance() -> None:
+    check = reachability.internet_gateway(_gone())
+
+    assert (check.status, check.evidence) == (Status.SKIP, f"needs the instance: {GONE}")
+
+
+def test_a_deleted_gateway_fails_with_aws_code_the_routes_state_and_the_attach_command() -> None:
+    ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a", "State": "blackhole"}])
+    ec2.add_client_error("describe_internet_gateways", "InvalidInternetGatewayID.NotFound", "gone", 400)
+
+    check = reachability.internet_gateway(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        "igw-0a: InvalidInternetGatewayID.NotFound (route state blackhole)",
+    )
+    assert check.fix == f"aws ec2 attach-internet-gateway --internet-gateway-id igw-0a --vpc-id {VPC}, or `pulumi up`"
+
+
+def test_a_gateway_the_doctor_may_not_describe_blames_the_doctors_policy() -> None:
+    ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a"}])
+    ec2.add_client_error("describe_internet_gateways", "UnauthorizedOperation", "no", 403)
+
+    check = reachability.internet_gateway(ctx)
+
+    assert check.evidence.startswith("an AWS call failed: UnauthorizedOperation") and "read-only policy" in check.fix
+
+
+@pytest.mark.parametrize(
+    ("attachments", "seen"),
+    [
+        ([{"VpcId": "vpc-0other", "State": "available"}], "vpc-0other available"),
+        ([{"VpcId": VPC, "State": "detaching"}], f"{VPC} detaching"),
+        ([], "no VPC"),
+        (None, "no VPC"),
+        (
+            [{"VpcId": "vpc-0other", "State": "available"}, {"VpcId": VPC, "State": "detached"}],
+            f"vpc-0other available, {VPC} detached",
+        ),
+    ],
+)
+def test_a_gateway_not_attached_to_the_instances_vpc_fails_naming_where_it_is(
+    attachments: list[dict[str, str]] | None, seen: str
+) -> None:
+    ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a"}])
+    gateway: dict[str, Any] = {"InternetGatewayId": "igw-0a"}
+    if attachments is not None:
+        gateway["Attachments"] = attachments
+    ec2.add_response(
+        "describe_internet_gateways",
+        {"InternetGateways": [gateway]},
+        {"InternetGatewayIds": ["igw-0a"]},
+    )
+
+    check = reachability.internet_gateway(ctx)
+
+    assert (check.status, check.evidence) == (Status.FAIL, f"igw-0a is attached to {seen}, not to {VPC}")
+    assert check.fix.startswith("aws ec2 attach-internet-gateway --internet-gateway-id igw-0a")
+
+
+def test_a_gateway_attached_in_the_attached_state_passes() -> None:
+    ctx, ec2 = _lab([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a"}])
+    ec2.add_response(
+        "describe_internet_gateways",
+        {"InternetGateways": [{"InternetGatewayId": "igw-0a", "Attachments": [{"VpcId": VPC, "State": "attached"}]}]},
+        {"InternetGatewayIds": ["igw-0a"]},
+    )
+
+    check = reachability.internet_gateway(ctx)
+
+    assert (check.status, check.evidence) == (Status.PASS, f"igw-0a attached to {VPC} (attached)")
+
+
+# --- reach.network-acl -------------------------------------------------------------------------------------------
+
+ACL = "acl-0aaaaaaaaaaaaaaaa"
+
+
+def _entry(
+    number: int, action: str, *, egress: bool, low: int = 0, high: int = 65535, cidr: str = "0.0.0.0/0"
+) -> dict[str, Any]:
+    return {
+        "RuleNumber": number,
+        "Protocol": "6",
+        "RuleAction": action,
+        "Egress": egress,
+        "CidrBlock": cidr,
+        "PortRange": {"From": low, "To": high},
+    }
+
+
+DENY_ALL = [
+    {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": e, "CidrBlock": "0.0.0.0/0"}
+    for e in (False, True)
+]
+
+
+def _acl(*entries: dict[str, Any], found: bool = True, my_ip: str | None = MY_IP) -> Context:
+    ctx, ec2 = _instance(my_ip=my_ip)
+    acls = [{"NetworkAclId": ACL, "Entries": [*entries, *DENY_ALL]}] if found else []
+    ec2.add_response(
+        "describe_network_acls",
+        {"NetworkAcls": acls},
+        {"Filters": [{"Name": "association.subnet-id", "Values": [SUBNET]}]},
+    )
+    return ctx
+
+
+def test_the_acl_check_is_skipped_without_a_source_address_and_says_why() -> None:
+    ctx, _ = _instance(my_ip=None)
+
+    check = reachability.network_acl(ctx)
+
+    assert (check.id, check.status, check.evidence) == (
+        "reach.network-acl",
+        Status.SKIP,
+        "needs a source address: your address is unknown (lookup failed)",
+    )
+
+
+def test_a_subnet_without_an_acl_association_fails() -> None:
+    check = reachability.network_acl(_acl(found=False))
+
+    assert (check.status, check.evidence, check.fix) == (
+        Status.FAIL,
+        f"subnet {SUBNET} has no network ACL association",
+        "`pulumi up`",
+    )
+
+
+def test_an_acl_denying_ssh_in_fails_naming_the_entry_that_decides() -> None:
+    check = reachability.network_acl(_acl(_entry(100, "allow", egress=True, low=1024)))
+
+    assert (check.id, check.status) == ("reach.network-acl", Status.FAIL)
+    assert check.evidence == f"{ACL} inbound tcp/22 from {MY_IP}: rule * deny all all 0.0.0.0/0"
+    assert check.fix == f"add allow entries to {ACL} (aws ec2 create-network-acl-entry) ahead of the deny that matches"
+
+
+def test_an_acl_denying_part_of_the_ephemeral_ports_out_fails_naming_the_range() -> None:
+    check = reachability.network_acl(
+        _acl(
+            _entry(100, "allow", egress=False, low=22, high=22), _entry(100, "allow", egress=True, low=1024, high=32767)
+        )
+    )
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"{ACL} outbound tcp 32768-65535 to {MY_IP}: rule * deny all all 0.0.0.0/0",
+    )
+    assert check.fix.startswith(f"add allow entries to {ACL}")
+
+
+def test_an_acl_allowing_ssh_in_and_the_ephemeral_ports_out_passes() -> None:
+    check = reachability.network_acl(
+        _acl(_entry(100, "allow", egress=False, low=22, high=22), _entry(100, "allow", egress=True, low=1024))
+    )
+
+    assert (check.status, check.evidence) == (
+        Status.PASS,
+        f"{ACL}: in 22 by rule 100 allow tcp 22-22 0.0.0.0/0; out 1024-65535 allowed to {MY_IP}",
+    )
+
+
+# --- reach.public-ip and reach.key-pair ---------------------------------------------------------------------------
+
+
+def test_an_instance_without_a_public_ip_fails_and_says_the_subnet_must_map_one() -> None:
+    ctx, _ = _instance()
+
+    check = reachability.public_ip(ctx)
+
+    assert (check.id, check.status) == ("reach.public-ip", Status.FAIL)
+    assert check.evidence == f"instance {INSTANCE_ID} in {SUBNET} has no public IP"
+    assert check.fix.startswith("the subnet must map public IPs on launch")
+    assert check.fix.endswith("`pulumi up` replaces the instance with one")
+
+
+def test_an_instance_with_a_public_ip_passes_naming_it() -> None:
+    ctx, _ = _instance(PublicIpAddress="198.51.100.20")
+
+    check = reachability.public_ip(ctx)
+
+    assert (check.status, check.evidence) == (Status.PASS, f"{INSTANCE_ID} public IP 198.51.100.20")
+
+
+def _key(ctx: Context, ec2: Stubber, fingerprint: str) -> None:
+    ec2.add_response(
+        "describe_key_pairs",
+        {"KeyPairs": [{"KeyName": "lab-key", "KeyFingerprint": fingerprint}]},
+        {"KeyNames": ["lab-key"]},
+    )
+
+
+def test_no_key_and_no_configured_key_skips_pointing_to_session_manager() -> None:
+    ctx, _ = _instance()
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.id, check.status, check.evidence) == (
+        "reach.key-pair",
+        Status.SKIP,
+        "no sshPublicKey configured and no key pair: use Session Manager",
+    )
+
+
+def test_a_configured_key_the_instance_does_not_hold_fails_saying_a_new_key_replaces_it() -> None:
+    ctx, _ = _instance({"sshPublicKey": public_key()})
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.status, check.evidence) == (Status.FAIL, f"instance {INSTANCE_ID} has no key pair")
+    assert check.fix == "`pulumi up` (a new key pair replaces the instance)"
+
+
+def test_a_deleted_key_pair_fails_with_aws_code() -> None:
+    ctx, ec2 = _instance(KeyName="lab-key")
+    ec2.add_client_error("describe_key_pairs", "InvalidKeyPair.NotFound", "gone", 400)
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.status, check.evidence, check.fix) == (
+        Status.FAIL,
+        "key pair lab-key: InvalidKeyPair.NotFound",
+        "`pulumi up` recreates it",
+    )
+
+
+def test_a_key_pair_the_doctor_may_not_describe_blames_the_doctors_policy() -> None:
+    ctx, ec2 = _instance(KeyName="lab-key")
+    ec2.add_client_error("describe_key_pairs", "UnauthorizedOperation", "no", 403)
+
+    check = reachability.key_pair(ctx)
+
+    assert check.evidence.startswith("an AWS call failed: UnauthorizedOperation") and "read-only policy" in check.fix
+
+
+def test_a_key_pair_without_a_configured_key_warns_naming_its_fingerprint() -> None:
+    ctx, ec2 = _instance(KeyName="lab-key")
+    _key(ctx, ec2, "1f:51:ae:28")
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.id, check.status, check.evidence) == (
+        "reach.key-pair",
+        Status.WARN,
+        "instance uses lab-key (1f:51:ae:28) but no sshPublicKey is configured",
+    )
+
+
+def test_a_key_pair_matching_the_configured_key_passes() -> None:
+    ctx, ec2 = _instance({"sshPublicKey": public_key()}, KeyName="lab-key")
+    fingerprint = ec2_fingerprint(public_key())
+    _key(ctx, ec2, fingerprint.upper())
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.status, check.evidence) == (Status.PASS, f"lab-key fingerprint {fingerprint.upper()} = sshPublicKey")
+
+
+def test_a_key_pair_ec2_generated_warns_that_nothing_can_be_compared() -> None:
+    ctx, ec2 = _instance({"sshPublicKey": public_key()}, KeyName="lab-key")
+    generated = ":".join(["ab"] * 20)
+    _key(ctx, ec2, generated)
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"lab-key ({generated}) was generated by EC2, so no public key can be compared to it",
+    )
+
+
+def test_a_key_pair_of_another_key_fails_naming_both_fingerprints() -> None:
+    ctx, ec2 = _instance({"sshPublicKey": public_key()}, KeyName="lab-key")
+    other = ec2_fingerprint(public_key(1))
+    _key(ctx, ec2, other)
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"lab-key fingerprint {other}, sshPublicKey gives {ec2_fingerprint(public_key())}",
+    )
+    assert check.fix.startswith("ssh with the private key of the configured sshPublicKey")
+    assert check.fix.endswith("set sshPublicKey to your key and `pulumi up`")
+
+
+def test_a_key_pair_aws_does_not_list_is_compared_as_an_empty_fingerprint() -> None:
+    ctx, ec2 = _instance({"sshPublicKey": public_key()}, KeyName="lab-key")
+    ec2.add_response("describe_key_pairs", {"KeyPairs": []}, {"KeyNames": ["lab-key"]})
+
+    check = reachability.key_pair(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"lab-key fingerprint , sshPublicKey gives {ec2_fingerprint(public_key())}",
+    )

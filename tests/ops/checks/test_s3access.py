@@ -370,3 +370,246 @@ def test_a_role_that_is_not_exported_or_does_not_exist_is_named() -> None:
 
     assert (unnamed.status, unnamed.evidence) == (Status.FAIL, "the stack exports no roleName")
     assert (missing.status, missing.evidence) == (Status.FAIL, "role prod-role: NoSuchEntity")
+
+
+# --- s3.role-trust, s3.permissions' other answers, s3.imds ------------------------------------------------------
+
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def _role_with_trust(document: dict[str, Any]) -> s3access.Context:
+    ctx = context(OUTPUTS)
+    reply = role()
+    reply["Role"]["AssumeRolePolicyDocument"] = json.dumps(document)
+    stub(ctx, "iam").add_response("get_role", reply, {"RoleName": "prod-role"})
+    return ctx
+
+
+def test_a_role_trusting_ec2_passes_naming_the_service() -> None:
+    check = s3access.role_trust(_role_with_trust(EC2_TRUST))
+
+    assert (check.id, check.status, check.evidence) == (
+        "s3.role-trust",
+        Status.PASS,
+        "role prod-role allows sts:AssumeRole to ec2.amazonaws.com",
+    )
+
+
+def test_a_role_trusting_another_service_fails_and_says_pulumi_up_restores_the_trust_policy() -> None:
+    lambda_trust = json.loads(json.dumps(EC2_TRUST).replace("ec2.amazonaws.com", "lambda.amazonaws.com"))
+
+    check = s3access.role_trust(_role_with_trust(lambda_trust))
+
+    assert (check.id, check.status) == ("s3.role-trust", Status.FAIL)
+    assert check.evidence == "role prod-role trust policy does not allow ec2.amazonaws.com to assume it"
+    assert check.fix == "`pulumi up` restores the program's trust policy (ec2.amazonaws.com, sts:AssumeRole)"
+
+
+def test_a_missing_role_fails_the_trust_check_and_says_pulumi_up_restores_it() -> None:
+    check = s3access.role_trust(context({}))
+
+    assert (check.id, check.fix) == ("s3.role-trust", "`pulumi up` restores the role")
+
+
+def test_the_permissions_check_is_skipped_when_the_role_is_missing() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    stub(ctx, "iam").add_client_error("get_role", "NoSuchEntity", "gone", 404)
+
+    check = s3access.role_permissions(ctx)
+
+    assert (check.id, check.status, check.evidence) == (
+        "s3.permissions",
+        Status.SKIP,
+        "needs the role: role prod-role: NoSuchEntity",
+    )
+
+
+def test_no_app_bucket_is_said_to_grant_no_s3_read() -> None:
+    check = s3access.role_permissions(context(OUTPUTS))
+
+    assert (check.id, check.evidence) == ("s3.permissions", "no appBucket configured: the role is granted no S3 read")
+
+
+def test_an_allowed_read_names_the_object_the_decision_and_the_method() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    iam.add_response("get_role", role(), {"RoleName": "prod-role"})
+    matched = [{"SourcePolicyId": "app-read", "SourcePolicyType": "IAM Policy"}]
+    iam.add_response("simulate_principal_policy", simulate("allowed", matched), expected_simulation())
+
+    check = s3access.role_permissions(ctx)
+
+    assert (check.status, check.fix) == (Status.PASS, "")
+    assert check.evidence == (
+        f"s3:GetObject on {OBJECT}: allowed: matched app-read (IAM Policy) [method: IAM policy simulator]"
+    )
+
+
+def test_a_denied_read_says_to_set_app_bucket_with_its_prefix_and_check_the_bucket_policy() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    iam.add_response("get_role", role(), {"RoleName": "prod-role"})
+    iam.add_response("simulate_principal_policy", simulate("implicitDeny"), expected_simulation())
+
+    check = s3access.role_permissions(ctx)
+
+    assert (check.id, check.status) == ("s3.permissions", Status.FAIL)
+    assert check.evidence == (
+        f"s3:GetObject on {OBJECT}: implicitDeny: no statement matched [method: IAM policy simulator]"
+    )
+    assert check.fix == (
+        "the program grants it from appBucket: `pulumi config set appBucket app-bucket/app` and `pulumi up`; "
+        "then check the bucket policy"
+    )
+
+
+def test_a_simulator_decision_the_doctor_does_not_know_is_an_implicit_deny_quoted_as_aws_gave_it() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    iam.add_response("get_role", role(), {"RoleName": "prod-role"})
+    iam.add_response("simulate_principal_policy", simulate("someNewDecision"), expected_simulation())
+
+    check = s3access.role_permissions(ctx)
+
+    assert check.status is Status.FAIL
+    assert check.evidence.startswith(f"s3:GetObject on {OBJECT}: someNewDecision: no statement matched")
+
+
+def test_an_allow_under_a_condition_the_parser_cannot_resolve_warns_to_confirm_the_condition() -> None:
+    ctx = context(OUTPUTS, appBucket="app-bucket/app")
+    iam = stub(ctx, "iam")
+    iam.add_response("get_role", role(), {"RoleName": "prod-role"})
+    iam.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized", 403)
+    iam.add_response(
+        "list_role_policies", {"PolicyNames": ["app-read"], "IsTruncated": False}, {"RoleName": "prod-role"}
+    )
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::app-bucket/app/*",
+                "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+            }
+        ],
+    }
+    iam.add_response(
+        "get_role_policy",
+        {"RoleName": "prod-role", "PolicyName": "app-read", "PolicyDocument": json.dumps(document)},
+        {"RoleName": "prod-role", "PolicyName": "app-read"},
+    )
+    iam.add_response(
+        "list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": "prod-role"}
+    )
+
+    check = s3access.role_permissions(ctx)
+
+    assert (check.status, check.fix) == (Status.WARN, "confirm the Condition holds for the instance's requests")
+    assert check.evidence.endswith(
+        "[method: local evaluation of 1 document(s) with the project's IAM parser, IAM policy simulator unavailable "
+        "(AccessDenied); SCPs and the bucket policy not seen]"
+    )
+
+
+def _imds(options: dict[str, Any] | None) -> s3access.Context:
+    ctx = context({"instanceId": INSTANCE_ID, "roleName": "prod-role"})
+    instance: dict[str, Any] = {"InstanceId": INSTANCE_ID}
+    if options is not None:
+        instance["MetadataOptions"] = options
+    stub(ctx, "ec2").add_response(
+        "describe_instances", {"Reservations": [{"Instances": [instance]}]}, {"InstanceIds": [INSTANCE_ID]}
+    )
+    return ctx
+
+
+IMDS_FIX = "`pulumi up` restores the program's metadata options (tokens required, hop limit 1)"
+REQUIRED = {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 1}
+
+
+def test_the_imds_check_is_skipped_without_an_instance_or_group() -> None:
+    check = s3access.imds(context({"roleName": "prod-role"}))
+
+    assert (check.id, check.status, check.evidence) == (
+        "s3.imds",
+        Status.SKIP,
+        "needs the instance or launch template: the stack exports no asgName",
+    )
+
+
+def test_a_disabled_metadata_endpoint_fails_as_the_instance_gets_no_credentials() -> None:
+    check = s3access.imds(_imds({**REQUIRED, "HttpEndpoint": "disabled"}))
+
+    assert (check.id, check.status, check.fix) == ("s3.imds", Status.FAIL, IMDS_FIX)
+    assert check.evidence == (
+        f"instance {INSTANCE_ID}: endpoint disabled, tokens required, hop limit 1: "
+        "the instance cannot fetch role credentials"
+    )
+
+
+def test_optional_tokens_fail_as_imdsv1_is_open() -> None:
+    check = s3access.imds(_imds({**REQUIRED, "HttpTokens": "optional"}))
+
+    assert (check.status, check.fix) == (Status.FAIL, IMDS_FIX)
+    assert check.evidence == (
+        f"instance {INSTANCE_ID}: endpoint enabled, tokens optional, hop limit 1: "
+        "IMDSv1 is open (credential theft by SSRF)"
+    )
+
+
+def test_no_metadata_options_read_as_aws_defaults_and_fail_as_imdsv1_is_open() -> None:
+    check = s3access.imds(_imds(None))
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"instance {INSTANCE_ID}: endpoint enabled, tokens optional, hop limit 1: "
+        "IMDSv1 is open (credential theft by SSRF)",
+    )
+
+
+def test_a_hop_limit_of_two_warns_that_containers_reach_the_credentials() -> None:
+    check = s3access.imds(_imds({**REQUIRED, "HttpPutResponseHopLimit": 2}))
+
+    assert (check.status, check.fix) == (Status.WARN, IMDS_FIX)
+    assert check.evidence == (
+        f"instance {INSTANCE_ID}: endpoint enabled, tokens required, hop limit 2: "
+        "containers on the host can reach the role's credentials"
+    )
+
+
+def test_required_tokens_at_hop_limit_one_pass_noting_containers_get_no_credentials() -> None:
+    check = s3access.imds(_imds(REQUIRED))
+
+    assert (check.id, check.status, check.fix) == ("s3.imds", Status.PASS, "")
+    assert check.evidence == (
+        f"instance {INSTANCE_ID}: endpoint enabled, tokens required, hop limit 1; "
+        "note: containers on the host (bridge network) get no credentials at hop limit 1"
+    )
+
+
+def test_the_production_metadata_options_are_read_from_the_groups_template_version() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
+    )
+    stub(ctx, "ec2").add_response(
+        "describe_launch_template_versions",
+        {
+            "LaunchTemplateVersions": [
+                {
+                    "LaunchTemplateId": "lt-0123456789abcdef0",
+                    "VersionNumber": 3,
+                    "LaunchTemplateData": {"MetadataOptions": REQUIRED},
+                }
+            ]
+        },
+        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
+    )
+
+    check = s3access.imds(ctx)
+
+    assert check.status is Status.PASS
+    assert check.evidence.startswith("launch template lt-0123456789abcdef0 v3: endpoint enabled, tokens required")
