@@ -27,6 +27,22 @@ def expected_simulation() -> dict[str, object]:
     return {"PolicySourceArn": ROLE_ARN, "ActionNames": ["s3:GetObject"], "ResourceArns": [OBJECT]}
 
 
+def _simulator_denied_and_one_inline_policy(iam: Any, document: dict[str, Any]) -> None:
+    """The simulator refuses the doctor (AccessDenied), so the check reads the role's one inline policy itself."""
+    iam.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized", 403)
+    iam.add_response(
+        "list_role_policies", {"PolicyNames": ["app-read"], "IsTruncated": False}, {"RoleName": "prod-role"}
+    )
+    iam.add_response(
+        "get_role_policy",
+        {"RoleName": "prod-role", "PolicyName": "app-read", "PolicyDocument": json.dumps(document)},
+        {"RoleName": "prod-role", "PolicyName": "app-read"},
+    )
+    iam.add_response(
+        "list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": "prod-role"}
+    )
+
+
 def test_simulator_allowed_passes_and_names_the_method() -> None:
     ctx = context(OUTPUTS, appBucket="app-bucket/app")
     iam = stub(ctx, "iam")
@@ -63,22 +79,11 @@ def test_simulator_refused_falls_back_to_the_projects_parser() -> None:
     ctx = context(OUTPUTS, appBucket="app-bucket/app")
     iam = stub(ctx, "iam")
     iam.add_response("get_role", role(), {"RoleName": "prod-role"})
-    iam.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized", 403)
-    iam.add_response(
-        "list_role_policies", {"PolicyNames": ["app-read"], "IsTruncated": False}, {"RoleName": "prod-role"}
-    )
     document = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::app-bucket/app/*"}],
     }
-    iam.add_response(
-        "get_role_policy",
-        {"RoleName": "prod-role", "PolicyName": "app-read", "PolicyDocument": json.dumps(document)},
-        {"RoleName": "prod-role", "PolicyName": "app-read"},
-    )
-    iam.add_response(
-        "list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": "prod-role"}
-    )
+    _simulator_denied_and_one_inline_policy(iam, document)
     check = s3access.role_permissions(ctx)
     iam.assert_no_pending_responses()
     assert check.status is Status.PASS
@@ -482,10 +487,6 @@ def test_an_allow_under_a_condition_the_parser_cannot_resolve_warns_to_confirm_t
     ctx = context(OUTPUTS, appBucket="app-bucket/app")
     iam = stub(ctx, "iam")
     iam.add_response("get_role", role(), {"RoleName": "prod-role"})
-    iam.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized", 403)
-    iam.add_response(
-        "list_role_policies", {"PolicyNames": ["app-read"], "IsTruncated": False}, {"RoleName": "prod-role"}
-    )
     document = {
         "Version": "2012-10-17",
         "Statement": [
@@ -497,14 +498,7 @@ def test_an_allow_under_a_condition_the_parser_cannot_resolve_warns_to_confirm_t
             }
         ],
     }
-    iam.add_response(
-        "get_role_policy",
-        {"RoleName": "prod-role", "PolicyName": "app-read", "PolicyDocument": json.dumps(document)},
-        {"RoleName": "prod-role", "PolicyName": "app-read"},
-    )
-    iam.add_response(
-        "list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": "prod-role"}
-    )
+    _simulator_denied_and_one_inline_policy(iam, document)
 
     check = s3access.role_permissions(ctx)
 
