@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ops.checks import green
@@ -18,10 +20,19 @@ OUTPUTS = {
 }
 
 
-def run(refresh: str | None, targets: list[dict[str, object]], acts: list[dict[str, object]]) -> green.Check:
-    ctx = context(OUTPUTS)
+def _stubbed(
+    outputs: dict[str, object],
+    refresh: str | None,
+    targets: list[dict[str, object]],
+    acts: list[dict[str, object]],
+    desired: int = 2,
+) -> tuple[Any, Any, Any]:
+    """A context whose AWS answers the gate's four calls: the group, its targets, its last refresh, its activities."""
+    ctx = context(outputs)
     asg, elb = stub(ctx, "autoscaling"), stub(ctx, "elbv2")
-    asg.add_response("describe_auto_scaling_groups", group("green-asg"), {"AutoScalingGroupNames": ["green-asg"]})
+    asg.add_response(
+        "describe_auto_scaling_groups", group("green-asg", desired), {"AutoScalingGroupNames": ["green-asg"]}
+    )
     elb.add_response("describe_target_health", {"TargetHealthDescriptions": targets}, {"TargetGroupArn": TG})
     refreshes = (
         [{"InstanceRefreshId": "r-1", "AutoScalingGroupName": "green-asg", "Status": refresh, "StartTime": NOW}]
@@ -38,6 +49,11 @@ def run(refresh: str | None, targets: list[dict[str, object]], acts: list[dict[s
         {"Activities": acts},
         {"AutoScalingGroupName": "green-asg", "MaxRecords": 10},
     )
+    return ctx, asg, elb
+
+
+def run(refresh: str | None, targets: list[dict[str, object]], acts: list[dict[str, object]]) -> green.Check:
+    ctx, asg, elb = _stubbed(OUTPUTS, refresh, targets, acts)
     check = green.gate(ctx)
     asg.assert_no_pending_responses()
     elb.assert_no_pending_responses()
@@ -197,27 +213,7 @@ def gate(
     outputs = {**OUTPUTS, "trafficWeights": weights}
     if weights is None:
         outputs.pop("trafficWeights")
-    ctx = context(outputs)
-    asg, elb = stub(ctx, "autoscaling"), stub(ctx, "elbv2")
-    asg.add_response(
-        "describe_auto_scaling_groups", group("green-asg", desired), {"AutoScalingGroupNames": ["green-asg"]}
-    )
-    elb.add_response("describe_target_health", {"TargetHealthDescriptions": targets}, {"TargetGroupArn": TG})
-    refreshes = (
-        [{"InstanceRefreshId": "r-1", "AutoScalingGroupName": "green-asg", "Status": refresh, "StartTime": NOW}]
-        if refresh
-        else []
-    )
-    asg.add_response(
-        "describe_instance_refreshes",
-        {"InstanceRefreshes": refreshes},
-        {"AutoScalingGroupName": "green-asg", "MaxRecords": 1},
-    )
-    asg.add_response(
-        "describe_scaling_activities",
-        {"Activities": acts if acts is not None else [activity("Successful")]},
-        {"AutoScalingGroupName": "green-asg", "MaxRecords": 10},
-    )
+    ctx, _, _ = _stubbed(outputs, refresh, targets, acts if acts is not None else [activity("Successful")], desired)
     return green.gate(ctx)
 
 
