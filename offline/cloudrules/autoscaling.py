@@ -8,7 +8,6 @@ from typing import Any
 from offline.cloudrules.model import CloudResource, Finding, World
 from offline.cloudrules.registry import rule
 from offline.cloudrules.values import (
-    is_unknown,
     items,
     known_bool,
     known_int,
@@ -76,8 +75,9 @@ def _at(prop: str, leaf: str) -> str:
 
 def _percentages(prop: str, low: int | None, high: int | None, *, allow_unset: bool) -> Iterator[Finding]:
     unset = -1 if allow_unset else None
-    # The minimum's range is the model's (apimap: -1-100 in a maintenance policy, 0-100 in an instance refresh).
-    if high is not None and high != unset and not 100 <= high <= 200:
+    # The ranges are the model's (apimap: min -1-100 and max -1-200 in a maintenance policy, 0-100 and 100-200 in
+    # an instance refresh), but for a maintenance policy's maximum, which AWS takes as -1 or 100-200.
+    if allow_unset and high is not None and high != unset and not 100 <= high <= 200:
         yield Finding(_at(prop, "maxHealthyPercentage"), f"{high} is outside 100-200")
     if low is not None and high is not None and low != unset and high != unset and high - low > 100:
         yield Finding(_at(prop, "maxHealthyPercentage"), f"{high} - {low}: the range between them is at most 100")
@@ -286,10 +286,7 @@ def group_launch_template_version(resource: CloudResource, world: World) -> Iter
 )
 def group_maintenance_policy_both(resource: CloudResource, world: World) -> Iterator[Finding]:
     """A maintenance policy sets both the minimum and the maximum healthy percentage, not one."""
-    raw = resource.get("instanceMaintenancePolicy")
-    policy = mapping(raw)
-    if not policy or is_unknown(raw):
-        return
+    policy = mapping(resource.get("instanceMaintenancePolicy"))  # {} while unknown: nothing is given
     given = [k for k in ("minHealthyPercentage", "maxHealthyPercentage") if plain(policy.get(k)) is not None]
     if len(given) == 1:
         missing = "maxHealthyPercentage" if given[0] == "minHealthyPercentage" else "minHealthyPercentage"

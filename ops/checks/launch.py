@@ -202,12 +202,17 @@ def scaling_activities(ctx: Context, cid: str, title: str) -> Check:
 
 
 def health(ctx: Context, arn: str) -> list[dict[str, Any]]:
-    return list(
-        ctx.cached(
-            f"health:{arn}",
-            lambda: ctx.aws.elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"],
-        )
-    )
+    """The target group's targets; ``Missing`` when the group no longer exists (any other AWS error is raised)."""
+
+    def load() -> list[dict[str, Any]]:
+        try:
+            return list(ctx.aws.elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"])
+        except AwsError as error:
+            if error_code(error) != "TargetGroupNotFound":
+                raise
+            raise Missing(f"target group {arn} does not exist in {ctx.aws.region} (TargetGroupNotFound)") from error
+
+    return list(ctx.cached(f"health:{arn}", load))
 
 
 def failing(target: dict[str, Any]) -> bool:

@@ -29,6 +29,23 @@ def test_a_maintenance_policy_at_the_ends_of_its_ranges_is_accepted(low: float, 
     assert _maintenance(low, high) == []
 
 
+@pytest.mark.parametrize("high", [-1.0, 99.0, 201.0])
+def test_a_rollout_maximum_has_no_unset_value_and_is_100_to_200(high: float) -> None:
+    # Only a maintenance policy takes -1 for "unset"; a refresh's maximum is 100-200 (StartInstanceRefresh).
+    found = errors(ROLLOUT, {**BASE[ROLLOUT], "minHealthyPercentage": 100.0, "maxHealthyPercentage": high})
+    assert [(e.property, e.message.split(" (")[0]) for e in found] == [
+        ("maxHealthyPercentage", f"{high:.0f} is outside 100-200")
+    ]
+
+
+def test_a_rollout_minimum_of_minus_1_is_no_unset_value_and_widens_the_range_past_100() -> None:
+    found = errors(ROLLOUT, {**BASE[ROLLOUT], "minHealthyPercentage": -1.0, "maxHealthyPercentage": 100.0})
+    assert [(e.property, e.message.split(" (")[0]) for e in found] == [
+        ("minHealthyPercentage", "-1 is outside 0-100"),
+        ("maxHealthyPercentage", "100 - -1: the range between them is at most 100"),
+    ]
+
+
 def test_a_maintenance_policy_maximum_below_100_is_refused() -> None:
     # The API model lets the maximum be -1 to 200; AWS wants 100-200 unless both are -1.
     assert _maintenance(50.0, 99.0) == [

@@ -229,8 +229,17 @@ def _attachment_errors(account: World, role: str, arn: str = "arn:aws:iam::aws:p
 
 def test_an_eleventh_managed_policy_on_a_role_is_refused() -> None:
     assert _attachment_errors(_attached("app-role", 9), "app-role") == []
-    [message] = _attachment_errors(_attached("app-role", 10), "app-role")
-    assert message == "11 managed policies on role app-role; the quota is 10 [quota managed-policies-per-role]"
+    found = check_resource(
+        _attachment("subject", "app-role", "arn:aws:iam::aws:policy/ReadOnlyAccess"), _attached("app-role", 10)
+    )
+    assert [(e.rule, e.property, e.code, e.message) for e in found] == [
+        (
+            "role-policy-attachment",
+            "policyArn",
+            "LimitExceeded",
+            "11 managed policies on role app-role; the quota is 10 [quota managed-policies-per-role]",
+        )
+    ]
 
 
 def test_a_raised_managed_policy_quota_is_used() -> None:

@@ -319,3 +319,18 @@ def test_a_stack_without_a_green_target_group_skips_the_gate() -> None:
         Status.SKIP,
         "the stack exports no greenTargetGroupArn",
     )
+
+
+def test_a_green_target_group_that_no_longer_exists_means_roll_back_and_names_it() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_auto_scaling_groups", group("green-asg"), {"AutoScalingGroupNames": ["green-asg"]}
+    )
+    stub(ctx, "elbv2").add_client_error(
+        "describe_target_health", "TargetGroupNotFound", "One or more target groups not found", 400
+    )
+
+    check = green.gate(ctx)
+
+    assert (check.id, check.status, check.fix) == ("green.gate", Status.FAIL, ROLL_BACK)
+    assert check.evidence == f"answer: roll back. target group {TG} does not exist in us-east-1 (TargetGroupNotFound)"

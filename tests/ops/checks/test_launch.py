@@ -272,6 +272,23 @@ def test_a_template_naming_no_ami_fails_and_says_to_set_ami_id() -> None:
     assert check.fix.endswith("and `pulumi up`")
 
 
+def test_a_template_version_aws_returns_without_launch_data_fails_as_naming_no_ami() -> None:
+    # LaunchTemplateData is optional in DescribeLaunchTemplateVersions' reply: a version without it sets nothing.
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
+    )
+    stub(ctx, "ec2").add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": [{"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3}]},
+        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
+    )
+
+    check = launch.ami(ctx)
+
+    assert (check.status, check.evidence) == (Status.FAIL, f"{TEMPLATE} names no AMI")
+
+
 def test_an_ami_aws_refuses_to_describe_fails_with_its_error_code_and_region() -> None:
     ctx, ec2 = _template_with({"ImageId": "ami-0abc", "InstanceType": "t3.micro"})
     ec2.add_client_error("describe_images", "InvalidAMIID.Malformed", "Invalid id", 400)
@@ -627,6 +644,18 @@ def test_a_live_failure_quotes_the_newest_failures_time_description_and_status_m
     assert check.fix.startswith("fix what StatusMessage names") and check.fix.endswith("then `pulumi up`")
 
 
+def test_a_failure_aws_gave_no_description_is_quoted_as_empty_not_invented() -> None:
+    failed = activity("Failed", NO_AMI, 1)
+    del failed["Description"]  # optional in DescribeScalingActivities' reply
+
+    check = launch.scaling_activities(_activities(failed))
+
+    assert check.status is Status.FAIL
+    assert f"1 failed since the last success; latest 2026-11-27 11:59:00+00:00: '': StatusMessage {NO_AMI!r}" == (
+        check.evidence
+    )
+
+
 def test_activities_still_in_progress_are_neither_failures_nor_a_success() -> None:
     check = launch.scaling_activities(
         _activities(activity("InProgress", "", 0), activity("Failed", NO_AMI, 1), activity("Successful", "", 9))
@@ -665,6 +694,29 @@ def test_the_target_health_check_is_skipped_when_the_stack_exports_no_target_gro
         Status.SKIP,
         "the stack exports no targetGroupArn",
     )
+
+
+def test_a_target_group_that_no_longer_exists_fails_and_says_pulumi_up_restores_it() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "elbv2").add_client_error(
+        "describe_target_health", "TargetGroupNotFound", "One or more target groups not found", 400
+    )
+
+    check = launch.target_health(ctx)
+
+    assert (check.id, check.status, check.fix) == ("launch.target-health", Status.FAIL, "`pulumi up`")
+    arn = OUTPUTS["targetGroupArn"]
+    assert check.evidence == f"target group {arn} does not exist in us-east-1 (TargetGroupNotFound)"
+
+
+def test_a_target_health_error_other_than_a_missing_group_stays_an_aws_failure_to_retry() -> None:
+    ctx = context(OUTPUTS)
+    stub(ctx, "elbv2").add_client_error("describe_target_health", "Throttling", "Rate exceeded", 400)
+
+    check = launch.target_health(ctx)
+
+    assert check.status is Status.FAIL and check.evidence.startswith("an AWS call failed: Throttling")
+    assert check.fix.startswith("retry")
 
 
 def test_no_registered_targets_fail_and_the_fix_says_the_group_launched_nothing() -> None:

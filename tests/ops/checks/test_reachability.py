@@ -249,6 +249,25 @@ def test_a_default_route_elsewhere_fails_naming_its_target(route: dict[str, Any]
     assert check.fix.startswith("aws ec2 create-route --route-table-id rtb-0aaaaaaaaaaaaaaaa ")
 
 
+def test_a_table_aws_returns_without_routes_fails_listing_none() -> None:
+    # Routes is optional in DescribeRouteTables' reply: a table without it has no default route either.
+    ctx = context({"instanceId": INSTANCE_ID})
+    ec2 = stub(ctx, "ec2")
+    ec2.add_response(
+        "describe_instances",
+        {"Reservations": [{"Instances": [{"InstanceId": INSTANCE_ID, "SubnetId": SUBNET, "VpcId": VPC}]}]},
+        {"InstanceIds": [INSTANCE_ID]},
+    )
+    ec2.add_response("describe_route_tables", {"RouteTables": [{"RouteTableId": "rtb-0aaaaaaaaaaaaaaaa"}]}, BY_SUBNET)
+
+    check = reachability.route_table(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"rtb-0aaaaaaaaaaaaaaaa (subnet {SUBNET}) has no 0.0.0.0/0 route: ",
+    )
+
+
 def test_no_default_route_fails_listing_the_routes_there_are() -> None:
     ctx, _ = _lab([LOCAL, {"DestinationCidrBlock": "192.0.2.0/24", "NatGatewayId": "nat-0a"}])
 
@@ -877,3 +896,11 @@ def test_a_key_pair_aws_does_not_list_is_compared_as_an_empty_fingerprint() -> N
         Status.FAIL,
         f"lab-key fingerprint , sshPublicKey gives {ec2_fingerprint(public_key())}",
     )
+
+
+def test_the_security_group_check_is_skipped_under_its_own_id_without_an_instance() -> None:
+    check = reachability.security_group(context({}))
+
+    assert (check.id, check.status) == ("reach.security-group", Status.SKIP)
+    assert check.title == "the security group admits tcp/22 from your address as a /32"
+    assert check.evidence.startswith("needs the instance: ") and "instanceId" in check.evidence
