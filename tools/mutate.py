@@ -301,9 +301,15 @@ def _sampled() -> dict[str, float]:
 
 
 def _not_killed(file: str) -> list[str]:
-    """The mutants to re-test: not killed, or never tested unless the module was sampled (then they stay out)."""
-    skip = KILLED | ({"not checked"} if _sampled().get(file, 1) < 1 else set())
-    return [name for name, status in _statuses(file).items() if status not in skip]
+    """The mutants to re-test: those not killed, of the module's sample when the last run sampled it.
+
+    The sample is drawn again at the share the last run stored, so an interrupted run is finished, and a
+    function edited since (mutmut resets its mutants' results) is tested again, as in a fresh run.
+    """
+    statuses = _statuses(file)
+    share = _sampled().get(file, 1)
+    names = _sample(file, share)[0] if share < 1 else list(statuses)
+    return [name for name in names if statuses.get(name, "not checked") not in KILLED]
 
 
 def _judges(files: Sequence[str]) -> dict[str, tuple[str, ...]]:

@@ -140,6 +140,23 @@ def test_a_floor_draws_the_same_mutants_first() -> None:
     assert set(small) <= set(large)
 
 
+def test_survivors_finishes_a_sampled_run_and_never_leaves_its_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--survivors`` after an interrupted or edited sampled run: the sample's untested and surviving mutants."""
+    file = "components/refresh.py"
+    sample, share = mutate._sample(file, 0.25)
+    outside = sorted(set(mutate._sample(file, 1.0)[0]) - set(sample))
+    killed, survived, untested = sample[0], sample[1], sample[2:]
+    statuses = {name: "not checked" for name in [*sample, *outside]}
+    statuses.update({killed: "killed", survived: "survived", outside[0]: "survived"})
+    monkeypatch.setattr(mutate, "_statuses", lambda _file: statuses)
+    monkeypatch.setattr(mutate, "_sampled", lambda: {file: share})
+
+    assert mutate._not_killed(file) == [survived, *untested]
+
+    monkeypatch.setattr(mutate, "_sampled", lambda: {})
+    assert set(mutate._not_killed(file)) == set(statuses) - {killed}, "a module tested whole: all but the killed"
+
+
 def test_a_run_over_every_module_fits_its_budget_with_one_share() -> None:
     small = "ops/checks/fingerprints.py"
     files = ["components/planning.py", "components/refresh.py", small]
