@@ -133,18 +133,6 @@ def as_int(value: Any) -> int | None:
     return None
 
 
-def to_plain(value: Any) -> Any:
-    """A deep copy made of ``dict``/``list`` so it can be serialised (the proxy cannot be).
-
-    Reading through the proxy still raises ``UnknownValueError`` on unknowns, as it should.
-    """
-    if is_mapping(value):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if is_sequence(value):
-        return [to_plain(v) for v in value]
-    return value
-
-
 class Unknown:
     """A reference whose value the engine does not know yet (a first ``pulumi preview``).
 
