@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 import pytest
 from guardrails import props as p
@@ -308,7 +311,7 @@ def test_a_resource_without_property_dependencies_resolves_by_identifier_only() 
 
 
 def _resource(
-    props: object, *, dependencies: list[PolicyResource] | None = None, parent: PolicyResource | None = None
+    props: Mapping[str, Any], *, dependencies: list[PolicyResource] | None = None, parent: PolicyResource | None = None
 ) -> PolicyResource:
     return PolicyResource(
         SG, props, "urn:pulumi:test::proj::sg::twin", "twin", _options(), None, parent, dependencies or [], {}
