@@ -13,6 +13,7 @@ SCHEMA = PolicyConfigSchema(
         "ports": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535}, "default": [22]},
         "strict": {"type": "boolean", "default": True},
         "lenient": {"type": "boolean", "default": False},
+        "zones": {"type": "integer", "default": 2},
     }
 )
 
@@ -33,6 +34,16 @@ SCHEMA = PolicyConfigSchema(
 )
 def test_ports_keep_every_valid_tcp_port_and_fall_back_to_the_default(configured: Any, expected: list[int]) -> None:
     assert Settings({"ports": configured}, SCHEMA).ports("ports") == expected
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [({"zones": 3.0}, 3), ({"zones": "4"}, 4), ({"zones": 0}, 0), ({"zones": 2.5}, 2), ({"zones": "x"}, 2), ({}, 2)],
+)
+def test_an_integer_is_read_from_a_whole_number_or_its_text_else_the_default(
+    configured: dict[str, Any], expected: int
+) -> None:
+    assert Settings(configured, SCHEMA).integer("zones") == expected
 
 
 @pytest.mark.parametrize(
