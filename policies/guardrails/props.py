@@ -175,7 +175,7 @@ def is_unknown_at(container: Any, key: str | int) -> bool:
     """
     raw = container["__target"] if isinstance(container, (_DictProxy, _ListProxy)) else container
     if is_mapping(raw) and isinstance(key, str):
-        value = raw.get(key) if key in raw else None
+        value = raw.get(key)
     elif is_sequence(raw) and isinstance(key, int) and -len(raw) <= key < len(raw):
         value = raw[key]
     else:
