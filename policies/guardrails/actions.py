@@ -48,12 +48,11 @@ class Glob:
     retried. ``steps`` counts character comparisons, for the tests that guard this bound.
     """
 
-    __slots__ = ("_head", "_middle", "_minimum", "_star", "_tail", "pattern", "steps")
+    __slots__ = ("_head", "_middle", "_minimum", "_star", "_tail", "steps")
 
     def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
         # Lower-cased a character at a time, as the text is: lengths never change ("İ" lowers to two).
-        segments = [_Segment(tuple(ch if ch == "?" else ch.lower() for ch in part)) for part in pattern.split("*")]
+        segments = [_Segment(tuple(ch.lower() for ch in part)) for part in pattern.split("*")]
         self._star = len(segments) > 1
         self._head = segments[0]
         self._tail = segments[-1] if self._star else _Segment(())

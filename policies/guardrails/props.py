@@ -133,18 +133,6 @@ def as_int(value: Any) -> int | None:
     return None
 
 
-def to_plain(value: Any) -> Any:
-    """A deep copy made of ``dict``/``list`` so it can be serialised (the proxy cannot be).
-
-    Reading through the proxy still raises ``UnknownValueError`` on unknowns, as it should.
-    """
-    if is_mapping(value):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if is_sequence(value):
-        return [to_plain(v) for v in value]
-    return value
-
-
 class Unknown:
     """A reference whose value the engine does not know yet (a first ``pulumi preview``).
 
@@ -187,7 +175,7 @@ def is_unknown_at(container: Any, key: str | int) -> bool:
     """
     raw = container["__target"] if isinstance(container, (_DictProxy, _ListProxy)) else container
     if is_mapping(raw) and isinstance(key, str):
-        value = raw.get(key) if key in raw else None
+        value = raw.get(key)
     elif is_sequence(raw) and isinstance(key, int) and -len(raw) <= key < len(raw):
         value = raw[key]
     else:

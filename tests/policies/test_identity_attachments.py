@@ -144,3 +144,54 @@ def test_unknown_reference_without_dependencies_reaches_the_sdk() -> None:
     ]
     with pytest.raises(UnknownValueError):
         stack_violations(instance_role_attachments, resources)
+
+
+def test_one_problem_ends_the_message_and_more_are_counted() -> None:
+    ((one, _),) = stack_violations(instance_role_attachments, _stack(BAD_DOC, "role", by="value"))
+    assert one.endswith("allows 's3:*': every action of the service.")
+    two = doc(allow("s3:*", "arn:aws:s3:::app/*", Sid="Broad"), allow("iam:PassRole", "*", Sid="Pass"))
+    ((both, _),) = stack_violations(instance_role_attachments, _stack(two, "role", by="value"))
+    assert both.endswith("allows 's3:*': every action of the service (+1 more).")
+
+
+def test_attached_policies_are_judged_with_the_configured_access_levels() -> None:
+    reads = doc(allow("s3:Get*", "arn:aws:s3:::app/*"))
+    assert stack_violations(instance_role_attachments, _stack(reads, "rpa")) == []
+    found = stack_violations(
+        instance_role_attachments, _stack(reads, "rpa"), {"forbiddenWildcardAccessLevels": ["Read"]}
+    )
+    assert len(found) == 1 and "allows 's3:Get*'" in found[0][0]
+
+
+def test_the_configured_ec2_principals_decide_which_roles_without_a_profile_are_instance_roles() -> None:
+    resources = [r for r in _stack(BAD_DOC, "rpa") if r.type != PROFILE]
+    assert len(stack_violations(instance_role_attachments, resources)) == 1
+    elsewhere = {"ec2ServicePrincipals": ["ec2.example.internal"]}
+    assert stack_violations(instance_role_attachments, resources, elsewhere) == []
+    custom = [
+        r for r in _stack(BAD_DOC, "rpa", trust_policy=trust({"Service": "EC2.example.internal"})) if r.type != PROFILE
+    ]
+    assert stack_violations(instance_role_attachments, custom) == []
+    assert len(stack_violations(instance_role_attachments, custom, elsewhere)) == 1
+
+
+def test_a_reference_that_is_not_text_does_not_hide_the_references_after_it() -> None:
+    app_role = StackResource(ROLE, "app", role(managedPolicyArns=[7, "arn:aws:iam::999999999999:policy/Sneaky"]))
+    ((message, urn),) = stack_violations(instance_role_attachments, [app_role])
+    assert "'Sneaky'" in message and "not defined in this stack" in message and urn == app_role.urn
+
+
+def test_a_policy_referenced_twice_is_judged_once() -> None:
+    resources = _stack(BAD_DOC, "role", by="value")
+    resources[0].props = {**resources[0].props, "managedPolicyArns": [POLICY_ARN, "app", POLICY_ARN]}
+    assert len(stack_violations(instance_role_attachments, resources)) == 1
+
+
+@pytest.mark.parametrize("key", ["name", "arn", "id"])
+def test_a_policy_whose_identifier_is_not_text_is_checked_as_the_one_named(key: str) -> None:
+    # Its name, ARN or id cannot be compared, so it may be the policy the ARN names: its document is checked
+    # (fail closed) rather than the reference being called a policy outside the stack.
+    resources = _stack(BAD_DOC, "role", by="value")
+    resources[1].props = {"policy": BAD_DOC, key: {"Fn::GetAtt": ["Perms", "Arn"]}}
+    ((message, _),) = stack_violations(instance_role_attachments, resources)
+    assert "attaches Policy 'perms'" in message and "allows 's3:*'" in message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from guardrails.actions import expand, is_effectively_star, is_full_wildcard
+from guardrails.actions import Glob, expand, is_effectively_star, is_full_wildcard
 from guardrails.iam import Document, ParseError, parse_document, quote
 
 
@@ -69,6 +69,9 @@ def test_unreadable_documents_become_parse_errors_not_exceptions(value: object) 
         ("s3:**", True),
         ("s3:Get*", False),
         ("s3:x", False),
+        # Everything after the first colon is the action: a second colon is part of it.
+        ("s3:*:x", False),
+        ("s3:x:*", False),
     ],
 )
 def test_full_wildcard_detection(pattern: str, expected: bool) -> None:
@@ -107,6 +110,14 @@ def test_wildcard_only_actions_are_known_as_such() -> None:
         "arn:aws:s3*",
         "arn:aws:ec2:eu-*:*:instance/*",
         "arn:aws:unknownservice:::*",
+        # The pattern is read case-insensitively, as the rest of the document is.
+        "ARN:AWS:S3:::*",
+        # "?" in an account or Region field stands for one character: twelve of them are every account.
+        "arn:aws:iam::????????????:role/*",
+        "arn:aws:ec2:us-east-?:*:instance/*",
+        # A name of at least one character is every name.
+        "arn:aws:s3:::?*",
+        "arn:aws:iam::*:role/?*",
     ],
 )
 def test_effectively_star_resources(resource: str) -> None:
@@ -245,3 +256,125 @@ def test_a_principal_block_with_a_key_that_is_not_text_is_unreadable() -> None:
 )
 def test_quote_keeps_messages_short_and_unambiguous(text: str, quoted: str) -> None:
     assert quote(text) == quoted
+
+
+# --------------------------------------------------------------------------------------------------
+# Glob: IAM's "*" and "?" matched without a regex (the fuzz tests bound its work on large inputs)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        # Case-insensitive both ways, as IAM compares action names.
+        ("S3:GetObject", "s3:getobject", True),
+        ("s3:get*", "S3:GETOBJECT", True),
+        # A middle segment with "?" is placed by its longest literal run ("ab"), then checked whole.
+        ("*ab?c*", "xabzc", True),
+        ("*ab?c*", "xabzzc", False),
+        ("*?ab*", "xxab", True),
+        # The first "ab" has no "c" two before it; the search goes on from the next start and finds the second.
+        ("*c?ab*", "zzabczab", True),
+        ("*c?ab*", "zzabzzab", False),
+        # A segment of "?" only has no literal to search for: tried at each start.
+        ("a*??*b", "axxb", True),
+        ("a*???*b", "axxb", False),
+        # A character that lowers to two ("İ") makes the text a list of characters: still matched one to one.
+        ("?b*b*", "İbxc", False),
+        ("?b*b*", "İbxb", True),
+        ("*x?c*", "İaxbc", True),
+        ("*x?c*", "İaxbd", False),
+    ],
+)
+def test_wildcard_patterns_match_as_iam_reads_them(pattern: str, text: str, expected: bool) -> None:
+    assert Glob(pattern).matches(text) is expected
+
+
+def test_the_work_counted_for_a_literal_segment_is_the_span_its_search_scans() -> None:
+    # "steps" is what the fuzz tests bound; it must count every character the search looks at.
+    found_at_once = Glob("*b*")
+    assert found_at_once.matches("baa") is True
+    assert found_at_once.steps == 1  # "b" is the first character: one comparison
+    found_last = Glob("*b*")
+    assert found_last.matches("aab") is True
+    assert found_last.steps == 3  # "a", "a", then "b"
+    nowhere = Glob("*b*")
+    assert nowhere.matches("aaa") is False
+    assert nowhere.steps == 3  # the whole text, in vain
+
+
+def test_the_work_counted_for_a_segment_with_a_question_mark_is_its_search_and_its_check() -> None:
+    one_by_one = Glob("a?c")
+    assert one_by_one.matches("abc") is True
+    assert one_by_one.steps == 3  # one comparison a character
+    anchored = Glob("*?ab*")
+    assert anchored.matches("xxab") is True
+    # "ab" is searched from where it could first stand (index 1): "x", "a", "b"; then "?ab" checked at 1.
+    assert anchored.steps == 3 + 3
+
+
+def test_a_segment_with_a_question_mark_is_searched_by_its_longest_literal_run() -> None:
+    # The run "bbbbbbbbbbbbbbbbbbbb" is nowhere in the text: one scan says so. Searching by the short run "a"
+    # would stop at every character and check the segment there.
+    glob = Glob("*" + "b" * 20 + "?a*")
+    text = "a" * 300
+    assert glob.matches(text) is False
+    assert glob.steps <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        # A middle segment is searched only between what the head and the tail take.
+        ("ab*b*", "abx", False),
+        ("ab*b*", "abxb", True),
+        ("*b*ab", "xab", False),
+        ("*a?*ab", "xxab", False),
+        ("*a?*ab", "xaxab", True),
+        # The position found is where the segment starts, not where its search key ("ab") does.
+        ("*?ab*b*", "xabb", True),
+        # After a failed check the search goes on from the very next start.
+        ("*aa?b*", "aaaxb", True),
+        # ... up to and including the last place it fits.
+        ("*a?b*", "axb", True),
+        ("*a?*", "axx", True),
+        # Each segment takes its leftmost fit, leaving the most room for the next.
+        ("*a?*a?*", "axay", True),
+    ],
+)
+def test_middle_segments_are_placed_between_the_head_and_the_tail(pattern: str, text: str, expected: bool) -> None:
+    assert Glob(pattern).matches(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "steps"),
+    [
+        # Head and tail: each character compared once.
+        ("ab*cd", "abxcd", 2 + 2),
+        # Head "ab", then "b" searched from index 2: "x", "b".
+        ("ab*b*", "abxb", 2 + 2),
+        # Head "x"; "ab" searched from where "?ab" could first stand (index 2): "a", "b"; then "?ab" checked.
+        ("x*?ab*", "xxab", 1 + 2 + 3),
+        # "ab" found at index 1, before the last place it could stand: "a", "b"; then "?ab" checked at 0.
+        ("*?ab*", "xabxx", 2 + 3),
+        # "ab" nowhere from index 1 on: "x", "x", "x" scanned in vain.
+        ("*?ab*", "xxxx", 3),
+        # The longest run "ab" is the search key: searched from 0 ("x", "a", "b"), then "ab?c" checked at 1.
+        ("*ab?c*", "xabzc", 3 + 4),
+        # Of two runs as long, the first ("a") is the key: "a" found at 4 ("x", "x", "x", "b", "a"), "a?b" checked.
+        ("*a?b*", "xxxbaxb", 5 + 3),
+        # "a" found at once, at index 0; then "a?" checked.
+        ("*a?*", "axx", 1 + 2),
+    ],
+)
+def test_the_work_counted_is_every_character_compared_or_scanned(pattern: str, text: str, steps: int) -> None:
+    glob = Glob(pattern)
+    glob.matches(text)
+    assert glob.steps == steps
+
+
+@pytest.mark.parametrize(("pattern", "text"), [("a*bcd*e", "abe"), ("a*bcd*e", "abcd"), ("abc", "ab"), ("abc", "abcd")])
+def test_a_text_too_short_or_of_the_wrong_length_is_refused_before_any_comparison(pattern: str, text: str) -> None:
+    glob = Glob(pattern)
+    assert glob.matches(text) is False
+    assert glob.steps == 0

@@ -24,12 +24,12 @@ FIXED = {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit"
         pytest.param({"metadataOptions": {"httpTokens": 1.0}}, "unset", id="tokens-mistyped"),
         pytest.param(
             {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2.0}},
-            "HopLimit is 2",
+            "httpPutResponseHopLimit is 2; at most 1 keeps the IMDSv2 token on the host",
             id="hops",
         ),
         pytest.param(
             {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": "lots"}},
-            "not a whole number",
+            "httpPutResponseHopLimit is not a whole number; at most 1 keeps",
             id="hops-garbage",
         ),
     ],

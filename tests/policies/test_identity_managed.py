@@ -75,6 +75,24 @@ def test_allowlist_entries_with_a_path_are_configurable() -> None:
     assert resource_violations(managed_policy_allowlist, "aws:iam/role:Role", props, config) == []
 
 
+@pytest.mark.parametrize(
+    ("allowed", "shown"),
+    [
+        (
+            ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"],
+            "(AmazonSSMManagedInstanceCore, CloudWatchAgentServerPolicy)",
+        ),
+        ([], "(empty)"),
+    ],
+)
+def test_the_message_lists_the_configured_allowlist(allowed: list[str], shown: str) -> None:
+    config = {"allowedManagedPolicies": allowed}
+    (message,) = resource_violations(
+        managed_policy_allowlist, "aws:iam/role:Role", role(managedPolicyArns=[ADMIN]), config
+    )
+    assert message.endswith(f"'AdministratorAccess', which is not in allowedManagedPolicies {shown}.")
+
+
 def test_admin_hidden_after_an_allowed_entry_is_still_found() -> None:
     props = role(managedPolicyArns=[SSM, "arn:aws:iam::aws:policy/AdministratorAccess"])
     (message,) = resource_violations(managed_policy_allowlist, "aws:iam/role:Role", props)

@@ -576,3 +576,25 @@ def test_exposures_are_sorted_by_protocol_then_ports() -> None:
         ("tcp", "443"),
         ("udp", "53"),
     ]
+
+
+def test_placements_that_differ_only_in_where_the_default_route_leads_are_each_traced() -> None:
+    # Two copies of one subnet: in the first the default route leads elsewhere (no gateway), in the second
+    # to the internet gateway. The first adds nothing; the second must not be taken for a repeat of it.
+    elsewhere = subnet(table(route("0.0.0.0/0", to_gateway=False)))
+    to_gateway = subnet(table(route("0.0.0.0/0")))
+    web = target(permission("198.51.100.7/32"))
+    placements = tuple(r.Placement(where, r.Hop("public IP", ("urn:eip",))) for where in (elsewhere, to_gateway))
+    [exposure] = r.target_exposures(
+        r.Target(web.urn, web.type, web.name, web.kind, web.hop, placements, web.permissions)
+    )
+    assert exposure.ports == "22" and exposure.sources == ["198.51.100.7/32"]
+    assert exposure.narrative().startswith("internet → igw-1 → rtb-1 (0.0.0.0/0) → subnet-1")
+
+
+def test_an_exposure_given_its_sources_adds_only_new_ones() -> None:
+    exposure = r.Exposure(target(), "tcp", 22, 22, (), sources=["198.51.100.1/32"])
+    exposure.add_source("198.51.100.1/32")
+    exposure.add_source("198.51.100.2/32")
+    exposure.add_source("198.51.100.2/32")
+    assert exposure.sources == ["198.51.100.1/32", "198.51.100.2/32"]

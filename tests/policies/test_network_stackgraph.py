@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
 import pytest
 from guardrails import props as p
 from guardrails.stackgraph import Node, OrderedIndex, Resolution, StackGraph, describe_reference
@@ -301,3 +305,63 @@ def test_a_resource_without_property_dependencies_resolves_by_identifier_only() 
     assert node is not None
     found = g.resolve(node, "vpcSecurityGroupIds", ["sg-0a", "sg-0zzz"], [SG])
     assert [n.name for n in found.nodes] == ["a"] and found.unresolved == ["sg-0zzz"]
+
+
+# --- repeated URNs: an exact copy is one resource, a copy that differs anywhere is judged too ---------
+
+
+def _resource(
+    props: Mapping[str, Any], *, dependencies: list[PolicyResource] | None = None, parent: PolicyResource | None = None
+) -> PolicyResource:
+    return PolicyResource(
+        SG, props, "urn:pulumi:test::proj::sg::twin", "twin", _options(), None, parent, dependencies or [], {}
+    )
+
+
+def _names(nodes: list[Node]) -> list[str]:
+    return [n.name for n in nodes]
+
+
+def test_exact_copies_under_one_urn_are_one_node_and_other_resources_stay() -> None:
+    other = PolicyResource(SG, _wrap({"id": "sg-0other"}), "urn:other", "other", _options(), None, None, [], {})
+    twins = [_resource(_wrap({"id": "sg-0twin", "tags": {"a": "b"}})) for _ in range(2)]
+    g = StackGraph([twins[0], other, twins[1]])
+    assert _names(g.nodes) == ["twin", "other"]
+    assert g.nodes[0].resource is twins[0]
+
+
+def test_copies_under_one_urn_with_other_links_are_all_kept() -> None:
+    a = PolicyResource(SG, _wrap({"id": "sg-0a"}), "urn:a", "a", _options(), None, None, [], {})
+    b = PolicyResource(SG, _wrap({"id": "sg-0b"}), "urn:b", "b", _options(), None, None, [], {})
+    props = {"id": "sg-0twin"}
+    by_dependency = StackGraph(
+        [a, b, _resource(_wrap(props), dependencies=[a]), _resource(_wrap(props), dependencies=[b])]
+    )
+    assert _names(by_dependency.nodes) == ["a", "b", "twin", "twin"]
+    by_parent = StackGraph([a, b, _resource(_wrap(props), parent=a), _resource(_wrap(props), parent=b)])
+    assert _names(by_parent.nodes) == ["a", "b", "twin", "twin"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        pytest.param({"id": "sg-0twin", "port": 22}, {"id": "sg-0twin", "port": 22}, 1, id="equal"),
+        pytest.param({"id": "sg-0twin", "port": 22}, {"id": "sg-0twin", "port": 443}, 2, id="a-number-differs"),
+        pytest.param({"id": "sg-0twin"}, {"id": "sg-0copy"}, 2, id="a-text-differs"),
+        pytest.param({"id": "sg-0twin", "ids": ["a"]}, {"id": "sg-0twin", "ids": ["b"]}, 2, id="a-list-item-differs"),
+        pytest.param({"id": "sg-0twin", "tags": {}}, {"id": "sg-0twin", "tags": []}, 2, id="empty-map-or-list"),
+    ],
+)
+def test_copies_with_plain_properties_are_one_node_only_when_every_value_is_equal(
+    first: dict[str, object], second: dict[str, object], kept: int
+) -> None:
+    # Plain dicts (an export read back, not the engine's proxy) are compared value by value.
+    assert len(StackGraph([_resource(first), _resource(second)]).nodes) == kept
+
+
+def test_copies_holding_objects_that_are_not_plain_data_are_never_merged_on_a_guess() -> None:
+    # An asset has no value to compare: each is named by its own repr, so the two copies stay two.
+    g = StackGraph(
+        [_resource(_wrap({"code": pulumi.StringAsset("a")})), _resource(_wrap({"code": pulumi.StringAsset("b")}))]
+    )
+    assert len(g.nodes) == 2
