@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -227,15 +228,20 @@ def health(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str
     return stack_violations(asg_elb_health_check.POLICY, to_stack(specs), config)
 
 
-@pytest.mark.parametrize("value", [None, "EC2", "ec2", "elbx"])
-def test_asg_with_target_groups_needs_elb_health_check(value: str | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "unset (AWS default EC2)"), ("EC2", "EC2"), ("ec2", "EC2"), (" Ec2 ", "EC2"), ("elbx", "not ELB")],
+)
+def test_asg_with_target_groups_needs_elb_health_check(value: str | None, shown: str) -> None:
     specs = production_spec()
     if value is None:
         del specs["app-asg"].props["healthCheckType"]
     else:
         specs["app-asg"].props["healthCheckType"] = value
     ((message, where),) = health(specs)
-    assert message.startswith("aws:autoscaling/group:Group 'app-asg' is behind a load balancer but healthCheckType")
+    assert message == (
+        f"aws:autoscaling/group:Group 'app-asg' is behind a load balancer but healthCheckType is {shown}"
+    )
     assert where == urn("aws:autoscaling/group:Group", "app-asg")
 
 
@@ -260,3 +266,41 @@ def test_classic_only_is_configurable() -> None:
     specs["app-asg"].props["healthCheckType"] = "EC2"
     assert len(health(specs)) == 1
     assert health(specs, {"includeClassicLoadBalancers": False}) == []
+    # Configure may never be called: a missing setting reads as its default, so the group is checked.
+    ((message, _),) = health(specs, {"includeClassicLoadBalancers": None})
+    assert message.endswith("'app-asg' is behind a load balancer but healthCheckType is EC2")
+
+
+@pytest.mark.parametrize(
+    "target_groups",
+    [
+        pytest.param(None, id="a target group of the stack"),
+        pytest.param(["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other/1"], id="outside"),
+        pytest.param([UNKNOWN], id="unknown-during-preview"),
+    ],
+)
+def test_a_group_with_target_groups_is_checked_even_when_classic_ones_are_not(target_groups: list | None) -> None:
+    specs = production_spec()
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    if target_groups is not None:
+        specs["app-asg"].props["targetGroupArns"] = target_groups
+        specs["app-asg"].deps.pop("targetGroupArns")
+    ((message, where),) = health(specs, {"includeClassicLoadBalancers": False})
+    assert message.endswith("'app-asg' is behind a load balancer but healthCheckType is EC2")
+    assert where == urn("aws:autoscaling/group:Group", "app-asg")
+
+
+def test_a_group_out_of_scope_does_not_end_the_check_of_the_groups_after_it() -> None:
+    specs = production_spec()
+    lone = copy.deepcopy(specs["app-asg"])
+    lone.props.pop("targetGroupArns")
+    lone.deps.pop("targetGroupArns")
+    lone.props["healthCheckType"] = "EC2"
+    specs = {"lone-asg": lone} | specs
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    assert health(specs) == [
+        (
+            "aws:autoscaling/group:Group 'app-asg' is behind a load balancer but healthCheckType is EC2",
+            urn("aws:autoscaling/group:Group", "app-asg"),
+        )
+    ]
