@@ -1,0 +1,220 @@
+"""Who sends traffic to an Auto Scaling group, and which groups its instances get, as the stack rules read it.
+
+`topology` is shared by the stack rules; these tests drive it through them: the ways a load balancer is
+linked to a group (each also at a first preview, where ids are unknown and only `propertyDependencies` tell
+which resource a reference names), and the ways a launch template names its security groups.
+"""
+
+from __future__ import annotations
+
+import pytest
+from guardrails.network import asg_elb_health_check, instance_sg
+from pulumi_policy.proxy import UnknownValueError
+
+from tests.policies.harness import UNKNOWN, stack_violations
+from tests.policies.network_fixtures import Spec, from_group, production_spec, security_group, to_stack, urn
+
+ASG = "aws:autoscaling/group:Group"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+VPC_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+CLASSIC = "aws:elb/loadBalancer:LoadBalancer"
+ONLY_LB = "only the load balancer's security group may be a source"
+
+
+def instance_groups(specs: dict[str, Spec]) -> list[tuple[str, str | None]]:
+    return stack_violations(instance_sg.POLICY, to_stack(specs))
+
+
+def health(specs: dict[str, Spec], config: dict | None = None) -> list[tuple[str, str | None]]:
+    return stack_violations(asg_elb_health_check.POLICY, to_stack(specs), config)
+
+
+# --- classic load balancers: every way of naming one -------------------------------------------------------
+
+
+def _classic(specs: dict[str, Spec], how: str) -> None:
+    """The group sits behind only a classic load balancer, linked as ``how`` says; its group is elb-sg."""
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].deps.pop("targetGroupArns")
+    specs["elb-sg"] = security_group("elb-sg", [])
+    specs["classic"] = Spec(
+        CLASSIC,
+        {"id": "classic", "arn": "arn:classic", "name": "classic", "securityGroups": ["sg-0elb-sg"]},
+        {"securityGroups": ["elb-sg"]},
+    )
+    if how == "loadBalancers":
+        specs["app-asg"].props["loadBalancers"] = ["classic"]
+    elif how == "attachment":
+        specs["attach"] = Spec(
+            "aws:autoscaling/attachment:Attachment",
+            {"id": "a", "autoscalingGroupName": "app-asg-9d2c", "elb": "classic"},
+            {"autoscalingGroupName": ["app-asg"], "elb": ["classic"]},
+        )
+    elif how == "traffic source of type elb":
+        specs["app-asg"].props["trafficSources"] = [{"identifier": "classic", "type": "elb"}]
+    else:
+        assert how == "traffic source attachment of type elb"
+        specs["attach"] = Spec(
+            "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+            {
+                "id": "a",
+                "autoscalingGroupName": "app-asg-9d2c",
+                "trafficSource": {"identifier": "classic", "type": "elb"},
+            },
+            {"autoscalingGroupName": ["app-asg"], "trafficSource": ["classic"]},
+        )
+
+
+CLASSIC_LINKS = ["loadBalancers", "attachment", "traffic source of type elb", "traffic source attachment of type elb"]
+
+
+@pytest.mark.parametrize("how", CLASSIC_LINKS)
+def test_a_classic_load_balancer_s_group_is_the_one_allowed_source_however_it_is_linked(how: str) -> None:
+    specs = production_spec()
+    _classic(specs, how)
+    specs["app-sg"].props["ingress"] = [from_group("elb-sg")]
+    specs["app-sg"].deps["ingress"] = ["elb-sg"]
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"] = [from_group("alb-sg")]
+    specs["app-sg"].deps["ingress"] = ["alb-sg"]
+    assert instance_groups(specs) == [
+        (
+            f"{SG} 'app-sg' (instances of {ASG} 'app-asg') ingress[0] tcp 8080-8080 admits "
+            f"security group sg-0alb-sg (securityGroups[0]); {ONLY_LB}",
+            urn(SG, "app-sg"),
+        )
+    ]
+
+
+@pytest.mark.parametrize("how", CLASSIC_LINKS)
+def test_a_group_behind_only_a_classic_load_balancer_is_left_out_when_classic_ones_are_not_checked(how: str) -> None:
+    specs = production_spec()
+    _classic(specs, how)
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    ((message, where),) = health(specs)
+    assert message == f"{ASG} 'app-asg' is behind a load balancer but healthCheckType is EC2"
+    assert where == urn(ASG, "app-asg")
+    assert health(specs, {"includeClassicLoadBalancers": False}) == []
+
+
+# --- first preview: target groups whose ARNs are not known yet ----------------------------------------------
+
+
+def _unknown_target_group(specs: dict[str, Spec]) -> None:
+    """The target group is being created: its ARN is unknown, and so is every value that names it."""
+    specs["app-tg"].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-asg"].props["targetGroupArns"] = [UNKNOWN]
+    specs["https"].props["defaultActions"] = [{"type": "forward", "targetGroupArn": UNKNOWN}]
+
+
+def _link(specs: dict[str, Spec], how: str) -> None:
+    """Put the group behind the (unknown) target group as ``how`` says, its ARN followed by dependency."""
+    if how == "targetGroupArns":
+        return
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].deps.pop("targetGroupArns")
+    if how == "attachment":
+        specs["attach"] = Spec(
+            "aws:autoscaling/attachment:Attachment",
+            {"id": "a", "autoscalingGroupName": "app-asg-9d2c", "lbTargetGroupArn": UNKNOWN},
+            {"autoscalingGroupName": ["app-asg"], "lbTargetGroupArn": ["app-tg"]},
+        )
+    elif how == "traffic source attachment":
+        specs["attach"] = Spec(
+            "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+            {
+                "id": "a",
+                "autoscalingGroupName": "app-asg-9d2c",
+                "trafficSource": {"identifier": UNKNOWN, "type": "elbv2"},
+            },
+            {"autoscalingGroupName": ["app-asg"], "trafficSource": ["app-tg"]},
+        )
+    else:
+        assert how == "trafficSources"
+        specs["app-asg"].props["trafficSources"] = [{"identifier": UNKNOWN, "type": "elbv2"}]
+        specs["app-asg"].deps["trafficSources"] = ["app-tg"]
+
+
+@pytest.mark.parametrize("how", ["targetGroupArns", "attachment", "traffic source attachment", "trafficSources"])
+def test_at_first_preview_the_target_group_is_followed_through_the_dependency_of_each_link(how: str) -> None:
+    specs = production_spec()
+    _unknown_target_group(specs)
+    _link(specs, how)
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = instance_groups(specs)
+    assert message.endswith(f"ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); {ONLY_LB}")
+    assert where == urn(SG, "app-sg")
+
+
+def test_at_first_preview_a_listener_rule_s_forward_is_followed_through_its_dependency() -> None:
+    specs = production_spec()
+    _unknown_target_group(specs)
+    specs["https"].props["defaultActions"] = [
+        {"type": "fixed-response", "fixedResponse": {"contentType": "text/plain", "statusCode": "404"}}
+    ]
+    specs["https"].deps["defaultActions"] = []
+    specs["route"] = Spec(
+        "aws:lb/listenerRule:ListenerRule",
+        {
+            "id": "r",
+            "arn": "r",
+            "listenerArn": specs["https"].props["arn"],
+            "actions": [{"type": "forward", "targetGroupArn": UNKNOWN}],
+        },
+        {"listenerArn": ["https"], "actions": ["app-tg"]},
+    )
+    assert instance_groups(specs) == []
+
+
+def test_an_unknown_load_balancer_in_a_target_group_s_load_balancer_list_is_named_when_the_rule_cannot_run() -> None:
+    specs = production_spec()
+    specs["app-tg"].props["loadBalancerArns"] = [UNKNOWN]
+    with pytest.raises(UnknownValueError) as raised:
+        instance_groups(specs)
+    assert raised.value.message.endswith("value at .loadBalancerArns can't be known during preview")
+
+
+# --- the instances' security groups ----------------------------------------------------------------------
+
+
+def test_a_launch_template_s_security_group_names_are_the_instances_groups() -> None:
+    specs = production_spec()
+    specs["app-lt"].props["networkInterfaces"] = [{"deviceIndex": 0.0, "associatePublicIpAddress": "false"}]
+    specs["app-lt"].props["securityGroupNames"] = ["app-sg-7c1e2f"]
+    specs["app-lt"].deps = {"securityGroupNames": ["app-sg"]}
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    assert instance_groups(specs) == [
+        (
+            f"{SG} 'app-sg' (instances of {ASG} 'app-asg') ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); "
+            f"{ONLY_LB}",
+            urn(SG, "app-sg"),
+        )
+    ]
+
+
+def test_a_standalone_rule_on_the_vpc_default_group_is_checked_after_one_on_another_kind_of_group() -> None:
+    """Instances in a security group and in the VPC's default group: rules are indexed per kind of group."""
+    specs = production_spec()
+    specs["default-sg"] = Spec(DEFAULT_SG, {"id": "sg-0default", "vpcId": "vpc-0abc", "ingress": []})
+    specs["app-lt"].props["networkInterfaces"][0]["securityGroups"] = ["sg-0app-sg", "sg-0default"]
+    specs["app-lt"].deps["networkInterfaces"] = ["app-sg", "default-sg"]
+    specs["open-default"] = Spec(
+        VPC_RULE,
+        {"id": "sgr-1", "securityGroupId": "sg-0default", "ipProtocol": "tcp", "fromPort": 22.0, "toPort": 22.0}
+        | {"cidrIpv4": "0.0.0.0/0"},
+        {"securityGroupId": ["default-sg"]},
+    )
+    assert instance_groups(specs) == [
+        (
+            f"{DEFAULT_SG} 'default-sg' (instances of {ASG} 'app-asg') {VPC_RULE} 'open-default' rule tcp 22-22 "
+            f"admits 0.0.0.0/0 (cidrIpv4); {ONLY_LB}",
+            urn(VPC_RULE, "open-default"),
+        )
+    ]
