@@ -177,10 +177,70 @@ def test_certificate_alone_triggers_the_rule() -> None:
     assert len(redirects(specs)) == 1
 
 
-def test_listener_without_protocol_on_alb_is_http() -> None:
+@pytest.mark.parametrize("load_balancer_type", ["application", None])
+def test_listener_without_protocol_on_alb_is_http(load_balancer_type: str | None) -> None:
     specs = forward_http(production_spec())
     del specs["http"].props["protocol"]
-    assert len(redirects(specs)) == 1
+    if load_balancer_type is None:  # an unset loadBalancerType is an application load balancer
+        del specs["alb"].props["loadBalancerType"]
+    ((message, _),) = redirects(specs)
+    assert message == (
+        "HTTP aws:lb/listener:Listener 'http' defaultActions[0] is a forward action, not a redirect to HTTPS"
+    )
+
+
+@pytest.mark.parametrize("first_preview", [False, True])
+def test_listener_without_protocol_on_a_network_load_balancer_is_not_http(first_preview: bool) -> None:
+    specs = forward_http(production_spec())
+    del specs["http"].props["protocol"]
+    specs["alb"].props["loadBalancerType"] = "network"
+    if first_preview:  # the load balancer's ARN is unknown; the listener names it through its dependency
+        specs["alb"].props.update(id=UNKNOWN, arn=UNKNOWN)
+        for listener in ("http", "https"):
+            specs[listener].props["loadBalancerArn"] = UNKNOWN
+    assert redirects(specs) == []
+
+
+def test_listener_without_protocol_on_a_load_balancer_unknown_at_preview_and_not_a_dependency_cannot_be_judged() -> (
+    None
+):
+    specs = forward_http(production_spec())
+    del specs["http"].props["protocol"]
+    specs["http"].props["loadBalancerArn"] = UNKNOWN
+    specs["http"].deps["loadBalancerArn"] = []
+    with pytest.raises(UnknownValueError) as raised:
+        redirects(specs)
+    assert raised.value.message.endswith("value at .loadBalancerArn can't be known during preview")
+
+
+def test_a_listener_without_protocol_does_not_make_the_stack_serve_https() -> None:
+    specs = forward_http(production_spec())
+    del specs["cert"]
+    del specs["https"]
+    del specs["http"].props["protocol"]
+    assert redirects(specs) == []
+    assert len(redirects(specs, {"requireWithoutCertificate": True})) == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "shown"),
+    [
+        ({"type": "fixed-response", "fixedResponse": {"statusCode": "404"}}, "a fixed-response action"),
+        ({"type": "FORWARD", "targetGroupArn": tg_arn("app-tg")}, "a forward action"),
+        ({"targetGroupArn": tg_arn("app-tg")}, "an unreadable action"),
+        ({"type": 7.0}, "an unreadable action"),
+        ({"type": "-"}, "an unreadable action"),
+    ],
+)
+def test_an_action_that_is_not_a_redirect_is_named_by_its_type(action: dict[str, Any], shown: str) -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"] = [action]
+    assert redirects(specs) == [
+        (
+            f"HTTP aws:lb/listener:Listener 'http' defaultActions[0] is {shown}, not a redirect to HTTPS",
+            urn("aws:lb/listener:Listener", "http"),
+        )
+    ]
 
 
 def test_listener_rule_forwarding_over_http_undoes_the_redirect() -> None:

@@ -46,7 +46,7 @@ def _protocol(listener: Node, graph: StackGraph) -> str:
     if text and text.strip():
         return text.strip().upper()
     balancers = graph.resolve_one(
-        listener, "loadBalancerArn", p.get(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]
+        listener, "loadBalancerArn", p.reference(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]
     ).nodes
     kinds = {(p.as_str(p.get(b.props, "loadBalancerType")) or "application").strip().lower() for b in balancers}
     return "HTTP" if not kinds or "application" in kinds else "TCP"
@@ -67,8 +67,8 @@ def action_problems(actions: Any, where: str) -> list[str]:
             continue
         terminal += 1
         if kind != "redirect":
-            label = kind if kind.replace("-", "").isalpha() else "an unreadable"
-            problems.append(f"{where}[{i}] is a {label} action, not a redirect to HTTPS")
+            label = f"a {kind}" if kind.replace("-", "").isalpha() else "an unreadable"
+            problems.append(f"{where}[{i}] is {label} action, not a redirect to HTTPS")
             continue
         target = (p.as_str(p.get(action, "redirect", "protocol")) or "#{protocol}").strip()
         if target.upper() != "HTTPS":
