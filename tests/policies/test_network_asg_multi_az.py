@@ -64,6 +64,8 @@ def test_each_policy_is_made_with_its_level_severity_and_two_zone_defaults(
     properties = policy.config_schema.properties
     assert properties["minimumZones"]["default"] == 2 and properties["minimumZones"]["minimum"] == 2
     assert properties["minimumZones"]["type"] == "integer"
+    assert properties["minimumZones"]["description"] == "Distinct Availability Zones the group's subnets must span."
+    assert "a subnet id that matches no subnet in the stack" in properties["failOnUnresolvedSubnets"]["description"]
     assert properties["failOnUnresolvedSubnets"] == {
         **properties["failOnUnresolvedSubnets"],
         "type": "boolean",
@@ -120,6 +122,35 @@ def test_two_subnets_same_zone_by_zone_id_only() -> None:
         del specs[name].props["availabilityZone"]
         specs[name].props["availabilityZoneId"] = "use1-az1"
     assert len(behind(specs)) == 1
+
+
+def test_subnets_named_only_by_distinct_zone_ids_span_as_many_zones() -> None:
+    specs = production_spec()
+    for name, zone_id in (("private-a", "use1-az1"), ("private-b", "use1-az2")):
+        del specs[name].props["availabilityZone"]
+        specs[name].props["availabilityZoneId"] = zone_id
+    assert behind(specs) == []
+    assert behind(specs, {"minimumZones": 3.0}) == [
+        (
+            "aws:autoscaling/group:Group 'app-asg': its subnets span 2 Availability Zone(s); "
+            "at least 3 distinct zones are required",
+            urn(ASG, "app-asg"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(("zone_b", "zones"), [("us-east-1b", 2), ("us-east-1a", 1)])
+def test_at_first_preview_the_subnets_are_found_through_the_group_s_dependencies(zone_b: str, zones: int) -> None:
+    """The subnets are being created: their ids are unknown, their zones (from config) are known."""
+    specs = production_spec()
+    specs["private-b"].props["availabilityZone"] = zone_b
+    for name in ("private-a", "private-b"):
+        specs[name].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-asg"].props["vpcZoneIdentifiers"] = [UNKNOWN, UNKNOWN]
+    expected = f"its subnets span {zones} Availability Zone(s); at least 3 distinct zones are required"
+    assert [message for message, _ in behind(specs, {"minimumZones": 3.0})] == [
+        f"aws:autoscaling/group:Group 'app-asg': {expected}"
+    ]
 
 
 def test_zone_ids_map_through_subnets_that_name_both() -> None:
