@@ -86,28 +86,33 @@ def monitoring(type_: str, props: dict[str, Any], config: dict | None = None) ->
     return resource_violations(launch_template_monitoring.POLICY, type_, props, config)
 
 
+METRICS = "; detailed monitoring gives 1-minute metrics"
+
+
 @pytest.mark.parametrize(
-    ("props", "fragment"),
+    ("props", "problem"),
     [
-        ({}, "monitoring is unset"),
-        ({"monitoring": {}}, "monitoring.enabled is unset"),
-        ({"monitoring": {"enabled": False}}, "not true"),
-        ({"monitoring": {"enabled": "false"}}, "not true"),
-        ({"monitoring": [{"enabled": True}]}, "cannot be read"),
+        ({}, "monitoring is unset (basic, 5-minute metrics)"),
+        ({"monitoring": {}}, "monitoring.enabled is unset (basic, 5-minute metrics)"),
+        ({"monitoring": {"enabled": False}}, "monitoring.enabled is not true"),
+        ({"monitoring": {"enabled": "false"}}, "monitoring.enabled is not true"),
+        ({"monitoring": [{"enabled": True}]}, "monitoring cannot be read; it fails closed"),
     ],
 )
-def test_template_without_detailed_monitoring_and_fixed_twin(props: dict[str, Any], fragment: str) -> None:
-    (message,) = monitoring(LT, props)
-    assert fragment in message
+def test_template_without_detailed_monitoring_and_fixed_twin(props: dict[str, Any], problem: str) -> None:
+    assert monitoring(LT, props) == [problem + METRICS]
     assert monitoring(LT, {"monitoring": {"enabled": True}}) == []
     assert monitoring(LT, {"monitoring": {"enabled": "true"}}) == []
 
 
 def test_instances_only_when_configured() -> None:
     assert monitoring(INSTANCE, {"monitoring": False}) == []
-    (message,) = monitoring(INSTANCE, {"monitoring": False}, {"includeInstances": True})
-    assert "monitoring is not true" in message
-    assert len(monitoring(INSTANCE, {}, {"includeInstances": True})) == 1
+    assert monitoring(INSTANCE, {"monitoring": False}, {"includeInstances": True}) == [
+        "monitoring is not true" + METRICS
+    ]
+    assert monitoring(INSTANCE, {}, {"includeInstances": True}) == [
+        "monitoring is unset (basic, 5-minute metrics)" + METRICS
+    ]
     assert monitoring(INSTANCE, {"monitoring": True}, {"includeInstances": True}) == []
 
 
