@@ -193,6 +193,19 @@ def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
         ),
         (
             StackResource(
+                ACL,
+                "acl",
+                {
+                    "bucket": "alb-logs",
+                    "accessControlPolicy": {
+                        "grants": [{"grantee": {"uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}}]
+                    },
+                },
+            ),
+            "aws:s3/bucketAcl:BucketAcl 'acl' grants access to AuthenticatedUsers",
+        ),
+        (
+            StackResource(
                 POLICY,
                 "policy",
                 {
@@ -215,6 +228,31 @@ def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
             "Statement[1] allows a wildcard principal",
         ),
         (StackResource(POLICY, "policy", {"bucket": "alb-logs", "policy": "{not json"}), "cannot be parsed"),
+        *(
+            (
+                StackResource(
+                    POLICY, "policy", {"bucket": "alb-logs", "policy": json.dumps({"Statement": [statement]})}
+                ),
+                None,
+            )
+            for statement in (
+                # What a log bucket's policy holds: an Allow to the ELB log-delivery service, no wildcard.
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::alb-logs/*",
+                },
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+                },
+            )
+        ),
     ],
 )
 def test_without_a_full_block_public_grants_are_named(extra: StackResource, fragment: str | None) -> None:
@@ -222,6 +260,8 @@ def test_without_a_full_block_public_grants_are_named(extra: StackResource, frag
     assert "leaves restrictPublicBuckets off" in message
     if fragment:
         assert fragment in message
+    else:  # nothing that makes it public is named
+        assert message.endswith("'alb-logs-pab' leaves restrictPublicBuckets off")
     # The fixed twin: a full block makes ACLs and policies unable to expose the bucket.
     assert public(stack(extra, block=FULL_BLOCK)) == []
 
@@ -243,8 +283,16 @@ def test_a_block_on_another_bucket_does_not_count() -> None:
 
 def test_external_bucket_fails_closed_unless_allowed() -> None:
     resources = [StackResource(LB_TYPES[1], "alb", {"accessLogs": {**LOGS, "bucket": "someone-elses"}})]
-    ((message, _),) = public(resources)
-    assert "'someone-elses', which is not in this stack" in message
+    expected = [
+        (
+            "aws:alb/loadBalancer:LoadBalancer 'alb' logs to bucket 'someone-elses', which is not in this stack, "
+            "so whether it is public cannot be checked",
+            resources[0].urn,
+        )
+    ]
+    assert public(resources) == expected
+    # Configure may never be called: a missing setting reads as its default, which does not allow it.
+    assert public(resources, {"allowExternalBuckets": None}) == expected
     assert public(resources, {"allowExternalBuckets": True}) == []
 
 
