@@ -123,7 +123,55 @@ def test_interface_subnet_decides_for_its_interface() -> None:
     assert "'public-a' maps public IPs" in message
 
 
-def test_instance_using_template_counts_as_launcher() -> None:
+@pytest.mark.parametrize("public", [False, True])
+def test_at_first_preview_the_group_s_subnets_are_found_through_its_dependencies(public: bool) -> None:
+    """The subnets are being created: their ids are unknown, their mapPublicIpOnLaunch (from config) is known."""
+    specs = production_spec()
+    del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
+    specs["private-b"].props["mapPublicIpOnLaunch"] = public
+    for name in ("private-a", "private-b"):
+        specs[name].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-asg"].props["vpcZoneIdentifiers"] = [UNKNOWN, UNKNOWN]
+    expected = [
+        (
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0]: associatePublicIpAddress is unset "
+            "and aws:ec2/subnet:Subnet 'private-b' maps public IPs on launch",
+            urn(LT, "app-lt"),
+        )
+    ]
+    assert run(specs) == (expected if public else [])
+
+
+@pytest.mark.parametrize("subnet_name", ["private-a", "public-a"])
+def test_at_first_preview_the_interface_s_subnet_is_found_through_the_template_s_dependency(subnet_name: str) -> None:
+    specs = production_spec()
+    interface = specs["app-lt"].props["networkInterfaces"][0]
+    del interface["associatePublicIpAddress"]
+    interface["subnetId"] = UNKNOWN
+    specs[subnet_name].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-lt"].deps["networkInterfaces"] = ["app-sg", subnet_name]
+    messages = [message for message, _ in run(specs)]
+    if subnet_name == "private-a":
+        assert messages == []
+    else:
+        assert messages == [
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0]: associatePublicIpAddress is unset "
+            "and aws:ec2/subnet:Subnet 'public-a' maps public IPs on launch"
+        ]
+
+
+def test_at_first_preview_a_launch_subnet_no_dependency_names_cannot_be_judged() -> None:
+    specs = production_spec()
+    del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
+    specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", UNKNOWN]
+    specs["app-asg"].deps["vpcZoneIdentifiers"] = ["private-a"]
+    with pytest.raises(UnknownValueError) as raised:
+        run(specs)
+    assert raised.value.message.endswith("value at .vpcZoneIdentifiers can't be known during preview")
+
+
+@pytest.mark.parametrize("first_preview", [False, True])
+def test_instance_using_template_counts_as_launcher(first_preview: bool) -> None:
     specs = production_spec()
     del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
     del specs["app-asg"]
@@ -132,8 +180,13 @@ def test_instance_using_template_counts_as_launcher() -> None:
         {"id": "i-0one", "subnetId": "subnet-0public-a", "launchTemplate": {"id": "lt-0app"}},
         {"subnetId": ["public-a"], "launchTemplate": ["app-lt"]},
     )
+    if first_preview:  # the subnet is being created; the instance names it through its dependency
+        specs["public-a"].props.update(id=UNKNOWN, arn=UNKNOWN)
+        specs["one"].props["subnetId"] = UNKNOWN
     ((message, _),) = run(specs)
-    assert "'public-a' maps public IPs" in message
+    assert message.endswith(
+        "associatePublicIpAddress is unset and aws:ec2/subnet:Subnet 'public-a' maps public IPs on launch"
+    )
 
 
 def test_non_object_interface_violates() -> None:
