@@ -47,8 +47,9 @@ def test_instance_unencrypted_root_and_fixed_twin() -> None:
 
 
 def test_instance_without_root_block_device_is_unset() -> None:
-    (message,) = ebs(INSTANCE, {"instanceType": "t3.micro"})
-    assert "rootBlockDevice is unset" in message
+    assert ebs(INSTANCE, {"instanceType": "t3.micro"}) == [
+        "rootBlockDevice is unset, so the root volume's encryption follows the AMI"
+    ]
     assert ebs(INSTANCE, {"instanceType": "t3.micro"}, {"accountDefaultEncryption": True}) == []
 
 
@@ -118,6 +119,14 @@ def test_alb_explicit_false_and_text_true() -> None:
 
 def test_network_load_balancer_is_out_of_scope() -> None:
     assert resource_violations(alb_drop_invalid_headers.POLICY, LB, {"loadBalancerType": "network"}) == []
+
+
+def test_the_load_balancer_types_checked_are_configurable() -> None:
+    config = {"loadBalancerTypes": ["network"]}
+    assert resource_violations(alb_drop_invalid_headers.POLICY, LB, {"loadBalancerType": "network"}, config) == [
+        "network load balancer dropInvalidHeaderFields is unset (AWS default false)"
+    ]
+    assert resource_violations(alb_drop_invalid_headers.POLICY, LB, {}, config) == []
 
 
 # --- http-redirects-to-https --------------------------------------------------------------------------
