@@ -150,10 +150,23 @@ def test_fully_blocked_bucket_passes(lb_type: str, bucket_type: str) -> None:
     assert public(stack(lb_type=lb_type, block=FULL_BLOCK, bucket_type=bucket_type)) == []
 
 
-@pytest.mark.parametrize("lb_type", LB_TYPES)
+@pytest.mark.parametrize("lb_type", [*LB_TYPES, CLASSIC])
 def test_bucket_without_a_block_fails_on_the_bucket(lb_type: str) -> None:
     ((message, urn),) = public(stack(lb_type=lb_type))
-    assert "has no aws:s3/bucketPublicAccessBlock" in message and urn.endswith("::alb-logs")
+    assert message == (
+        f"aws:s3/bucket:Bucket 'alb-logs' holds the access logs of {lb_type} 'alb' but can be made public: "
+        "it has no aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    )
+    assert urn.endswith("::alb-logs")
+
+
+def test_every_setting_a_block_leaves_off_is_named() -> None:
+    block = {**FULL_BLOCK, "blockPublicAcls": False, "restrictPublicBuckets": None}
+    ((message, _),) = public(stack(block=block))
+    assert message.endswith(
+        "can be made public: aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock 'alb-logs-pab' leaves "
+        "blockPublicAcls, restrictPublicBuckets off"
+    )
 
 
 @pytest.mark.parametrize("setting", lb_log_bucket_not_public.BLOCK_SETTINGS)
@@ -173,7 +186,10 @@ def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
     ("extra", "fragment"),
     [
         (StackResource(ACL, "acl", {"bucket": "alb-logs", "acl": "private"}), None),
-        (StackResource(ACL, "acl", {"bucket": "alb-logs", "acl": "Public-Read "}), "public canned ACL 'Public-Read'"),
+        (
+            StackResource(ACL, "acl", {"bucket": "alb-logs", "acl": "Public-Read "}),
+            "; aws:s3/bucketAcl:BucketAcl 'acl' has the public canned ACL 'Public-Read'",
+        ),
         (
             StackResource(
                 ACL,
@@ -191,7 +207,7 @@ def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
                     },
                 },
             ),
-            "grants READ to AllUsers",
+            "leaves restrictPublicBuckets off; aws:s3/bucketAcl:BucketAcl 'acl' grants READ to AllUsers",
         ),
         (
             StackResource(
@@ -204,7 +220,7 @@ def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
                     },
                 },
             ),
-            "aws:s3/bucketAcl:BucketAcl 'acl' grants access to AuthenticatedUsers",
+            "off; aws:s3/bucketAcl:BucketAcl 'acl' grants access to AuthenticatedUsers",
         ),
         (
             StackResource(
@@ -227,9 +243,12 @@ def test_each_block_setting_must_be_true(setting: str, value: Any) -> None:
                     ),
                 },
             ),
-            "Statement[1] allows a wildcard principal",
+            "; aws:s3/bucketPolicy:BucketPolicy 'policy' Statement[1] allows a wildcard principal without a Condition",
         ),
-        (StackResource(POLICY, "policy", {"bucket": "alb-logs", "policy": "{not json"}), "cannot be parsed"),
+        (
+            StackResource(POLICY, "policy", {"bucket": "alb-logs", "policy": "{not json"}),
+            "; aws:s3/bucketPolicy:BucketPolicy 'policy' cannot be parsed (not valid JSON); it fails closed",
+        ),
         *(
             (
                 StackResource(
@@ -261,7 +280,7 @@ def test_without_a_full_block_public_grants_are_named(extra: StackResource, frag
     ((message, _),) = public(stack(extra, block={**FULL_BLOCK, "restrictPublicBuckets": False}))
     assert "leaves restrictPublicBuckets off" in message
     if fragment:
-        assert fragment in message
+        assert message.endswith(fragment)
     else:  # nothing that makes it public is named
         assert message.endswith("'alb-logs-pab' leaves restrictPublicBuckets off")
     # The fixed twin: a full block makes ACLs and policies unable to expose the bucket.
@@ -304,11 +323,28 @@ def test_logs_disabled_or_absent_is_not_this_rules_business() -> None:
 
 
 def test_every_load_balancer_is_checked_the_weak_one_last() -> None:
-    good = stack(block=FULL_BLOCK)
+    good = [StackResource(LB_TYPES[0], "alb-without-logs", {}), *stack(block=FULL_BLOCK)]
     weak_bucket = StackResource(BUCKET, "weak", {"id": "weak", "bucket": "weak"})
     weak_lb = StackResource(LB_TYPES[1], "alb-2", {"accessLogs": {**LOGS, "bucket": "weak"}})
     ((message, urn),) = public([*good, weak_bucket, weak_lb])
     assert urn.endswith("::weak") and "alb-2" in message
+
+
+def test_a_load_balancer_unknown_at_preview_does_not_hide_another_s_public_bucket() -> None:
+    undecided = StackResource(LB_TYPES[0], "alb-0", {"accessLogs": {**LOGS, "enabled": UNKNOWN}})
+    ((message, urn),) = public([undecided, *stack()])
+    assert "has no aws:s3/bucketPublicAccessBlock" in message and urn.endswith("::alb-logs")
+    with pytest.raises(UnknownValueError):  # and alone, it cannot be judged
+        public([undecided, *stack(block=FULL_BLOCK)])
+
+
+def test_two_load_balancers_of_one_name_logging_to_one_bucket_report_it_once() -> None:
+    """Same type and name, two URNs (say, in two components): the one message about the bucket is said once."""
+    resources = stack()
+    twin = StackResource(LB_TYPES[0], "alb", {"accessLogs": LOGS, "idleTimeout": 30.0})
+    twin.urn = "urn:pulumi:test::proj::my:component$aws:lb/loadBalancer:LoadBalancer::alb"
+    ((message, urn),) = public([*resources, twin])
+    assert "holds the access logs of aws:lb/loadBalancer:LoadBalancer 'alb'" in message and urn.endswith("::alb-logs")
 
 
 def test_first_preview_resolves_the_bucket_through_property_dependencies() -> None:
