@@ -109,6 +109,8 @@ def test_template_without_detailed_monitoring_and_fixed_twin(props: dict[str, An
 
 def test_instances_only_when_configured() -> None:
     assert monitoring(INSTANCE, {"monitoring": False}) == []
+    # Configure may never be called: a missing setting reads as its default, which leaves instances out.
+    assert monitoring(INSTANCE, {"monitoring": False}, {"includeInstances": None}) == []
     assert monitoring(INSTANCE, {"monitoring": False}, {"includeInstances": True}) == [
         "monitoring is not true" + METRICS
     ]
