@@ -86,8 +86,50 @@ def test_launch_template_unreadable_and_missing() -> None:
 
 
 def test_standalone_volume_and_fixed_twin() -> None:
-    assert ebs(VOLUME, {"size": 10.0}) != []
+    assert ebs(VOLUME, {"size": 10.0}) == [
+        "volume.encrypted is unset (unencrypted unless the account encrypts by default)"
+    ]
+    assert ebs(VOLUME, {"size": 10.0, "encrypted": False}) == ["volume.encrypted is false"]
     assert ebs(VOLUME, {"size": 10.0, "encrypted": True}) == []
+
+
+UNSET_EVERYWHERE = [
+    (INSTANCE, {"rootBlockDevice": {"volumeSize": 8.0}, "ebsBlockDevices": [{"deviceName": "/dev/sdf"}]}),
+    (LT, {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 8.0}}]}),
+    (VOLUME, {"size": 10.0}),
+]
+
+
+@pytest.mark.parametrize(("type_", "props"), UNSET_EVERYWHERE, ids=["instance", "launch-template", "volume"])
+def test_an_account_that_encrypts_by_default_lets_every_unset_volume_pass(type_: str, props: dict[str, Any]) -> None:
+    assert ebs(type_, props)  # and without the setting, each is reported
+    assert ebs(type_, props, {"accountDefaultEncryption": True}) == []
+
+
+def test_every_unencrypted_volume_of_an_instance_is_named() -> None:
+    props = {
+        "rootBlockDevice": {"encrypted": False},
+        "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": False}, {"deviceName": "/dev/sdg"}],
+    }
+    assert ebs(INSTANCE, props) == [
+        "rootBlockDevice.encrypted is false",
+        "ebsBlockDevices[0].encrypted is false",
+        "ebsBlockDevices[1].encrypted is unset (unencrypted unless the account encrypts by default)",
+    ]
+
+
+def test_every_unencrypted_volume_of_a_template_is_named_past_an_instance_store_device() -> None:
+    props = {
+        "blockDeviceMappings": [
+            {"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}},
+            {"deviceName": "/dev/sdb", "virtualName": "ephemeral0"},
+            {"deviceName": "/dev/sdf", "ebs": {"volumeSize": 100.0}},
+        ]
+    }
+    assert ebs(LT, props) == [
+        "blockDeviceMappings[0].ebs.encrypted is false",
+        "blockDeviceMappings[2].ebs.encrypted is unset (unencrypted unless the account encrypts by default)",
+    ]
 
 
 def test_ebs_unknown_raises() -> None:
