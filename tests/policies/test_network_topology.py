@@ -53,6 +53,8 @@ def _classic(specs: dict[str, Spec], how: str) -> None:
         )
     elif how == "traffic source of type elb":
         specs["app-asg"].props["trafficSources"] = [{"identifier": "classic", "type": "elb"}]
+    elif how == "traffic source without a type":  # AWS: the type may be left out when the name is a classic one
+        specs["app-asg"].props["trafficSources"] = [{"identifier": "classic"}]
     else:
         assert how == "traffic source attachment of type elb"
         specs["attach"] = Spec(
@@ -66,7 +68,13 @@ def _classic(specs: dict[str, Spec], how: str) -> None:
         )
 
 
-CLASSIC_LINKS = ["loadBalancers", "attachment", "traffic source of type elb", "traffic source attachment of type elb"]
+CLASSIC_LINKS = [
+    "loadBalancers",
+    "attachment",
+    "traffic source of type elb",
+    "traffic source without a type",
+    "traffic source attachment of type elb",
+]
 
 
 @pytest.mark.parametrize("how", CLASSIC_LINKS)
@@ -96,6 +104,46 @@ def test_a_group_behind_only_a_classic_load_balancer_is_left_out_when_classic_on
     assert message == f"{ASG} 'app-asg' is behind a load balancer but healthCheckType is EC2"
     assert where == urn(ASG, "app-asg")
     assert health(specs, {"includeClassicLoadBalancers": False}) == []
+
+
+@pytest.mark.parametrize(
+    "how", ["loadBalancers", "attachment", "traffic source of type elb", "traffic source attachment of type elb"]
+)
+def test_at_first_preview_a_classic_load_balancer_is_followed_through_the_dependency_of_each_link(how: str) -> None:
+    specs = production_spec()
+    _classic(specs, how)
+    specs["classic"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+    if how == "loadBalancers":
+        specs["app-asg"].props["loadBalancers"] = [UNKNOWN]
+        specs["app-asg"].deps["loadBalancers"] = ["classic"]
+    elif how == "attachment":
+        specs["attach"].props["elb"] = UNKNOWN
+    elif how == "traffic source of type elb":
+        specs["app-asg"].props["trafficSources"][0]["identifier"] = UNKNOWN
+        specs["app-asg"].deps["trafficSources"] = ["classic"]
+    else:
+        specs["attach"].props["trafficSource"]["identifier"] = UNKNOWN
+    specs["app-sg"].props["ingress"] = [from_group("elb-sg")]
+    specs["app-sg"].deps["ingress"] = ["elb-sg"]
+    assert instance_groups(specs) == []
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    assert health(specs, {"includeClassicLoadBalancers": False}) == []
+
+
+@pytest.mark.parametrize("kind", ["elb", "elbv2"])
+def test_a_traffic_source_unknown_at_preview_that_no_dependency_names_still_puts_the_group_behind_one(
+    kind: str,
+) -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].deps.pop("targetGroupArns")
+    specs["app-asg"].props["trafficSources"] = [{"identifier": UNKNOWN, "type": kind}]
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    ((message, where),) = health(specs)
+    assert message == f"{ASG} 'app-asg' is behind a load balancer but healthCheckType is EC2"
+    assert where == urn(ASG, "app-asg")
+    with pytest.raises(UnknownValueError):  # which load balancer it is cannot be known: the group rule cannot run
+        instance_groups(specs)
 
 
 # --- first preview: target groups whose ARNs are not known yet ----------------------------------------------
