@@ -130,15 +130,38 @@ def test_at_first_preview_a_classic_load_balancer_is_followed_through_the_depend
     assert health(specs, {"includeClassicLoadBalancers": False}) == []
 
 
-@pytest.mark.parametrize("kind", ["elb", "elbv2"])
-def test_a_traffic_source_unknown_at_preview_that_no_dependency_names_still_puts_the_group_behind_one(
-    kind: str,
-) -> None:
+UNKNOWN_LINKS = {
+    "targetGroupArns": {"targetGroupArns": [UNKNOWN]},
+    "loadBalancers": {"loadBalancers": [UNKNOWN]},
+    "traffic source of type elb": {"trafficSources": [{"identifier": UNKNOWN, "type": "elb"}]},
+    "traffic source of type elbv2": {"trafficSources": [{"identifier": UNKNOWN, "type": "elbv2"}]},
+    "attachment to a target group": {"lbTargetGroupArn": UNKNOWN},
+    "attachment to a classic load balancer": {"elb": UNKNOWN},
+    "traffic source attachment": {"trafficSource": {"identifier": UNKNOWN, "type": "elb"}},
+}
+
+
+@pytest.mark.parametrize("how", list(UNKNOWN_LINKS))
+def test_a_load_balancer_unknown_at_preview_that_no_dependency_names_still_puts_the_group_behind_one(how: str) -> None:
     specs = production_spec()
     specs["app-asg"].props.pop("targetGroupArns")
     specs["app-asg"].deps.pop("targetGroupArns")
-    specs["app-asg"].props["trafficSources"] = [{"identifier": UNKNOWN, "type": kind}]
     specs["app-asg"].props["healthCheckType"] = "EC2"
+    link = UNKNOWN_LINKS[how]
+    if how.startswith("attachment"):
+        specs["attach"] = Spec(
+            "aws:autoscaling/attachment:Attachment",
+            {"id": "a", "autoscalingGroupName": "app-asg-9d2c", **link},
+            {"autoscalingGroupName": ["app-asg"]},
+        )
+    elif how == "traffic source attachment":
+        specs["attach"] = Spec(
+            "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+            {"id": "a", "autoscalingGroupName": "app-asg-9d2c", **link},
+            {"autoscalingGroupName": ["app-asg"]},
+        )
+    else:
+        specs["app-asg"].props.update(link)
     ((message, where),) = health(specs)
     assert message == f"{ASG} 'app-asg' is behind a load balancer but healthCheckType is EC2"
     assert where == urn(ASG, "app-asg")
