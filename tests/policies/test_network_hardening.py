@@ -196,6 +196,8 @@ def test_http_forward_with_https_in_stack_and_fixed_twin() -> None:
     ("redirect", "shown"),
     [
         ({"protocol": "HTTP", "statusCode": "HTTP_301"}, "HTTP"),
+        ({"protocol": "http", "statusCode": "HTTP_301"}, "http"),
+        ({"protocol": " HTTP ", "statusCode": "HTTP_301"}, "HTTP"),
         ({"protocol": "#{protocol}", "statusCode": "HTTP_301"}, "#{protocol}"),
         ({"statusCode": "HTTP_301"}, "#{protocol}"),
         ({"protocol": "HTTPX", "statusCode": "HTTP_301"}, "a protocol other than HTTPS"),
@@ -222,9 +224,27 @@ def test_no_certificate_and_no_https_listener_is_out_of_scope_unless_configured(
     assert len(redirects(specs, {"requireWithoutCertificate": True})) == 1
 
 
-def test_certificate_alone_triggers_the_rule() -> None:
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        "aws:acm/certificate:Certificate",
+        "aws:iam/serverCertificate:ServerCertificate",
+        "aws:lb/listenerCertificate:ListenerCertificate",
+    ],
+)
+def test_any_certificate_alone_triggers_the_rule(certificate: str) -> None:
     specs = forward_http(production_spec())
     del specs["https"]
+    specs["cert"].type = certificate
+    assert len(redirects(specs)) == 1
+    del specs["cert"]
+    assert redirects(specs) == []
+
+
+def test_an_https_listener_alone_triggers_the_rule() -> None:
+    specs = forward_http(production_spec())
+    del specs["cert"]
+    specs["https"].props["protocol"] = " https "
     assert len(redirects(specs)) == 1
 
 
@@ -319,10 +339,41 @@ def test_empty_default_actions_violate() -> None:
     assert message.endswith("defaultActions has no redirect to HTTPS")
 
 
-def test_authenticate_then_redirect_passes() -> None:
+@pytest.mark.parametrize("kind", ["authenticate-oidc", "authenticate-cognito", " Authenticate-Cognito "])
+def test_authenticate_then_redirect_passes(kind: str) -> None:
     specs = production_spec()
-    specs["http"].props["defaultActions"].insert(0, {"type": "authenticate-oidc", "order": 1.0})
+    specs["http"].props["defaultActions"].insert(0, {"type": kind, "order": 1.0})
     assert redirects(specs) == []
+
+
+def test_authenticate_alone_is_no_redirect() -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"] = [{"type": "authenticate-cognito", "order": 1.0}]
+    ((message, _),) = redirects(specs)
+    assert message == "HTTP aws:lb/listener:Listener 'http' defaultActions has no redirect to HTTPS"
+
+
+def test_a_listener_rule_on_the_https_listener_is_not_this_rule_s_business() -> None:
+    specs = production_spec()
+    specs["api"] = Spec(
+        "aws:lb/listenerRule:ListenerRule",
+        {
+            "id": "r",
+            "arn": "r",
+            "listenerArn": listener_arn("https"),
+            "actions": [{"type": "forward", "targetGroupArn": tg_arn("app-tg")}],
+        },
+        {"listenerArn": ["https"]},
+    )
+    assert redirects(specs) == []
+
+
+def test_a_listener_without_protocol_on_a_load_balancer_outside_the_stack_is_http() -> None:
+    specs = forward_http(production_spec())
+    del specs["http"].props["protocol"]
+    specs["http"].props["loadBalancerArn"] = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/x/1"
+    specs["http"].deps["loadBalancerArn"] = []
+    assert len(redirects(specs)) == 1
 
 
 def test_redirect_unknown_raises() -> None:
