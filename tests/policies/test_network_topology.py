@@ -130,6 +130,17 @@ def test_at_first_preview_a_classic_load_balancer_is_followed_through_the_depend
     assert health(specs, {"includeClassicLoadBalancers": False}) == []
 
 
+def test_a_traffic_source_without_a_type_naming_an_arn_is_a_target_group() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("targetGroupArns")
+    specs["app-asg"].deps.pop("targetGroupArns")
+    specs["app-asg"].props["trafficSources"] = [{"identifier": specs["app-tg"].props["arn"]}]
+    assert instance_groups(specs) == []
+    specs["app-asg"].props["healthCheckType"] = "EC2"
+    ((message, _),) = health(specs, {"includeClassicLoadBalancers": False})
+    assert message == f"{ASG} 'app-asg' is behind a load balancer but healthCheckType is EC2"
+
+
 UNKNOWN_LINKS = {
     "targetGroupArns": {"targetGroupArns": [UNKNOWN]},
     "loadBalancers": {"loadBalancers": [UNKNOWN]},
@@ -185,10 +196,13 @@ def _link(specs: dict[str, Spec], how: str) -> None:
         return
     specs["app-asg"].props.pop("targetGroupArns")
     specs["app-asg"].deps.pop("targetGroupArns")
+    if how in ("attachment", "traffic source attachment"):
+        # The group is new too: its name is unknown, and the attachment names it through its dependency.
+        specs["app-asg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
     if how == "attachment":
         specs["attach"] = Spec(
             "aws:autoscaling/attachment:Attachment",
-            {"id": "a", "autoscalingGroupName": "app-asg-9d2c", "lbTargetGroupArn": UNKNOWN},
+            {"id": "a", "autoscalingGroupName": UNKNOWN, "lbTargetGroupArn": UNKNOWN},
             {"autoscalingGroupName": ["app-asg"], "lbTargetGroupArn": ["app-tg"]},
         )
     elif how == "traffic source attachment":
@@ -196,7 +210,7 @@ def _link(specs: dict[str, Spec], how: str) -> None:
             "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
             {
                 "id": "a",
-                "autoscalingGroupName": "app-asg-9d2c",
+                "autoscalingGroupName": UNKNOWN,
                 "trafficSource": {"identifier": UNKNOWN, "type": "elbv2"},
             },
             {"autoscalingGroupName": ["app-asg"], "trafficSource": ["app-tg"]},
