@@ -284,6 +284,28 @@ def test_a_launch_template_s_security_group_names_are_the_instances_groups() -> 
     ]
 
 
+def test_a_launch_configuration_s_security_groups_are_the_instances_groups() -> None:
+    specs = production_spec()
+    del specs["app-lt"]
+    specs["app-lc"] = Spec(
+        "aws:ec2/launchConfiguration:LaunchConfiguration",
+        {"id": "app-lc-1", "arn": "arn:aws:autoscaling:lc/app-lc-1", "name": "app-lc-1", "imageId": "ami-0abc"}
+        | {"instanceType": "t3.micro", "securityGroups": ["sg-0app-sg"]},
+        {"securityGroups": ["app-sg"]},
+    )
+    specs["app-asg"].props.pop("launchTemplate")
+    specs["app-asg"].deps.pop("launchTemplate")
+    specs["app-asg"].props["launchConfiguration"] = "app-lc-1"
+    specs["app-asg"].deps["launchConfiguration"] = ["app-lc"]
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = instance_groups(specs)
+    assert message.endswith(f"ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); {ONLY_LB}")
+    assert where == urn(SG, "app-sg")
+
+
 def test_a_standalone_rule_on_the_vpc_default_group_is_checked_after_one_on_another_kind_of_group() -> None:
     """Instances in a security group and in the VPC's default group: rules are indexed per kind of group."""
     specs = production_spec()
