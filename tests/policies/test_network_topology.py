@@ -284,7 +284,31 @@ def test_a_launch_template_s_security_group_names_are_the_instances_groups() -> 
     ]
 
 
-def test_a_launch_configuration_s_security_groups_are_the_instances_groups() -> None:
+def _groups_unknown(specs: dict[str, Spec]) -> None:
+    """The instances' group is being created: its id is unknown, and so is every value that names it."""
+    specs["app-sg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+
+
+@pytest.mark.parametrize("first_preview", [False, True])
+def test_a_launch_template_s_vpc_security_group_ids_are_the_instances_groups(first_preview: bool) -> None:
+    specs = production_spec()
+    specs["app-lt"].props["networkInterfaces"] = [{"deviceIndex": 0.0, "associatePublicIpAddress": "false"}]
+    specs["app-lt"].props["vpcSecurityGroupIds"] = ["sg-0app-sg"]
+    specs["app-lt"].deps = {"vpcSecurityGroupIds": ["app-sg"]}
+    if first_preview:
+        _groups_unknown(specs)
+        specs["app-lt"].props["vpcSecurityGroupIds"] = [UNKNOWN]
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = instance_groups(specs)
+    assert message.endswith(f"ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); {ONLY_LB}")
+    assert where == urn(SG, "app-sg")
+
+
+@pytest.mark.parametrize("first_preview", [False, True])
+def test_a_launch_configuration_s_security_groups_are_the_instances_groups(first_preview: bool) -> None:
     specs = production_spec()
     del specs["app-lt"]
     specs["app-lc"] = Spec(
@@ -297,6 +321,9 @@ def test_a_launch_configuration_s_security_groups_are_the_instances_groups() -> 
     specs["app-asg"].deps.pop("launchTemplate")
     specs["app-asg"].props["launchConfiguration"] = "app-lc-1"
     specs["app-asg"].deps["launchConfiguration"] = ["app-lc"]
+    if first_preview:
+        _groups_unknown(specs)
+        specs["app-lc"].props["securityGroups"] = [UNKNOWN]
     assert instance_groups(specs) == []
     specs["app-sg"].props["ingress"].append(
         {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
