@@ -289,6 +289,19 @@ def _groups_unknown(specs: dict[str, Spec]) -> None:
     specs["app-sg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
 
 
+def test_at_first_preview_a_launch_template_interface_s_groups_are_followed_through_its_dependency() -> None:
+    specs = production_spec()
+    _groups_unknown(specs)
+    specs["app-lt"].props["networkInterfaces"][0]["securityGroups"] = [UNKNOWN]
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = instance_groups(specs)
+    assert message.endswith(f"ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); {ONLY_LB}")
+    assert where == urn(SG, "app-sg")
+
+
 @pytest.mark.parametrize("first_preview", [False, True])
 def test_a_launch_template_s_vpc_security_group_ids_are_the_instances_groups(first_preview: bool) -> None:
     specs = production_spec()
