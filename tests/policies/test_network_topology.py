@@ -284,6 +284,43 @@ def test_a_launch_template_s_security_group_names_are_the_instances_groups() -> 
     ]
 
 
+@pytest.mark.parametrize(
+    "how", ["launchTemplate by name", "mixed instances by id", "mixed instances by name", "mixed, unknown id"]
+)
+def test_the_group_s_launch_template_is_found_however_it_is_named(how: str) -> None:
+    specs = production_spec()
+    if how == "launchTemplate by name":
+        specs["app-asg"].props["launchTemplate"] = {"name": "app-lt-3e9f", "version": "$Latest"}
+    else:
+        specs["app-asg"].props.pop("launchTemplate")
+        spec = {"launchTemplateName": "app-lt-3e9f"} if how.endswith("by name") else {"launchTemplateId": "lt-0app"}
+        if how == "mixed, unknown id":  # first preview: the template is new, the group names it by dependency
+            specs["app-lt"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+            spec = {"launchTemplateId": UNKNOWN}
+        specs["app-asg"].props["mixedInstancesPolicy"] = {"launchTemplate": {"launchTemplateSpecification": spec}}
+        specs["app-asg"].deps["mixedInstancesPolicy"] = specs["app-asg"].deps.pop("launchTemplate")
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(
+        {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
+    )
+    ((message, where),) = instance_groups(specs)
+    assert message.endswith(f"ingress[1] tcp 22-22 admits 0.0.0.0/0 (cidrBlocks[0]); {ONLY_LB}")
+    assert where == urn(SG, "app-sg")
+
+
+def test_a_mixed_instances_template_named_by_neither_id_nor_name_is_reported() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("launchTemplate")
+    specs["app-asg"].deps.pop("launchTemplate")
+    specs["app-asg"].props["mixedInstancesPolicy"] = {
+        "launchTemplate": {"launchTemplateSpecification": {"version": "$Latest"}}
+    }
+    ((message, where),) = instance_groups(specs)
+    assert message.startswith(f"{ASG} 'app-asg' is behind a load balancer but launch template/configuration ")
+    assert message.endswith(" is not in this stack")
+    assert where == urn(ASG, "app-asg")
+
+
 def _groups_unknown(specs: dict[str, Spec]) -> None:
     """The instances' group is being created: its id is unknown, and so is every value that names it."""
     specs["app-sg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
@@ -337,6 +374,8 @@ def test_a_launch_configuration_s_security_groups_are_the_instances_groups(first
     if first_preview:
         _groups_unknown(specs)
         specs["app-lc"].props["securityGroups"] = [UNKNOWN]
+        specs["app-lc"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+        specs["app-asg"].props["launchConfiguration"] = UNKNOWN
     assert instance_groups(specs) == []
     specs["app-sg"].props["ingress"].append(
         {"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
