@@ -285,12 +285,17 @@ def test_a_launch_template_s_security_group_names_are_the_instances_groups() -> 
 
 
 @pytest.mark.parametrize(
-    "how", ["launchTemplate by name", "mixed instances by id", "mixed instances by name", "mixed, unknown id"]
+    "how",
+    ["launchTemplate by name", "launchTemplate, unknown id", "mixed instances by id", "mixed instances by name"]
+    + ["mixed, unknown id"],
 )
 def test_the_group_s_launch_template_is_found_however_it_is_named(how: str) -> None:
     specs = production_spec()
     if how == "launchTemplate by name":
         specs["app-asg"].props["launchTemplate"] = {"name": "app-lt-3e9f", "version": "$Latest"}
+    elif how == "launchTemplate, unknown id":  # first preview: the template is new, the group names it by dependency
+        specs["app-lt"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+        specs["app-asg"].props["launchTemplate"] = {"id": UNKNOWN, "version": "$Latest"}
     else:
         specs["app-asg"].props.pop("launchTemplate")
         spec = {"launchTemplateName": "app-lt-3e9f"} if how.endswith("by name") else {"launchTemplateId": "lt-0app"}
@@ -308,13 +313,17 @@ def test_the_group_s_launch_template_is_found_however_it_is_named(how: str) -> N
     assert where == urn(SG, "app-sg")
 
 
-def test_a_mixed_instances_template_named_by_neither_id_nor_name_is_reported() -> None:
+@pytest.mark.parametrize("mixed", [False, True])
+def test_a_launch_template_named_by_neither_id_nor_name_is_reported(mixed: bool) -> None:
     specs = production_spec()
-    specs["app-asg"].props.pop("launchTemplate")
     specs["app-asg"].deps.pop("launchTemplate")
-    specs["app-asg"].props["mixedInstancesPolicy"] = {
-        "launchTemplate": {"launchTemplateSpecification": {"version": "$Latest"}}
-    }
+    if mixed:
+        specs["app-asg"].props.pop("launchTemplate")
+        specs["app-asg"].props["mixedInstancesPolicy"] = {
+            "launchTemplate": {"launchTemplateSpecification": {"version": "$Latest"}}
+        }
+    else:
+        specs["app-asg"].props["launchTemplate"] = {"version": "$Latest"}
     ((message, where),) = instance_groups(specs)
     assert message.startswith(f"{ASG} 'app-asg' is behind a load balancer but launch template/configuration ")
     assert message.endswith(" is not in this stack")
