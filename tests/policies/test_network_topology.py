@@ -286,8 +286,13 @@ def test_a_launch_template_s_security_group_names_are_the_instances_groups() -> 
 
 @pytest.mark.parametrize(
     "how",
-    ["launchTemplate by name", "launchTemplate, unknown id", "mixed instances by id", "mixed instances by name"]
-    + ["mixed, unknown id"],
+    [
+        "launchTemplate by name",
+        "launchTemplate, unknown id",
+        "mixed instances by id",
+        "mixed instances by name",
+        "mixed, unknown id",
+    ],
 )
 def test_the_group_s_launch_template_is_found_however_it_is_named(how: str) -> None:
     specs = production_spec()
