@@ -242,17 +242,71 @@ def test_at_first_preview_a_listener_rule_s_forward_is_followed_through_its_depe
         {"type": "fixed-response", "fixedResponse": {"contentType": "text/plain", "statusCode": "404"}}
     ]
     specs["https"].deps["defaultActions"] = []
+    specs["https"].props.update(id=UNKNOWN, arn=UNKNOWN)  # the listener is new too
     specs["route"] = Spec(
         "aws:lb/listenerRule:ListenerRule",
-        {
-            "id": "r",
-            "arn": "r",
-            "listenerArn": specs["https"].props["arn"],
-            "actions": [{"type": "forward", "targetGroupArn": UNKNOWN}],
-        },
+        {"id": "r", "arn": "r", "listenerArn": UNKNOWN, "actions": [{"type": "forward", "targetGroupArn": UNKNOWN}]},
         {"listenerArn": ["https"], "actions": ["app-tg"]},
     )
     assert instance_groups(specs) == []
+
+
+def test_every_load_balancer_whose_listener_rules_forward_to_the_target_group_is_an_allowed_source() -> None:
+    """Two load balancers, each with a listener rule forwarding to the group's target group."""
+    specs = production_spec()
+    specs["https"].props["defaultActions"] = [{"type": "fixed-response"}]
+    specs["https"].deps["defaultActions"] = []
+    specs["alb2-sg"] = security_group("alb2-sg", [])
+    specs["alb2"] = Spec(
+        "aws:lb/loadBalancer:LoadBalancer",
+        {"id": "alb2-arn", "arn": "alb2-arn", "loadBalancerType": "application", "securityGroups": ["sg-0alb2-sg"]},
+        {"securityGroups": ["alb2-sg"]},
+    )
+    specs["https2"] = Spec(
+        "aws:lb/listener:Listener",
+        {"id": "l2", "arn": "l2", "loadBalancerArn": "alb2-arn", "port": 443.0, "protocol": "HTTPS"}
+        | {"defaultActions": [{"type": "fixed-response"}]},
+        {"loadBalancerArn": ["alb2"]},
+    )
+    for name, listener in (("route", "https"), ("route2", "https2")):
+        specs[name] = Spec(
+            "aws:lb/listenerRule:ListenerRule",
+            {"id": name, "arn": name, "listenerArn": specs[listener].props["arn"]}
+            | {"actions": [{"type": "forward", "targetGroupArn": specs["app-tg"].props["arn"]}]},
+            {"listenerArn": [listener], "actions": ["app-tg"]},
+        )
+    specs["app-sg"].props["ingress"] = [from_group("alb-sg"), from_group("alb2-sg")]
+    specs["app-sg"].deps["ingress"] = ["alb-sg", "alb2-sg"]
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(from_group("other"))
+    ((message, _),) = instance_groups(specs)
+    assert message.endswith(f"ingress[2] tcp 8080-8080 admits security group sg-0other (securityGroups[0]); {ONLY_LB}")
+
+
+def test_every_mixed_instances_override_s_template_is_checked_past_one_without_a_template() -> None:
+    specs = production_spec()
+    specs["app-asg"].props.pop("launchTemplate")
+    specs["app-asg"].deps.pop("launchTemplate")
+    specs["open-sg"] = security_group(
+        "open-sg", [{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "cidrBlocks": ["0.0.0.0/0"]}]
+    )
+    specs["other-lt"] = Spec(
+        "aws:ec2/launchTemplate:LaunchTemplate", {"id": "lt-0other", "vpcSecurityGroupIds": ["sg-0open-sg"]}
+    )
+    specs["app-asg"].props["mixedInstancesPolicy"] = {
+        "launchTemplate": {
+            "launchTemplateSpecification": {"launchTemplateId": "lt-0app"},
+            "overrides": [
+                {"instanceType": "t3.small"},
+                {"instanceType": "t3.large", "launchTemplateSpecification": {"launchTemplateId": "lt-0other"}},
+            ],
+        }
+    }
+    ((message, where),) = instance_groups(specs)
+    assert message.startswith(
+        f"{SG} 'open-sg' (instances of {ASG} 'app-asg') ingress[0] all protocols admits 0.0.0.0/0"
+    )
+    assert where == urn(SG, "open-sg")
 
 
 def test_an_unknown_load_balancer_in_a_target_group_s_load_balancer_list_is_named_when_the_rule_cannot_run() -> None:
