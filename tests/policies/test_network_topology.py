@@ -394,6 +394,25 @@ def _groups_unknown(specs: dict[str, Spec]) -> None:
     specs["app-sg"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
 
 
+def test_at_first_preview_a_standalone_rule_on_the_new_instance_group_is_found_through_its_dependency() -> None:
+    specs = production_spec()
+    _groups_unknown(specs)
+    specs["app-lt"].props["networkInterfaces"][0]["securityGroups"] = [UNKNOWN]
+    specs["ssh"] = Spec(
+        VPC_RULE,
+        {"id": "sgr-1", "securityGroupId": UNKNOWN, "ipProtocol": "tcp", "fromPort": 22.0, "toPort": 22.0}
+        | {"cidrIpv4": "0.0.0.0/0"},
+        {"securityGroupId": ["app-sg"]},
+    )
+    assert instance_groups(specs) == [
+        (
+            f"{SG} 'app-sg' (instances of {ASG} 'app-asg') {VPC_RULE} 'ssh' rule tcp 22-22 admits 0.0.0.0/0 "
+            f"(cidrIpv4); {ONLY_LB}",
+            urn(VPC_RULE, "ssh"),
+        )
+    ]
+
+
 def test_at_first_preview_a_launch_template_interface_s_groups_are_followed_through_its_dependency() -> None:
     specs = production_spec()
     _groups_unknown(specs)
