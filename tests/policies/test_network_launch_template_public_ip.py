@@ -170,8 +170,9 @@ def test_at_first_preview_a_launch_subnet_no_dependency_names_cannot_be_judged()
     assert raised.value.message.endswith("value at .vpcZoneIdentifiers can't be known during preview")
 
 
+@pytest.mark.parametrize("template", ["by id", "by name", "by unknown id"])
 @pytest.mark.parametrize("first_preview", [False, True])
-def test_instance_using_template_counts_as_launcher(first_preview: bool) -> None:
+def test_instance_using_template_counts_as_launcher(first_preview: bool, template: str) -> None:
     specs = production_spec()
     del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
     del specs["app-asg"]
@@ -180,6 +181,11 @@ def test_instance_using_template_counts_as_launcher(first_preview: bool) -> None
         {"id": "i-0one", "subnetId": "subnet-0public-a", "launchTemplate": {"id": "lt-0app"}},
         {"subnetId": ["public-a"], "launchTemplate": ["app-lt"]},
     )
+    if template == "by name":
+        specs["one"].props["launchTemplate"] = {"name": "app-lt-3e9f"}
+    elif template == "by unknown id":  # the template is new: the instance names it through its dependency
+        specs["app-lt"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+        specs["one"].props["launchTemplate"] = {"id": UNKNOWN}
     if first_preview:  # the subnet is being created; the instance names it through its dependency
         specs["public-a"].props.update(id=UNKNOWN, arn=UNKNOWN)
         specs["one"].props["subnetId"] = UNKNOWN
