@@ -314,7 +314,8 @@ def test_an_action_that_is_not_a_redirect_is_named_by_its_type(action: dict[str,
     ]
 
 
-def test_listener_rule_forwarding_over_http_undoes_the_redirect() -> None:
+@pytest.mark.parametrize("first_preview", [False, True])
+def test_listener_rule_forwarding_over_http_undoes_the_redirect(first_preview: bool) -> None:
     specs = production_spec()
     specs["admin"] = Spec(
         "aws:alb/listenerRule:ListenerRule",
@@ -327,8 +328,14 @@ def test_listener_rule_forwarding_over_http_undoes_the_redirect() -> None:
         },
         {"listenerArn": ["http"]},
     )
+    if first_preview:  # the listener is new: the rule names it through its dependency
+        specs["http"].props.update(id=UNKNOWN, arn=UNKNOWN)
+        specs["admin"].props["listenerArn"] = UNKNOWN
     ((message, where),) = redirects(specs)
-    assert "ListenerRule 'admin' on HTTP aws:lb/listener:Listener 'http' actions[0] is a forward action" in message
+    assert message == (
+        "aws:alb/listenerRule:ListenerRule 'admin' on HTTP aws:lb/listener:Listener 'http' actions[0] is a forward "
+        "action, not a redirect to HTTPS"
+    )
     assert where == urn("aws:alb/listenerRule:ListenerRule", "admin")
 
 

@@ -83,7 +83,7 @@ def _rules_by_listener(graph: StackGraph) -> OrderedIndex[None]:
     """Listener rules by the listener they attach to (``listenerArn``)."""
 
     def targets_of(rule: Node) -> list[tuple[None, list[Node]]]:
-        value = p.get(rule.props, "listenerArn")
+        value = p.reference(rule.props, "listenerArn")
         return [(None, graph.resolve(rule, "listenerArn", [value], [t.LISTENER]).nodes)]
 
     return OrderedIndex(graph.of_type(t.LISTENER_RULE), targets_of)
