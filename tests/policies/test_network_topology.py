@@ -309,6 +309,30 @@ def test_every_mixed_instances_override_s_template_is_checked_past_one_without_a
     assert where == urn(SG, "open-sg")
 
 
+def test_a_target_group_s_load_balancer_list_unknown_at_preview_leaves_the_listeners_to_decide() -> None:
+    """``loadBalancerArns`` is an output, unknown as a whole before the target group exists."""
+    specs = production_spec()
+    specs["app-tg"].props["loadBalancerArns"] = UNKNOWN
+    assert instance_groups(specs) == []
+
+
+def test_each_group_s_own_launch_template_is_checked() -> None:
+    specs = production_spec()
+    specs["open-sg"] = security_group(
+        "open-sg", [{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "cidrBlocks": ["0.0.0.0/0"]}]
+    )
+    specs["other-lt"] = Spec(
+        "aws:ec2/launchTemplate:LaunchTemplate", {"id": "lt-0other", "vpcSecurityGroupIds": ["sg-0open-sg"]}
+    )
+    other = Spec(ASG, dict(specs["app-asg"].props, id="other-asg", name="other-asg"), dict(specs["app-asg"].deps))
+    other.props["launchTemplate"] = {"id": "lt-0other"}
+    other.deps["launchTemplate"] = ["other-lt"]
+    specs["other-asg"] = other
+    ((message, where),) = instance_groups(specs)
+    assert message.startswith(f"{SG} 'open-sg' (instances of {ASG} 'other-asg') ingress[0] all protocols admits")
+    assert where == urn(SG, "open-sg")
+
+
 def test_an_unknown_load_balancer_in_a_target_group_s_load_balancer_list_is_named_when_the_rule_cannot_run() -> None:
     specs = production_spec()
     specs["app-tg"].props["loadBalancerArns"] = [UNKNOWN]
