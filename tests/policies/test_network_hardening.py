@@ -339,6 +339,18 @@ def test_listener_rule_forwarding_over_http_undoes_the_redirect(first_preview: b
     assert where == urn("aws:alb/listenerRule:ListenerRule", "admin")
 
 
+def test_every_action_that_is_not_a_redirect_to_https_is_named() -> None:
+    specs = production_spec()
+    specs["http"].props["defaultActions"] = [
+        {"type": "forward", "targetGroupArn": tg_arn("app-tg")},
+        {"type": "redirect", "redirect": {"protocol": "HTTP"}},
+    ]
+    assert [message.split("'http' ")[1] for message, _ in redirects(specs)] == [
+        "defaultActions[0] is a forward action, not a redirect to HTTPS",
+        "defaultActions[1] redirects to HTTP, not HTTPS",
+    ]
+
+
 def test_empty_default_actions_violate() -> None:
     specs = production_spec()
     specs["http"].props["defaultActions"] = []

@@ -309,6 +309,17 @@ def test_every_mixed_instances_override_s_template_is_checked_past_one_without_a
     assert where == urn(SG, "open-sg")
 
 
+def test_at_first_preview_a_listener_s_load_balancer_is_followed_through_its_dependency() -> None:
+    specs = production_spec()
+    specs["alb"].props.update(id=UNKNOWN, arn=UNKNOWN)
+    for listener in ("https", "http"):
+        specs[listener].props["loadBalancerArn"] = UNKNOWN
+    assert instance_groups(specs) == []
+    specs["app-sg"].props["ingress"].append(from_group("other"))
+    ((message, _),) = instance_groups(specs)
+    assert message.endswith(f"ingress[1] tcp 8080-8080 admits security group sg-0other (securityGroups[0]); {ONLY_LB}")
+
+
 def test_a_target_group_s_load_balancer_list_unknown_at_preview_leaves_the_listeners_to_decide() -> None:
     """``loadBalancerArns`` is an output, unknown as a whole before the target group exists."""
     specs = production_spec()
