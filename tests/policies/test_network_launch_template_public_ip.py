@@ -101,7 +101,10 @@ def test_unused_template_with_unset_value_fails_closed() -> None:
     del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
     del specs["app-asg"]
     ((message, _),) = run(specs)
-    assert "no launch subnet is visible" in message
+    assert message == (
+        "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0]: associatePublicIpAddress is unset and "
+        "no launch subnet is visible in this stack, so the subnet's mapPublicIpOnLaunch may give instances a public IP"
+    )
 
 
 def test_launch_subnet_outside_stack_fails_closed() -> None:
@@ -110,7 +113,9 @@ def test_launch_subnet_outside_stack_fails_closed() -> None:
     specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", "subnet-0elsewhere"]
     specs["app-asg"].deps["vpcZoneIdentifiers"] = ["private-a"]
     ((message, _),) = run(specs)
-    assert "launch subnet 'subnet-0elsewhere' is not in this stack" in message
+    assert message.endswith(
+        "launch subnet 'subnet-0elsewhere' is not in this stack, so its mapPublicIpOnLaunch cannot be checked"
+    )
 
 
 def test_interface_subnet_decides_for_its_interface() -> None:
@@ -197,9 +202,24 @@ def test_instance_using_template_counts_as_launcher(first_preview: bool, templat
 
 def test_non_object_interface_violates() -> None:
     specs = production_spec()
-    specs["app-lt"].props["networkInterfaces"] = ["eth0"]
-    ((message, _),) = run(specs)
-    assert "networkInterfaces[0] is not an object" in message
+    specs["app-lt"].props["networkInterfaces"] = ["eth0", {"deviceIndex": 1.0, "associatePublicIpAddress": "true"}]
+    assert [message for message, _ in run(specs)] == [
+        "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0] is not an object, so its public IP "
+        "setting cannot be read",
+        "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[1].associatePublicIpAddress is \"true\"",
+    ]
+
+
+def test_no_interfaces_violates_when_requireExplicitFalse() -> None:
+    specs = production_spec()
+    specs["app-lt"].props.pop("networkInterfaces")
+    assert run(specs, {"requireExplicitFalse": True}) == [
+        (
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' no networkInterfaces: no interface sets "
+            'associatePublicIpAddress to "false"',
+            urn(LT, "app-lt"),
+        )
+    ]
 
 
 def test_unknown_flag_raises_through_the_sdk_path() -> None:
