@@ -59,16 +59,38 @@ def test_each_policy_is_made_with_its_level_severity_and_two_zone_defaults(
     policy = _make(name, behind=is_behind)
     assert (policy.name, policy.enforcement_level, policy.severity) == (name, level, severity)
     assert policy.description == f"Every Auto Scaling group {scope} spans at least two Availability Zones."
-    assert policy.remediation_steps and "at least two Availability Zones" in policy.remediation_steps
+    assert policy.remediation_steps == (
+        "List subnets from at least two Availability Zones in the group's vpcZoneIdentifiers "
+        "(one private subnet per zone), declared in this stack so their zones can be checked."
+    )
     assert policy.config_schema is not None
     properties = policy.config_schema.properties
     assert properties["minimumZones"]["default"] == 2 and properties["minimumZones"]["minimum"] == 2
     assert properties["minimumZones"]["type"] == "integer"
+    assert properties["minimumZones"]["description"] == "Distinct Availability Zones the group's subnets must span."
+    assert properties["failOnUnresolvedSubnets"]["description"] == (
+        "Report a subnet id that matches no subnet in the stack (its zone cannot be known). "
+        "Turn off only when the group deliberately uses subnets managed elsewhere."
+    )
     assert properties["failOnUnresolvedSubnets"] == {
         **properties["failOnUnresolvedSubnets"],
         "type": "boolean",
         "default": True,
     }
+
+
+def test_an_empty_config_reads_as_the_defaults() -> None:
+    """Configure may never be called: each missing setting reads as its schema default."""
+    empty = {"minimumZones": None, "failOnUnresolvedSubnets": None}
+    specs = production_spec()
+    assert behind(specs, empty) == []
+    specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", "subnet-0elsewhere"]
+    assert [message for message, _ in behind(specs, empty)] == [
+        "aws:autoscaling/group:Group 'app-asg': vpcZoneIdentifiers entry 'subnet-0elsewhere' matches no subnet in "
+        "this stack, so its Availability Zone cannot be checked",
+        "aws:autoscaling/group:Group 'app-asg': its subnets span 1 Availability Zone(s); "
+        "at least 2 distinct zones are required",
+    ]
 
 
 def test_two_zones_behind_load_balancer_pass() -> None:
@@ -120,6 +142,48 @@ def test_two_subnets_same_zone_by_zone_id_only() -> None:
         del specs[name].props["availabilityZone"]
         specs[name].props["availabilityZoneId"] = "use1-az1"
     assert len(behind(specs)) == 1
+
+
+def test_subnets_named_only_by_distinct_zone_ids_span_as_many_zones() -> None:
+    specs = production_spec()
+    for name, zone_id in (("private-a", "use1-az1"), ("private-b", "use1-az2")):
+        del specs[name].props["availabilityZone"]
+        specs[name].props["availabilityZoneId"] = zone_id
+    assert behind(specs) == []
+    assert behind(specs, {"minimumZones": 3.0}) == [
+        (
+            "aws:autoscaling/group:Group 'app-asg': its subnets span 2 Availability Zone(s); "
+            "at least 3 distinct zones are required",
+            urn(ASG, "app-asg"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(("zone_b", "zones"), [("us-east-1b", 2), ("us-east-1a", 1)])
+def test_at_first_preview_the_subnets_are_found_through_the_group_s_dependencies(zone_b: str, zones: int) -> None:
+    """The subnets are being created: their ids are unknown, their zones (from config) are known."""
+    specs = production_spec()
+    specs["private-b"].props["availabilityZone"] = zone_b
+    for name in ("private-a", "private-b"):
+        specs[name].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-asg"].props["vpcZoneIdentifiers"] = [UNKNOWN, UNKNOWN]
+    expected = f"its subnets span {zones} Availability Zone(s); at least 3 distinct zones are required"
+    assert [message for message, _ in behind(specs, {"minimumZones": 3.0})] == [
+        f"aws:autoscaling/group:Group 'app-asg': {expected}"
+    ]
+
+
+def test_a_zone_id_another_subnet_names_with_its_zone_is_not_counted_as_another_zone() -> None:
+    specs = production_spec()
+    # private-a names us-east-1a and use1-az1; private-b only USE1-AZ1 (the same zone), private-c an id no subnet maps.
+    del specs["private-b"].props["availabilityZone"]
+    specs["private-b"].props["availabilityZoneId"] = "USE1-AZ1"
+    specs["private-c"] = subnet("private-c", "", "use1-az9")
+    del specs["private-c"].props["availabilityZone"]
+    specs["app-asg"].props["vpcZoneIdentifiers"].append("subnet-0private-c")
+    specs["app-asg"].deps["vpcZoneIdentifiers"].append("private-c")
+    ((message, _),) = behind(specs)
+    assert message.endswith("its subnets span 1 Availability Zone(s); at least 2 distinct zones are required")
 
 
 def test_zone_ids_map_through_subnets_that_name_both() -> None:
@@ -191,7 +255,10 @@ def test_no_subnets_and_no_zones_violates() -> None:
     specs["app-asg"].props.pop("vpcZoneIdentifiers")
     specs["app-asg"].props.pop("availabilityZones")
     ((message, _),) = behind(specs)
-    assert "names no vpcZoneIdentifiers or availabilityZones" in message
+    assert message == (
+        "aws:autoscaling/group:Group 'app-asg': it names no vpcZoneIdentifiers or availabilityZones; "
+        "at least 2 distinct zones are required"
+    )
 
 
 def test_subnets_win_over_availability_zones_output() -> None:

@@ -101,7 +101,10 @@ def test_unused_template_with_unset_value_fails_closed() -> None:
     del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
     del specs["app-asg"]
     ((message, _),) = run(specs)
-    assert "no launch subnet is visible" in message
+    assert message == (
+        "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0]: associatePublicIpAddress is unset and "
+        "no launch subnet is visible in this stack, so the subnet's mapPublicIpOnLaunch may give instances a public IP"
+    )
 
 
 def test_launch_subnet_outside_stack_fails_closed() -> None:
@@ -110,7 +113,9 @@ def test_launch_subnet_outside_stack_fails_closed() -> None:
     specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", "subnet-0elsewhere"]
     specs["app-asg"].deps["vpcZoneIdentifiers"] = ["private-a"]
     ((message, _),) = run(specs)
-    assert "launch subnet 'subnet-0elsewhere' is not in this stack" in message
+    assert message.endswith(
+        "launch subnet 'subnet-0elsewhere' is not in this stack, so its mapPublicIpOnLaunch cannot be checked"
+    )
 
 
 def test_interface_subnet_decides_for_its_interface() -> None:
@@ -123,7 +128,56 @@ def test_interface_subnet_decides_for_its_interface() -> None:
     assert "'public-a' maps public IPs" in message
 
 
-def test_instance_using_template_counts_as_launcher() -> None:
+@pytest.mark.parametrize("public", [False, True])
+def test_at_first_preview_the_group_s_subnets_are_found_through_its_dependencies(public: bool) -> None:
+    """The subnets are being created: their ids are unknown, their mapPublicIpOnLaunch (from config) is known."""
+    specs = production_spec()
+    del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
+    specs["private-b"].props["mapPublicIpOnLaunch"] = public
+    for name in ("private-a", "private-b"):
+        specs[name].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-asg"].props["vpcZoneIdentifiers"] = [UNKNOWN, UNKNOWN]
+    expected = [
+        (
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0]: associatePublicIpAddress is unset "
+            "and aws:ec2/subnet:Subnet 'private-b' maps public IPs on launch",
+            urn(LT, "app-lt"),
+        )
+    ]
+    assert run(specs) == (expected if public else [])
+
+
+@pytest.mark.parametrize("subnet_name", ["private-a", "public-a"])
+def test_at_first_preview_the_interface_s_subnet_is_found_through_the_template_s_dependency(subnet_name: str) -> None:
+    specs = production_spec()
+    interface = specs["app-lt"].props["networkInterfaces"][0]
+    del interface["associatePublicIpAddress"]
+    interface["subnetId"] = UNKNOWN
+    specs[subnet_name].props.update(id=UNKNOWN, arn=UNKNOWN)
+    specs["app-lt"].deps["networkInterfaces"] = ["app-sg", subnet_name]
+    messages = [message for message, _ in run(specs)]
+    if subnet_name == "private-a":
+        assert messages == []
+    else:
+        assert messages == [
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0]: associatePublicIpAddress is unset "
+            "and aws:ec2/subnet:Subnet 'public-a' maps public IPs on launch"
+        ]
+
+
+def test_at_first_preview_a_launch_subnet_no_dependency_names_cannot_be_judged() -> None:
+    specs = production_spec()
+    del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
+    specs["app-asg"].props["vpcZoneIdentifiers"] = ["subnet-0private-a", UNKNOWN]
+    specs["app-asg"].deps["vpcZoneIdentifiers"] = ["private-a"]
+    with pytest.raises(UnknownValueError) as raised:
+        run(specs)
+    assert raised.value.message.endswith("value at .vpcZoneIdentifiers can't be known during preview")
+
+
+@pytest.mark.parametrize("template", ["by id", "by name", "by unknown id"])
+@pytest.mark.parametrize("first_preview", [False, True])
+def test_instance_using_template_counts_as_launcher(first_preview: bool, template: str) -> None:
     specs = production_spec()
     del specs["app-lt"].props["networkInterfaces"][0]["associatePublicIpAddress"]
     del specs["app-asg"]
@@ -132,15 +186,40 @@ def test_instance_using_template_counts_as_launcher() -> None:
         {"id": "i-0one", "subnetId": "subnet-0public-a", "launchTemplate": {"id": "lt-0app"}},
         {"subnetId": ["public-a"], "launchTemplate": ["app-lt"]},
     )
+    if template == "by name":
+        specs["one"].props["launchTemplate"] = {"name": "app-lt-3e9f"}
+    elif template == "by unknown id":  # the template is new: the instance names it through its dependency
+        specs["app-lt"].props.update(id=UNKNOWN, arn=UNKNOWN, name=UNKNOWN)
+        specs["one"].props["launchTemplate"] = {"id": UNKNOWN}
+    if first_preview:  # the subnet is being created; the instance names it through its dependency
+        specs["public-a"].props.update(id=UNKNOWN, arn=UNKNOWN)
+        specs["one"].props["subnetId"] = UNKNOWN
     ((message, _),) = run(specs)
-    assert "'public-a' maps public IPs" in message
+    assert message.endswith(
+        "associatePublicIpAddress is unset and aws:ec2/subnet:Subnet 'public-a' maps public IPs on launch"
+    )
 
 
 def test_non_object_interface_violates() -> None:
     specs = production_spec()
-    specs["app-lt"].props["networkInterfaces"] = ["eth0"]
-    ((message, _),) = run(specs)
-    assert "networkInterfaces[0] is not an object" in message
+    specs["app-lt"].props["networkInterfaces"] = ["eth0", {"deviceIndex": 1.0, "associatePublicIpAddress": "true"}]
+    assert [message for message, _ in run(specs)] == [
+        "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[0] is not an object, so its public IP "
+        "setting cannot be read",
+        "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' networkInterfaces[1].associatePublicIpAddress is \"true\"",
+    ]
+
+
+def test_no_interfaces_violates_when_requireExplicitFalse() -> None:
+    specs = production_spec()
+    specs["app-lt"].props.pop("networkInterfaces")
+    assert run(specs, {"requireExplicitFalse": True}) == [
+        (
+            "aws:ec2/launchTemplate:LaunchTemplate 'app-lt' no networkInterfaces: no interface sets "
+            'associatePublicIpAddress to "false"',
+            urn(LT, "app-lt"),
+        )
+    ]
 
 
 def test_unknown_flag_raises_through_the_sdk_path() -> None:

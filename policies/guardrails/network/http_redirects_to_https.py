@@ -46,7 +46,7 @@ def _protocol(listener: Node, graph: StackGraph) -> str:
     if text and text.strip():
         return text.strip().upper()
     balancers = graph.resolve_one(
-        listener, "loadBalancerArn", p.get(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]
+        listener, "loadBalancerArn", p.reference(listener.props, "loadBalancerArn"), [t.LOAD_BALANCER]
     ).nodes
     kinds = {(p.as_str(p.get(b.props, "loadBalancerType")) or "application").strip().lower() for b in balancers}
     return "HTTP" if not kinds or "application" in kinds else "TCP"
@@ -67,8 +67,8 @@ def action_problems(actions: Any, where: str) -> list[str]:
             continue
         terminal += 1
         if kind != "redirect":
-            label = kind if kind.replace("-", "").isalpha() else "an unreadable"
-            problems.append(f"{where}[{i}] is a {label} action, not a redirect to HTTPS")
+            label = f"a {kind}" if kind.replace("-", "").isalpha() else "an unreadable"
+            problems.append(f"{where}[{i}] is {label} action, not a redirect to HTTPS")
             continue
         target = (p.as_str(p.get(action, "redirect", "protocol")) or "#{protocol}").strip()
         if target.upper() != "HTTPS":
@@ -83,7 +83,7 @@ def _rules_by_listener(graph: StackGraph) -> OrderedIndex[None]:
     """Listener rules by the listener they attach to (``listenerArn``)."""
 
     def targets_of(rule: Node) -> list[tuple[None, list[Node]]]:
-        value = p.get(rule.props, "listenerArn")
+        value = p.reference(rule.props, "listenerArn")
         return [(None, graph.resolve(rule, "listenerArn", [value], [t.LISTENER]).nodes)]
 
     return OrderedIndex(graph.of_type(t.LISTENER_RULE), targets_of)

@@ -5,7 +5,8 @@ is truthy in Python; only a value that reads as false passes. When the template 
 declares no interface), AWS lets the launch subnet's ``mapPublicIpOnLaunch`` decide, so the rule
 follows the template to the subnets it launches into: the interface's ``subnetId``, or the
 ``vpcZoneIdentifiers`` of ASGs and the ``subnetId`` of instances using it. A subnet it cannot see
-fails closed; a default subnet maps public IPs unless told otherwise.
+fails closed; a default subnet maps public IPs unless told otherwise. During a first ``pulumi preview``
+an unknown subnet id is followed through the referring property's ``propertyDependencies``.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ def _launch_subnets(graph: StackGraph, template: Node, interface_subnet: object)
         return graph.resolve_one(template, "networkInterfaces", interface_subnet, SUBNET_TYPES)
     found = Resolution()
     for user in users_of_launch_template(graph, template):
-        key = "vpcZoneIdentifiers" if user.type == t.AUTOSCALING_GROUP else "subnetId"
-        part = graph.resolve(user, key, p.as_list(p.get(user.props, key)), SUBNET_TYPES)
+        if user.type == t.AUTOSCALING_GROUP:
+            key, values = "vpcZoneIdentifiers", p.reference_items(p.get(user.props, "vpcZoneIdentifiers"))
+        else:
+            key, values = "subnetId", p.as_list(p.reference(user.props, "subnetId"))
+        part = graph.resolve(user, key, values, SUBNET_TYPES)
         for node in part.nodes:
             found.add(node)
         found.unresolved.extend(part.unresolved)
@@ -109,7 +113,7 @@ def template_problems(graph: StackGraph, template: Node, settings: Settings) -> 
         elif explicit_only:
             problems.append(f'{where}.associatePublicIpAddress is unset; set it to "false"')
         else:
-            problems.extend(_implicit_problems(graph, template, where, p.get(interface, "subnetId")))
+            problems.extend(_implicit_problems(graph, template, where, p.reference(interface, "subnetId")))
     return problems
 
 
