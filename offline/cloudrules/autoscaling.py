@@ -215,7 +215,7 @@ def scaling_policy(resource: CloudResource, world: World) -> Iterator[Finding]:
     spec = mapping(tracking.get("predefinedMetricSpecification"))
     metric = known_str(spec.get("predefinedMetricType"))
     prefix = "targetTrackingConfiguration.predefinedMetricSpecification"
-    if metric == "ALBRequestCountPerTarget" and plain(spec.get("resourceLabel")) in (None, ""):
+    if metric == "ALBRequestCountPerTarget" and plain(spec.get("resourceLabel")) is None:
         yield Finding(f"{prefix}.resourceLabel", "ALBRequestCountPerTarget needs a resource label")
     target = known_number(tracking.get("targetValue"))
     if tracking and target is not None and target <= 0:

@@ -73,8 +73,7 @@ def internet_facing_load_balancer_after_gateway(resource: CloudResource, world: 
     """An internet-facing load balancer depends on the Internet Gateway attached to its VPC."""
     if plain(resource.get("internal")) is True:
         return
-    prop = "subnets" if resource.get("subnets") is not None else "subnetMappings"
-    vpc = created_vpc_of(world, resource, prop) if prop == "subnets" else None
+    vpc = created_vpc_of(world, resource, "subnets")  # None without subnets: then the subnet mappings decide
     if vpc is None:
         for mapping_ in items(resource.get("subnetMappings")):
             found = world.find(plain(mapping(mapping_).get("subnetId")))

@@ -281,6 +281,19 @@ def test_request_count_per_target_needs_a_resource_label() -> None:
     ]
 
 
+def test_an_empty_resource_label_is_refused_once_by_the_model() -> None:
+    tracking = _tracking("ALBRequestCountPerTarget", 100.0)
+    tracking["predefinedMetricSpecification"]["resourceLabel"] = ""
+    found = _policy(targetTrackingConfiguration=tracking)
+    assert [(prop, code, message.split(" (")[0]) for prop, code, message in found] == [
+        (
+            "targetTrackingConfiguration.predefinedMetricSpecification.resourceLabel",
+            "ValidationError",
+            "0 characters; 1-1023",
+        )
+    ]
+
+
 def test_request_count_per_target_with_its_label_is_accepted() -> None:
     label = "app/a/1/targetgroup/t/1"
     assert _policy(targetTrackingConfiguration=_tracking("ALBRequestCountPerTarget", 100.0, resourceLabel=label)) == []

@@ -94,3 +94,46 @@ def test_a_target_group_named_by_its_id_in_one_listener_and_by_its_arn_in_anothe
             "the target group already serves another load balancer (through nlb-80)",
         )
     ]
+
+
+def test_a_listener_on_a_load_balancer_not_known_yet_does_not_hide_the_one_a_group_serves() -> None:
+    """Only listeners with a known load balancer count: an earlier one whose load balancer is unknown is passed over."""
+    listener = "aws:lb/listener:Listener"
+    arn = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/7"
+    forward = [{"type": "forward", "targetGroupArn": arn}]
+    account = world()
+    account.add(
+        CloudResource(
+            urn=f"{STACK}{listener}::pending",
+            type=listener,
+            name="pending",
+            inputs={"loadBalancerArn": UNKNOWN, "port": 80.0, "defaultActions": forward},
+            provider=PROVIDER_REF,
+        )
+    )
+    account.add(
+        CloudResource(
+            urn=f"{STACK}{listener}::nlb-80",
+            type=listener,
+            name="nlb-80",
+            inputs={
+                "loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1",
+                "port": 80.0,
+                "defaultActions": forward,
+            },
+            id="l-7",
+            provider=PROVIDER_REF,
+        )
+    )
+    alb = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
+    inputs = {"loadBalancerArn": alb, "port": 80.0, "defaultActions": forward}
+
+    found = [
+        (e.property, e.message)
+        for e in errors(listener, inputs, account=account)
+        if e.rule == "target-group-behind-one-load-balancer"
+    ]
+
+    assert found == [
+        ("defaultActions[0].targetGroupArn", "the target group already serves another load balancer (through nlb-80)")
+    ]

@@ -111,6 +111,15 @@ def test_a_public_nat_gateway_or_an_associated_eip_before_the_gateway_names_the_
     assert "network vpc is not attached to any internet gateway" in message
 
 
+def test_a_private_nat_gateway_needs_no_internet_gateway_and_an_unknown_type_is_taken_for_public() -> None:
+    def nat(**inputs: Any) -> CloudResource:
+        return _r("aws:ec2/natGateway:NatGateway", "nat", {"subnetId": "subnet-9", **inputs}, dependencies=())
+
+    assert _told(nat(connectivityType="private"), _network(), "public-nat-gateway-after-gateway") == []
+    assert len(_told(nat(connectivityType="public"), _network(), "public-nat-gateway-after-gateway")) == 1
+    assert len(_told(nat(connectivityType=UNKNOWN), _network(), "public-nat-gateway-after-gateway")) == 1
+
+
 def test_a_balancer_placed_by_subnet_mappings_is_ordered_after_its_vpcs_gateway() -> None:
     mapped = {"subnetMappings": [{"subnetId": "subnet-9"}]}
     [(prop, code, message)] = _told(_r(LB, "nlb", mapped, dependencies=()), _network(), RULE)
