@@ -110,7 +110,7 @@ def security_group_inline_ports(resource: CloudResource, world: World) -> Iterat
         low, high = known_int(block.get("fromPort")), known_int(block.get("toPort"))
         if protocol is None:
             continue
-        kind = PROTOCOL_KINDS.get(protocol.lower(), "other")
+        kind = PROTOCOL_KINDS.get(protocol.lower())
         if protocol.lower() == "all":
             yield Finding(f"{prop}.protocol", 'write "-1" for all protocols: "all" is not valid inline')
         elif kind in ("tcp", "udp") and low is not None and high is not None:
@@ -167,7 +167,9 @@ def security_group_block_cidrs(resource: CloudResource, world: World) -> Iterato
         yield from _cidr_findings(f"{prop}.ipv6CidrBlocks", block.get("ipv6CidrBlocks"), 6)
 
 
-INLINE_SOURCES = ("cidrBlocks", "ipv6CidrBlocks", "prefixListIds", "securityGroups", "self")
+# The peers an inline rule names by list, and with ``self`` every way it may name one.
+PEER_LISTS = ("cidrBlocks", "ipv6CidrBlocks", "prefixListIds", "securityGroups")
+INLINE_SOURCES = (*PEER_LISTS, "self")
 
 
 @rule(
@@ -182,7 +184,7 @@ def security_group_inline_source(resource: CloudResource, world: World) -> Itera
     for prop, block in inline_blocks(resource):
         if any(is_unknown(block.get(k)) for k in INLINE_SOURCES):
             continue
-        if not any(items(block.get(k)) for k in INLINE_SOURCES[:4]) and plain(block.get("self")) is not True:
+        if not any(items(block.get(k)) for k in PEER_LISTS) and plain(block.get("self")) is not True:
             yield Finding(
                 prop, "a rule needs a peer: cidrBlocks, ipv6CidrBlocks, prefixListIds, securityGroups or self"
             )

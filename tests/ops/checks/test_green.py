@@ -334,3 +334,11 @@ def test_a_green_target_group_that_no_longer_exists_means_roll_back_and_names_it
 
     assert (check.id, check.status, check.fix) == ("green.gate", Status.FAIL, ROLL_BACK)
     assert check.evidence == f"answer: roll back. target group {TG} does not exist in us-east-1 (TargetGroupNotFound)"
+
+
+def test_a_target_aws_returned_without_its_health_is_not_counted_healthy() -> None:
+    # TargetHealth is optional in DescribeTargetHealth's reply.
+    check = gate(targets=[target("i-0aaaaaaaaaaaaaaa1", "healthy"), {"Target": {"Id": "i-0aaaaaaaaaaaaaaa2"}}])
+
+    assert check.status is Status.WARN
+    assert check.evidence.startswith("answer: hold. green weight 10.0; 1/2 desired targets healthy [")
