@@ -148,7 +148,7 @@ def _arn_findings(prop: str, text: str, spec: ArnInput, region: str) -> Iterator
 )
 def arn_partition_and_region(resource: CloudResource, world: World) -> Iterator[Finding]:
     """An ARN input is an ARN of the expected service, in the Region's partition and (for regional services) Region."""
-    for spec in ARN_INPUTS.get(canonical(resource.type), ()):
+    for spec in ARN_INPUTS[canonical(resource.type)]:  # registered for exactly these types
         for prop, value in values_at(resource.inputs, spec.path):
             text = known_str(value)
             if text:

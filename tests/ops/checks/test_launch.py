@@ -786,9 +786,10 @@ def _chain(
     *,
     alb_groups: tuple[str, ...] = ("sg-0alb",),
     instance_groups: tuple[str, ...] = ("sg-0inst",),
-    lbs: tuple[str, ...] = (LB_ARN,),
+    lbs: tuple[str, ...] | None = (LB_ARN,),
     **config: str,
 ) -> Context:
+    """The calls the chain check makes; ``lbs=None``: the target group reply omits LoadBalancerArns (optional)."""
     ctx = context(OUTPUTS, **config)
     asg, ec2, elb = stub(ctx, "autoscaling"), stub(ctx, "ec2"), stub(ctx, "elbv2")
     asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
@@ -806,11 +807,10 @@ def _chain(
         {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
     )
     arn = OUTPUTS["targetGroupArn"]
-    elb.add_response(
-        "describe_target_groups",
-        {"TargetGroups": [{"TargetGroupArn": arn, "LoadBalancerArns": list(lbs)}]},
-        {"TargetGroupArns": [arn]},
-    )
+    described_group: dict[str, object] = {"TargetGroupArn": arn}
+    if lbs is not None:
+        described_group["LoadBalancerArns"] = list(lbs)
+    elb.add_response("describe_target_groups", {"TargetGroups": [described_group]}, {"TargetGroupArns": [arn]})
     if not lbs:
         return ctx
     elb.add_response(
@@ -854,8 +854,9 @@ def test_the_alb_chain_is_skipped_when_the_stack_exports_no_target_group() -> No
     assert (check.status, check.evidence) == (Status.SKIP, "the stack exports no targetGroupArn")
 
 
-def test_a_target_group_without_a_load_balancer_fails_naming_the_target_group() -> None:
-    check = launch.alb_chain(_chain([], [], lbs=()))
+@pytest.mark.parametrize("lbs", [(), None], ids=["empty", "omitted"])
+def test_a_target_group_without_a_load_balancer_fails_naming_the_target_group(lbs: tuple[str, ...] | None) -> None:
+    check = launch.alb_chain(_chain([], [], lbs=lbs))
 
     assert (check.id, check.status, check.fix) == ("launch.alb-chain", Status.FAIL, "`pulumi up`")
     assert check.evidence == f"target group {OUTPUTS['targetGroupArn']} has no load balancer"
@@ -864,7 +865,8 @@ def test_a_target_group_without_a_load_balancer_fails_naming_the_target_group() 
 def test_an_alb_without_security_groups_fails_showing_both_sides() -> None:
     check = launch.alb_chain(_chain([], [], alb_groups=()))
 
-    assert (check.status, check.fix) == (Status.FAIL, "`pulumi up`")
+    assert (check.id, check.status, check.fix) == ("launch.alb-chain", Status.FAIL, "`pulumi up`")
+    assert check.title == "the ALB's security group reaches the instances on appPort"
     assert check.evidence == "ALB groups [], instance groups ['sg-0inst']"
 
 
