@@ -293,6 +293,18 @@ def _statuses(file: str) -> dict[str, str]:
     return {key: status_by_exit_code[code] for key, code in data.exit_code_by_key.items()}
 
 
+def _current(file: str, share: float) -> dict[str, str]:
+    """The statuses that measure ``file`` now: of a sampled module, only its sample as drawn from today's source.
+
+    An edit renumbers a module's mutants, and ``--survivors`` then draws its sample again; a result kept from
+    the earlier draw is of a mutant no longer in it, and would count twice or stale.
+    """
+    statuses = _statuses(file)
+    if share >= 1:
+        return statuses
+    return {name: statuses.get(name, "not checked") for name in _sample(file, share)[0]}
+
+
 def _sampled() -> dict[str, float]:
     """The share of each module's mutants the last run tested, for the modules it sampled."""
     stored = WORK / "mutate-sample.json"
@@ -436,12 +448,12 @@ def _report(files: Sequence[str], show: bool = False) -> int:
     """
     sampled = _sampled()
     explained = _explained(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else set()
-    rows = [(file, _statuses(file)) for file in files]
+    rows = [(file, _current(file, sampled.get(file, 1)), len(_statuses(file))) for file in files]
     width = max(len(file) for file in files)
     lines = [f"{'module'.ljust(width)}  killed / tested   rate  unexplained  (mutants)"]
     below = 0
     total_killed = total_tested = 0
-    for file, statuses in rows:
+    for file, statuses, total in rows:
         tested = [status for status in statuses.values() if status != "not checked"]
         killed = sum(status in KILLED for status in tested)
         unexplained = sum(
@@ -451,16 +463,15 @@ def _report(files: Sequence[str], show: bool = False) -> int:
         total_killed, total_tested = total_killed + killed, total_tested + len(tested)
         rate = 100.0 * killed / len(tested) if tested else 0.0
         below += bool(tested) and rate < 90.0  # a module without mutants (constants only) is not under
+        partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
         if sampled.get(file, 1) < 1:
-            partial = f"  sampled {100 * sampled[file]:.0f}%"
-        else:
-            partial = "" if len(tested) == len(statuses) else f"  only {len(tested)} of {len(statuses)} tested"
+            partial = f"  sampled {100 * sampled[file]:.0f}%" + partial.replace("  only", ",")
         figures = f"{killed:6} / {len(tested):<6}  {rate:5.1f}%  {unexplained:11}"
-        lines.append(f"{file.ljust(width)}  {figures}  ({len(statuses)}){partial}")
+        lines.append(f"{file.ljust(width)}  {figures}  ({total}){partial}")
     if len(rows) > 1 and total_tested:
         overall = 100.0 * total_killed / total_tested
         lines.append(f"{'all'.ljust(width)}  {total_killed:6} / {total_tested:<6}  {overall:5.1f}%")
-    for file, statuses in rows:
+    for file, statuses, _total in rows:
         for name, status in sorted(statuses.items()):
             if status not in KILLED and status != "not checked":
                 print(f"  {status}{' (explained)' if name in explained else ''}: {name}")
@@ -556,6 +567,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stored = WORK / "mutate-scope.json"
         reuse = (args.survivors or args.keep) and stored.exists()
         scope = json.loads(stored.read_text()) if reuse else _test_scope(files)
+        added = sorted(set(_test_scope(files)) - set(scope))
+        if added:
+            # mutmut resets every result when the test selection changes, so a reused run keeps the old one.
+            print(f"not judging (new since the first run; start a fresh run to use them): {', '.join(added)}")
         WORK.mkdir(exist_ok=True)
         stored.write_text(json.dumps(scope))
         config().pytest_add_cli_args_test_selection = [*scope, "-m", "not subprocess"]

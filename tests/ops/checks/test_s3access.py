@@ -157,7 +157,8 @@ def test_a_profile_holding_another_role_or_none_fails_naming_what_it_holds() -> 
         Status.FAIL,
         f"instance {INSTANCE_ID} -> profile prod-profile holds other-role, not prod-role",
     )
-    assert (none.status, none.evidence) == (
+    assert (none.id, none.status, none.evidence) == (
+        "s3.instance-profile",
         Status.FAIL,
         f"instance {INSTANCE_ID} -> profile prod-profile holds no role",
     )
@@ -430,6 +431,7 @@ def test_the_permissions_check_is_skipped_when_the_role_is_missing() -> None:
         Status.SKIP,
         "needs the role: role prod-role: NoSuchEntity",
     )
+    assert check.title == "the role's permissions allow s3:GetObject on appBucket"
 
 
 def test_no_app_bucket_is_said_to_grant_no_s3_read() -> None:
@@ -502,7 +504,11 @@ def test_an_allow_under_a_condition_the_parser_cannot_resolve_warns_to_confirm_t
 
     check = s3access.role_permissions(ctx)
 
-    assert (check.status, check.fix) == (Status.WARN, "confirm the Condition holds for the instance's requests")
+    assert (check.id, check.status, check.fix) == (
+        "s3.permissions",
+        Status.WARN,
+        "confirm the Condition holds for the instance's requests",
+    )
     assert check.evidence.endswith(
         "[method: local evaluation of 1 document(s) with the project's IAM parser, IAM policy simulator unavailable "
         "(AccessDenied); SCPs and the bucket policy not seen]"
@@ -538,6 +544,7 @@ def test_a_disabled_metadata_endpoint_fails_as_the_instance_gets_no_credentials(
     check = s3access.imds(_imds({**REQUIRED, "HttpEndpoint": "disabled"}))
 
     assert (check.id, check.status, check.fix) == ("s3.imds", Status.FAIL, IMDS_FIX)
+    assert check.title == "IMDSv2 is required with hop limit 1"
     assert check.evidence == (
         f"instance {INSTANCE_ID}: endpoint disabled, tokens required, hop limit 1: "
         "the instance cannot fetch role credentials"
