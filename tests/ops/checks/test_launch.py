@@ -874,6 +874,7 @@ def test_instances_admitting_app_port_from_another_group_fail_naming_it_and_the_
     check = launch.alb_chain(_chain([_rule(80, groups=("sg-0other",))], [_rule(80, groups=("sg-0inst",))]))
 
     assert (check.id, check.status) == ("launch.alb-chain", Status.FAIL)
+    assert check.title == "the ALB's security group reaches the instances on appPort"
     assert check.evidence == "sg-0inst admits tcp/80 from sg-0other, not from the ALB's sg-0alb"
     assert check.fix.startswith("`pulumi up` restores the rule") and check.fix.endswith(
         "from the ALB's security group only"

@@ -92,6 +92,14 @@ def _reason(*statements: dict[str, Any]) -> tuple[Decision, str]:
 CONDITION = {"Bool": {"aws:SecureTransport": "true"}}
 
 
+def test_an_allow_names_every_resource_of_its_statement() -> None:
+    both = allow(Resource=["arn:aws:s3:::other/*", "arn:aws:s3:::app-bucket/*"])
+    assert _reason(both) == (
+        Decision.ALLOWED,
+        "inline policy 'p' Statement[0] allows s3:GetObject on arn:aws:s3:::other/*, arn:aws:s3:::app-bucket/*",
+    )
+
+
 def test_each_decision_names_the_statement_that_made_it() -> None:
     assert _reason(allow(Sid="Read"), allow(Sid="Again")) == (
         Decision.ALLOWED,
@@ -155,10 +163,11 @@ def test_not_action_and_not_resource_exclude_only_what_they_name(statement: dict
         ({"Version": "2012-10-17"}, {"Version": "2012-10-17"}),
         ('  {"Version": "2012-10-17"}  ', {"Version": "2012-10-17"}),
         ("%7B%22Version%22%3A%20%222012-10-17%22%7D", {"Version": "2012-10-17"}),
+        ('{"Resource": "arn:aws:s3:::b/100%25/*"}', {"Resource": "arn:aws:s3:::b/100%25/*"}),
         ("not a document", "not a document"),
         (None, None),
     ],
-    ids=["already-parsed", "padded-json", "url-encoded", "unreadable-text-kept", "none"],
+    ids=["already-parsed", "padded-json", "url-encoded", "json-with-a-percent-kept", "unreadable-text-kept", "none"],
 )
 def test_documents_are_read_as_iam_returns_them(value: Any, loaded: Any) -> None:
     assert load_document(value) == loaded

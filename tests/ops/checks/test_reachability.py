@@ -448,7 +448,9 @@ def test_an_impaired_status_check_fails_and_says_to_move_the_host_or_read_the_co
 
     check = reachability.instance_running(ctx)
 
-    assert (check.status, check.evidence) == (
+    assert (check.id, check.title, check.status, check.evidence) == (
+        "reach.instance",
+        "the instance is running and its status checks pass",
         Status.FAIL,
         f"instance {INSTANCE_ID} running, system status {system}, instance status {own}",
     )
