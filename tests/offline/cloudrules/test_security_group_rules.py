@@ -99,6 +99,17 @@ def test_the_word_all_inline_is_told_to_write_minus_1() -> None:
     assert 'write "-1" for all protocols: "all" is not valid inline' in message
 
 
+@pytest.mark.parametrize("protocol", ["tcp", "6", "udp", "17"])
+def test_an_inline_tcp_or_udp_range_runs_from_0_to_65535_at_either_end(protocol: str) -> None:
+    for low, high in ((0.0, 0.0), (65535.0, 65535.0), (0.0, 65535.0)):
+        ok = {**BLOCK, "protocol": protocol, "fromPort": low, "toPort": high}
+        assert _found(SG, {"ingress": [ok]}, INLINE_PORTS) == [], (low, high)
+    backwards = {**BLOCK, "protocol": protocol, "fromPort": 444.0, "toPort": 443.0}
+    assert _found(SG, {"ingress": [backwards]}, INLINE_PORTS) == [
+        ("ingress[0].fromPort", "444-443 is not a port range (0-65535, fromPort <= toPort)")
+    ]
+
+
 @pytest.mark.parametrize("protocol", ["icmp", "icmpv6", "58"])
 def test_an_inline_icmp_type_and_code_run_from_minus_1_to_255_and_each_end_is_named(protocol: str) -> None:
     ok = {**BLOCK, "protocol": protocol, "fromPort": -1.0, "toPort": 255.0}
