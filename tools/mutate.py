@@ -293,13 +293,12 @@ def _statuses(file: str) -> dict[str, str]:
     return {key: status_by_exit_code[code] for key, code in data.exit_code_by_key.items()}
 
 
-def _current(file: str, share: float) -> dict[str, str]:
+def _current(file: str, statuses: dict[str, str], share: float) -> dict[str, str]:
     """The statuses that measure ``file`` now: of a sampled module, only its sample as drawn from today's source.
 
     An edit renumbers a module's mutants, and ``--survivors`` then draws its sample again; a result kept from
     the earlier draw is of a mutant no longer in it, and would count twice or stale.
     """
-    statuses = _statuses(file)
     if share >= 1:
         return statuses
     return {name: statuses.get(name, "not checked") for name in _sample(file, share)[0]}
@@ -448,7 +447,8 @@ def _report(files: Sequence[str], show: bool = False) -> int:
     """
     sampled = _sampled()
     explained = _explained(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else set()
-    rows = [(file, _current(file, sampled.get(file, 1)), len(_statuses(file))) for file in files]
+    every = {file: _statuses(file) for file in files}
+    rows = [(file, _current(file, every[file], sampled.get(file, 1)), len(every[file])) for file in files]
     width = max(len(file) for file in files)
     lines = [f"{'module'.ljust(width)}  killed / tested   rate  unexplained  (mutants)"]
     below = 0
