@@ -96,41 +96,25 @@ def test_a_target_group_named_by_its_id_in_one_listener_and_by_its_arn_in_anothe
     ]
 
 
+def _listener(name: str, balancer: str, actions: list[dict[str, Any]], **more: Any) -> CloudResource:
+    listener = "aws:lb/listener:Listener"
+    inputs = {"loadBalancerArn": balancer, "port": 80.0, "defaultActions": actions}
+    return CloudResource(urn=f"{STACK}{listener}::{name}", type=listener, name=name, inputs=inputs, **more)
+
+
 def test_a_listener_on_a_load_balancer_not_known_yet_does_not_hide_the_one_a_group_serves() -> None:
     """Only listeners with a known load balancer count: an earlier one whose load balancer is unknown is passed over."""
-    listener = "aws:lb/listener:Listener"
-    arn = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/7"
-    forward = [{"type": "forward", "targetGroupArn": arn}]
+    forward = [{"type": "forward", "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/7"}]
     account = world()
-    account.add(
-        CloudResource(
-            urn=f"{STACK}{listener}::pending",
-            type=listener,
-            name="pending",
-            inputs={"loadBalancerArn": UNKNOWN, "port": 80.0, "defaultActions": forward},
-            provider=PROVIDER_REF,
-        )
-    )
-    account.add(
-        CloudResource(
-            urn=f"{STACK}{listener}::nlb-80",
-            type=listener,
-            name="nlb-80",
-            inputs={
-                "loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1",
-                "port": 80.0,
-                "defaultActions": forward,
-            },
-            id="l-7",
-            provider=PROVIDER_REF,
-        )
-    )
+    account.add(_listener("pending", UNKNOWN, forward, provider=PROVIDER_REF))
+    nlb = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/n/1"
+    account.add(_listener("nlb-80", nlb, forward, id="l-7", provider=PROVIDER_REF))
     alb = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1"
-    inputs = {"loadBalancerArn": alb, "port": 80.0, "defaultActions": forward}
+    subject = _listener("subject", alb, forward)
 
     found = [
         (e.property, e.message)
-        for e in errors(listener, inputs, account=account)
+        for e in errors(subject.type, subject.inputs, account=account)
         if e.rule == "target-group-behind-one-load-balancer"
     ]
 
