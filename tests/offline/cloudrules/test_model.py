@@ -476,6 +476,9 @@ def test_ordering_follows_dependencies_and_theirs_and_is_undecided_without_a_gra
     assert account.depends_on(gateway, is_gateway) is False
     assert account.depends_on(loop, is_gateway) is False, "a cycle ends"
     assert account.depends_on(_resource("x"), is_gateway) is None
+    # A dependency met again is skipped and the walk goes on: the gateway is behind the first one listed.
+    again = _resource("a", "aws:ec2/route:Route", dependencies=(route.urn, loop.urn, loop.urn))
+    assert account.depends_on(again, is_gateway) is True
     seen: list[str] = []
     account.depends_on(nat, lambda found: seen.append(found.name) or False)
     assert seen == ["r", "igw"], "each resource is looked at once"
