@@ -94,8 +94,10 @@ doctor: $(STAMP)
 bench: $(STAMP) packs
 	$(PY) -m offline bench
 
+# `set -f`: a glob in MODULE ("offline/cloudrules/*.py") reaches tools/mutate.py as written, which matches it
+# against the mutated modules; the shell would expand it to every file, __init__.py included. Spaces still split.
 mutate: $(STAMP)
-	$(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(BUDGET),--budget $(BUDGET)) $(MODULE)
+	set -f; $(PY) tools/mutate.py --max-children $(MUTATE_CHILDREN) $(if $(ALL_TESTS),--all-tests) $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(BUDGET),--budget $(BUDGET)) $(MODULE)
 
 # Regenerate the cloud-rules coverage table after adding a rule or a property.
 cloud-coverage: $(STAMP)
