@@ -57,7 +57,7 @@ class Node:
         self.resource = resource
         self.type = p.canonical_type(resource.resource_type)
         self._identifiers: frozenset[str] | None = None
-        self._id_known = False
+        self._id_known: bool  # set with the identifiers, by identifiers()
 
     @property
     def urn(self) -> str:
@@ -74,13 +74,13 @@ class Node:
     def identifiers(self) -> frozenset[str]:
         """The known ``id``, ``arn`` and ``name``; unknown ones (not created yet) are left out unread."""
         if self._identifiers is None:
-            found: set[str] = set()
+            found: dict[str, str] = {}
             for key in IDENTIFIER_KEYS:
                 value = p.as_str(p.reference(self.props, key))
                 if value is not None and value.strip():
-                    found.add(value.strip())
-                    self._id_known = self._id_known or key == "id"
-            self._identifiers = frozenset(found)
+                    found[key] = value.strip()
+            self._identifiers = frozenset(found.values())
+            self._id_known = "id" in found
         return self._identifiers
 
     def id_known(self) -> bool:
@@ -135,7 +135,7 @@ def _fingerprint(value: Any) -> Any:
             except UnknownValueError:
                 child = p.UNKNOWN
             items.append((str(key), _fingerprint(child)))
-        return ("map", tuple(sorted(items, key=lambda item: item[0])))
+        return (dict, tuple(sorted(items, key=lambda item: item[0])))
     if p.is_sequence(value):
         entries = []
         for i in range(len(value)):
@@ -144,10 +144,11 @@ def _fingerprint(value: Any) -> Any:
             except UnknownValueError:
                 child = p.UNKNOWN
             entries.append(_fingerprint(child))
-        return ("list", tuple(entries))
-    if value is p.UNKNOWN:
-        return ("unknown",)
-    return (type(value).__name__, value if isinstance(value, (str, int, float, bool)) or value is None else repr(value))
+        return (list, tuple(entries))
+    # A scalar or the unknown marker by its repr, which tells scalars apart as == does, types included (1, 1.0,
+    # True, '1'), but 0.0 from -0.0 (two copies then stay two, as on the proxy path's json.dumps) and NaN from
+    # nothing (two NaN copies merge, as on the proxy path); a repr is never a tuple, as containers are.
+    return repr(value)
 
 
 def _content(props: Mapping[str, Any]) -> Any:
@@ -385,7 +386,7 @@ class StackGraph:
                 for identifier in node.identifiers():
                     index.setdefault(identifier, []).append(node)
             self._by_identifier[wanted] = index
-        return index.get(text, [])
+        return list(index.get(text, ()))
 
     def _dependencies(self, node: Node, key: str, wanted: frozenset[str]) -> list[Node]:
         deps = node.resource.property_dependencies.get(key, []) if node.resource.property_dependencies else []
