@@ -166,6 +166,10 @@ def source_position(request: Any) -> str:
     return f"{uri}#{line}" if line else uri
 
 
+# Stands in for a root stack while set_mocks runs (which only tests that one is set), so it makes none.
+_NO_ROOT_YET: Any = object()
+
+
 def run_program(
     program: Callable[[], Any],
     mocks: pulumi_mocks.Mocks,
@@ -185,11 +189,12 @@ def run_program(
     settings.ROOT.set(None)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_all_config(dict(config))
+    # set_mocks registers a root stack of its own unless one is active; the language host registers only the one
+    # run_in_stack makes below. A second root with the same URN raced it to the engine: its empty outputs,
+    # registered last under load, replaced the program's. A placeholder root keeps set_mocks from making one.
+    settings.ROOT.set(_NO_ROOT_YET)
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
-    # set_mocks registers a root stack of its own for unit tests; the language host's
-    # run_in_stack below registers the real one, and only one root may be active.
     settings.ROOT.set(None)
-    monitor.records.clear()
     error: BaseException | None = None
     try:
         _sync_await(run_in_stack(program))
