@@ -115,10 +115,11 @@ def test_a_sample_is_the_same_every_run_and_as_large_as_asked() -> None:
     assert len(mutate._sample(file, 0.0001)[0]) == 1, "at least one mutant"
 
 
-def test_the_cloud_rules_are_sampled_by_default_and_nothing_else_is() -> None:
-    sizes = mutate._sample_sizes(["offline/cloudrules/ec2.py", "components/refresh.py"], None)
+def test_the_cloud_rules_and_the_doctor_checks_are_sampled_by_default_and_nothing_else_is() -> None:
+    files = ["offline/cloudrules/ec2.py", "ops/checks/launch.py", "components/refresh.py", "policies/guardrails/iam.py"]
+    sizes = mutate._sample_sizes(files, None)
 
-    assert sizes == {"offline/cloudrules/ec2.py": 0.25, "components/refresh.py": 1.0}
+    assert sizes == {files[0]: 0.25, files[1]: 0.25, files[2]: 1.0, files[3]: 1.0}
     assert mutate._sample_sizes(["offline/cloudrules/ec2.py"], 1)["offline/cloudrules/ec2.py"] == 1.0
     with pytest.raises(SystemExit, match="sample size"):
         mutate._sample_sizes(["components/refresh.py"], 0)
