@@ -383,6 +383,27 @@ def _sample(file: str, size: float, floor: int = 0) -> tuple[list[str], float]:
     return [_module_name(Path(file), name) for name in sorted(chosen)], count / len(names)
 
 
+def _selection(
+    files: Sequence[str], patterns: Sequence[str], sizes: dict[str, float], floor: int
+) -> tuple[list[str], dict[str, float], int]:
+    """What mutmut is given: a whole module by its pattern, a sampled one by its sample's names.
+
+    Also each sampled module's share, and how many mutants that is in all.
+    """
+    chosen: list[str] = []
+    shares: dict[str, float] = {}
+    count = 0
+    for file, pattern in zip(files, patterns, strict=True):
+        if sizes[file] == 1:
+            chosen.append(pattern)
+            count += len(_mutants_of(file))
+            continue
+        sample, shares[file] = _sample(file, sizes[file], floor)
+        chosen += sample
+        count += len(sample)
+    return chosen, shares, count
+
+
 def _fit(sizes: dict[str, float], budget: int, floor: int) -> dict[str, float]:
     """Sizes that test at most ``budget`` mutants in all: every module's share capped by one common share.
 
@@ -549,16 +570,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         budget = args.budget if args.budget is not None else int(settings.get("full_run_mutants", 0))
         if budget and args.sample is None and (args.budget is not None or not args.modules):
             sizes = _fit(sizes, budget, floor)
-        chosen: list[str] = []
-        shares: dict[str, float] = {}
-        for file, pattern in zip(files, names, strict=True):
-            if sizes[file] == 1:
-                chosen.append(pattern)
-                continue
-            sample, shares[file] = _sample(file, sizes[file], floor)
-            chosen += sample
-        print(f"testing {len(chosen)} mutants", flush=True)
-        names = chosen
+        names, shares, count = _selection(files, names, sizes, floor)
+        print(f"testing {count} mutants", flush=True)
         WORK.mkdir(exist_ok=True)
         (WORK / "mutate-sample.json").write_text(json.dumps({f: r for f, r in shares.items() if r < 1}))
     config().only_mutate = files

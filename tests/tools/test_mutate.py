@@ -161,6 +161,18 @@ def test_survivors_finishes_a_sampled_run_and_never_leaves_its_sample(monkeypatc
     assert set(mutate._not_killed(file)) == set(statuses) - {killed}, "a module tested whole: all but the killed"
 
 
+def test_a_run_names_a_whole_module_by_its_pattern_and_counts_its_mutants_not_the_pattern() -> None:
+    whole, sampled = "components/planning.py", "components/refresh.py"
+    patterns = ["components.planning.x*", "components.refresh.x*"]
+
+    names, shares, count = mutate._selection([whole, sampled], patterns, {whole: 1.0, sampled: 0.25}, floor=40)
+
+    sample, share = mutate._sample(sampled, 0.25, 40)
+    assert names == [patterns[0], *sample]
+    assert shares == {sampled: share}
+    assert count == len(mutate._mutants_of(whole)) + len(sample), "what the run prints as 'testing N mutants'"
+
+
 def test_a_run_over_every_module_fits_its_budget_with_one_share() -> None:
     small = "ops/checks/fingerprints.py"
     files = ["components/planning.py", "components/refresh.py", small]
