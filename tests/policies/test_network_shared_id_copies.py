@@ -226,6 +226,30 @@ def test_equal_copies_merge_into_the_first_and_each_copy_gets_the_verdict() -> N
         (f"{SG} 'b' is open", group("b").urn),
     ]
     assert list(g.each_copy("x", third.urn)) == [("x", third.urn)]
+    assert g.by_urn("urn:pulumi:test::proj::sg::not-in-the-stack") is None
+
+
+def test_a_group_with_no_copy_does_not_stop_the_next_ones_from_merging() -> None:
+    g = graph_of(group("solo", id="sg-0solo"), group("a"), group("b"))
+    assert [n.name for n in g.of_type(SG)] == ["solo", "a"]
+
+
+def test_copies_built_from_other_resources_are_neither_merged_nor_dropped() -> None:
+    vpcs = [
+        PolicyResource("aws:ec2/vpc:Vpc", _wrap({"id": f"vpc-0{i}"}), f"urn:vpc{i}", f"vpc{i}", _options(), None, None, [], {})
+        for i in range(2)
+    ]
+    groups = []
+    for name, vpc in zip(("a", "b"), vpcs, strict=True):
+        resource = group(name)
+        groups.append(
+            PolicyResource(SG, _wrap(resource.props), resource.urn, name, _options(), None, None, [], {"vpcId": [vpc]})
+        )
+    g = StackGraph([*vpcs, *groups], merge_copies=True)
+    assert [n.name for n in g.of_type(SG)] == ["a", "b"]
+    assert [n.name for n in g.distinct_copies(g.of_type(SG))] == ["a", "b"]
+    plain = StackGraph([*vpcs, *groups])
+    assert [n.name for n in plain.distinct_copies(plain.of_type(SG))] == ["a", "b"]
 
 
 def test_copies_whose_id_is_unknown_are_never_merged() -> None:

@@ -324,9 +324,10 @@ def _names(nodes: list[Node]) -> list[str]:
 
 def test_exact_copies_under_one_urn_are_one_node_and_other_resources_stay() -> None:
     other = PolicyResource(SG, _wrap({"id": "sg-0other"}), "urn:other", "other", _options(), None, None, [], {})
+    after = PolicyResource(SG, _wrap({"id": "sg-0after"}), "urn:after", "after", _options(), None, None, [], {})
     twins = [_resource(_wrap({"id": "sg-0twin", "tags": {"a": "b"}})) for _ in range(2)]
-    g = StackGraph([twins[0], other, twins[1]])
-    assert _names(g.nodes) == ["twin", "other"]
+    g = StackGraph([twins[0], other, twins[1], after])
+    assert _names(g.nodes) == ["twin", "other", "after"]
     assert g.nodes[0].resource is twins[0]
 
 
@@ -340,6 +341,13 @@ def test_copies_under_one_urn_with_other_links_are_all_kept() -> None:
     assert _names(by_dependency.nodes) == ["a", "b", "twin", "twin"]
     by_parent = StackGraph([a, b, _resource(_wrap(props), parent=a), _resource(_wrap(props), parent=b)])
     assert _names(by_parent.nodes) == ["a", "b", "twin", "twin"]
+    built_from = []
+    for source in (a, b):
+        twin = _resource(_wrap(props))
+        twin.property_dependencies = {"vpcId": [source]}
+        built_from.append(twin)
+    by_property_dependency = StackGraph([a, b, *built_from])
+    assert _names(by_property_dependency.nodes) == ["a", "b", "twin", "twin"]
 
 
 @pytest.mark.parametrize(
@@ -350,6 +358,15 @@ def test_copies_under_one_urn_with_other_links_are_all_kept() -> None:
         pytest.param({"id": "sg-0twin"}, {"id": "sg-0copy"}, 2, id="a-text-differs"),
         pytest.param({"id": "sg-0twin", "ids": ["a"]}, {"id": "sg-0twin", "ids": ["b"]}, 2, id="a-list-item-differs"),
         pytest.param({"id": "sg-0twin", "tags": {}}, {"id": "sg-0twin", "tags": []}, 2, id="empty-map-or-list"),
+        pytest.param({"id": "sg-0twin", "port": 22}, {"id": "sg-0twin", "from": 22}, 2, id="a-key-differs"),
+        pytest.param({"id": "sg-0twin", "tags": {"a": "x"}}, {"id": "sg-0twin", "tags": {"b": "x"}}, 2, id="a-nested-key-differs"),
+        pytest.param({"id": "sg-0twin", "port": 22}, {"port": 22, "id": "sg-0twin"}, 1, id="keys-in-another-order"),
+        pytest.param(
+            {"id": "sg-0twin", "rules": [{"port": 22, "cidr": "10.0.0.0/8"}]},
+            {"id": "sg-0twin", "rules": [{"cidr": "10.0.0.0/8", "port": 22}]},
+            1,
+            id="keys-in-another-order-inside-a-list",
+        ),
     ],
 )
 def test_copies_with_plain_properties_are_one_node_only_when_every_value_is_equal(
@@ -365,3 +382,93 @@ def test_copies_holding_objects_that_are_not_plain_data_are_never_merged_on_a_gu
         [_resource(_wrap({"code": pulumi.StringAsset("a")})), _resource(_wrap({"code": pulumi.StringAsset("b")}))]
     )
     assert len(g.nodes) == 2
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        pytest.param(lambda props: props["rule"], id="a-map"),
+        pytest.param(lambda props: props["cidrs"], id="a-list"),
+    ],
+)
+def test_a_value_unknown_during_preview_is_not_taken_for_an_absent_one(read: Any) -> None:
+    # Plain properties holding the SDK's proxies (walked one value at a time, an unknown read raises):
+    # a copy whose value is unknown and one whose value is null may differ once known, so both stay.
+    unknown = _wrap({"rule": {"cidr": UNKNOWN}, "cidrs": [UNKNOWN]})
+    null = _wrap({"rule": {"cidr": None}, "cidrs": [None]})
+    g = StackGraph([_resource({"id": "sg-0twin", "x": read(unknown)}), _resource({"id": "sg-0twin", "x": read(null)})])
+    assert len(g.nodes) == 2
+
+
+def test_copies_from_the_sdk_proxy_are_equal_whatever_the_order_of_their_keys() -> None:
+    first = _wrap({"id": "sg-0twin", "port": 22, "tags": {"a": "1", "b": "2"}})
+    second = _wrap({"tags": {"b": "2", "a": "1"}, "port": 22, "id": "sg-0twin"})
+    assert len(StackGraph([_resource(first), _resource(second)]).nodes) == 1
+
+
+class ProxyDouble(Mapping[str, Any]):
+    """The SDK proxy's contract (its plain dict under ``"__target"``), recording every key read."""
+
+    def __init__(self, target: dict[str, Any]) -> None:
+        self.target = target
+        self.reads: list[str] = []
+
+    def __getitem__(self, key: str) -> Any:
+        self.reads.append(key)
+        return self.target if key == "__target" else self.target[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.target)
+
+    def __len__(self) -> int:
+        return len(self.target)
+
+
+def test_copies_from_the_sdk_proxy_are_compared_through_its_plain_dict_not_walked_value_by_value() -> None:
+    twins = [ProxyDouble({"id": "sg-0twin", "ingress": [{"port": 22}], "tags": {"a": "b"}}) for _ in range(2)]
+    g = StackGraph([_resource(twins[0]), _resource(twins[1])])
+    assert len(g.nodes) == 1
+    assert [t.reads for t in twins] == [["__target"], ["__target"]]
+
+
+def test_only_resources_whose_urn_repeats_are_read_to_find_copies() -> None:
+    def single(name: str) -> tuple[PolicyResource, ProxyDouble]:
+        props = ProxyDouble({"id": f"sg-0{name}"})
+        return PolicyResource(SG, props, f"urn:{name}", name, _options(), None, None, [], {}), props
+
+    (a, a_props), (b, b_props) = single("a"), single("b")
+    assert _names(StackGraph([a, b]).nodes) == ["a", "b"]
+    assert (a_props.reads, b_props.reads) == ([], [])
+    twin = ProxyDouble({"id": "sg-0twin"})
+    assert _names(StackGraph([a, _resource(twin), _resource(twin)]).nodes) == ["a", "twin"]
+    assert a_props.reads == [] and twin.reads == ["__target", "__target"]
+
+
+class Opaque(Mapping[str, Any]):
+    """Not a proxy: it answers ``"__target"`` with text, not the plain dict or list a proxy wraps."""
+
+    def __getitem__(self, key: str) -> Any:
+        return "same for every one"
+
+    def __iter__(self) -> Any:
+        return iter(["__target"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+def test_copies_holding_an_object_that_only_looks_like_a_proxy_are_never_merged_on_a_guess() -> None:
+    twins = [ProxyDouble({"id": "sg-0twin", "code": Opaque()}) for _ in range(2)]
+    assert len(StackGraph([_resource(twins[0]), _resource(twins[1])]).nodes) == 2
+
+
+def test_resolutions_counts_each_call_of_resolve() -> None:
+    a = sg("a")
+    g = graph(a, template := lt(["sg-0a"], [a]))
+    assert g.resolutions == 0
+    node = g.by_urn(template.urn)
+    assert node is not None
+    g.resolve(node, "vpcSecurityGroupIds", ["sg-0a"], [SG])
+    assert g.resolutions == 1
+    g.resolve_one(node, "vpcSecurityGroupIds", "sg-0a", [SG])
+    assert g.resolutions == 2
