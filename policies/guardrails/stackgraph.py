@@ -316,7 +316,7 @@ class StackGraph:
     def _as_representative(self, node: Node) -> Node:
         if not self._merge_copies:
             return node
-        return self._representatives_of(node.type).get(node, node)
+        return self._representatives_of(node.type)[node]  # every node of the graph has its entry
 
     def _of_wanted(self, wanted: frozenset[str]) -> list[Node]:
         found = self._of_types.get(wanted)
@@ -362,7 +362,7 @@ class StackGraph:
             yield message, urn
             return
         for copy in self._copies[node]:
-            yield (message if copy is node else message.replace(node.label(), copy.label())), copy.urn
+            yield message.replace(node.label(), copy.label()), copy.urn  # the representative's own is unchanged
 
     def of_type(self, *types: str) -> list[Node]:
         return list(self._of_wanted(frozenset(p.canonical_type(t) for t in types)))

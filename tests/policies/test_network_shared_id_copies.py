@@ -25,6 +25,7 @@ LB = "aws:lb/loadBalancer:LoadBalancer"
 BUCKET = "aws:s3/bucket:Bucket"
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 SG = "aws:ec2/securityGroup:SecurityGroup"
+VPC = "aws:ec2/vpc:Vpc"
 FULL_BLOCK = {k: True for k in lb_log_bucket_not_public.BLOCK_SETTINGS}
 OPEN_TO_WORLD = {"protocol": "tcp", "fromPort": 8080.0, "toPort": 8080.0, "cidrBlocks": ["0.0.0.0/0"], "self": False}
 
@@ -236,7 +237,7 @@ def test_a_group_with_no_copy_does_not_stop_the_next_ones_from_merging() -> None
 
 def test_copies_built_from_other_resources_are_neither_merged_nor_dropped() -> None:
     vpcs = [
-        PolicyResource("aws:ec2/vpc:Vpc", _wrap({"id": f"vpc-0{i}"}), f"urn:vpc{i}", f"vpc{i}", _options(), None, None, [], {})
+        PolicyResource(VPC, _wrap({"id": f"vpc-0{i}"}), f"urn:vpc{i}", f"vpc{i}", _options(), None, None, [], {})
         for i in range(2)
     ]
     groups = []

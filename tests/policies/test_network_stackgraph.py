@@ -359,7 +359,9 @@ def test_copies_under_one_urn_with_other_links_are_all_kept() -> None:
         pytest.param({"id": "sg-0twin", "ids": ["a"]}, {"id": "sg-0twin", "ids": ["b"]}, 2, id="a-list-item-differs"),
         pytest.param({"id": "sg-0twin", "tags": {}}, {"id": "sg-0twin", "tags": []}, 2, id="empty-map-or-list"),
         pytest.param({"id": "sg-0twin", "port": 22}, {"id": "sg-0twin", "from": 22}, 2, id="a-key-differs"),
-        pytest.param({"id": "sg-0twin", "tags": {"a": "x"}}, {"id": "sg-0twin", "tags": {"b": "x"}}, 2, id="a-nested-key-differs"),
+        pytest.param(
+            {"id": "sg-0twin", "tags": {"a": "x"}}, {"id": "sg-0twin", "tags": {"b": "x"}}, 2, id="a-nested-key-differs"
+        ),
         pytest.param({"id": "sg-0twin", "port": 22}, {"port": 22, "id": "sg-0twin"}, 1, id="keys-in-another-order"),
         pytest.param(
             {"id": "sg-0twin", "rules": [{"port": 22, "cidr": "10.0.0.0/8"}]},
