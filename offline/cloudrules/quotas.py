@@ -232,8 +232,9 @@ def nat_gateways_per_zone(resource: CloudResource, world: World) -> Iterator[Fin
     yield from _over(world, "nat-gateways-per-availability-zone", count, "subnetId", f"in {zone}")
 
 
-def _inline_routes(table: CloudResource) -> list[Mapping[str, Any]]:
-    return [mapping(r) for r in items(table.get("routes"))]
+def _inline_route_count(table: CloudResource) -> int:
+    """How many routes ``table`` holds inline."""
+    return len(items(table.get("routes")))
 
 
 @rule(
@@ -245,14 +246,14 @@ def _inline_routes(table: CloudResource) -> list[Mapping[str, Any]]:
 def routes_per_route_table(resource: CloudResource, world: World) -> Iterator[Finding]:
     """At most 50 routes per route table, inline and separate (quota routes-per-route-table)."""
     if canonical(resource.type) == ROUTE_TABLE:
-        yield from _over(world, "routes-per-route-table", len(_inline_routes(resource)), "routes", "in the table")
+        yield from _over(world, "routes-per-route-table", _inline_route_count(resource), "routes", "in the table")
         return
     table = reference_key(world, resource, "routeTableId")
     if table is None:
         return
     count = 1 + by_reference(world, "routes-by-table", (ROUTE,), "routeTableId").count(table, excluding=resource.urn)
     owner = world.by_urn.get(table)
-    count += len(_inline_routes(owner)) if owner is not None else 0
+    count += _inline_route_count(owner) if owner is not None else 0
     yield from _over(world, "routes-per-route-table", count, "routeTableId", "in the table")
 
 

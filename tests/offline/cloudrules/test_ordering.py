@@ -129,6 +129,14 @@ def test_a_balancer_placed_by_subnet_mappings_is_ordered_after_its_vpcs_gateway(
     assert _told(after, _network(), RULE) == []
 
 
+def test_a_balancer_mapped_to_a_subnet_the_stack_does_not_hold_is_not_judged_but_its_known_subnets_are() -> None:
+    elsewhere = {"subnetMappings": [{"subnetId": "subnet-404"}]}
+    assert _told(_r(LB, "nlb", elsewhere, dependencies=()), _network(), RULE) == []
+    both = {"subnetMappings": [{"subnetId": "subnet-9"}, {"subnetId": "subnet-404"}]}
+    [(prop, code, message)] = _told(_r(LB, "nlb", both, dependencies=()), _network(), RULE)
+    assert (prop, code) == ("dependsOn", "InvalidSubnet") and "VPC vpc has no internet gateway yet" in message
+
+
 def test_an_eip_for_an_instance_the_stack_does_not_hold_is_not_judged() -> None:
     eip = _r("aws:ec2/eip:Eip", "eip", {"instance": "i-404"}, dependencies=())
     assert _told(eip, _network(), "associated-eip-after-gateway") == []

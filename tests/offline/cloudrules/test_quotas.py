@@ -133,6 +133,13 @@ def test_a_legacy_rule_from_a_group_counts_in_both_families() -> None:
     assert [(e.property, e.message.split(";")[0]) for e in found] == [("securityGroupId", f"61 {WHAT} (ingress, IPv6)")]
 
 
+def test_a_legacy_rule_whose_direction_is_unknown_is_not_counted() -> None:
+    # `type` unknown during preview: neither direction's count is asked, even for a rule that alone would be over.
+    wide = {**BASE[LEGACY], "type": UNKNOWN, "cidrBlocks": [_v4(i) for i in range(61)]}
+    assert _quota(_resource(LEGACY, "subject", wide), _account(), RULES) == []
+    assert len(_quota(_resource(LEGACY, "subject", {**wide, "type": "ingress"}), _account(), RULES)) == 1
+
+
 def test_egress_rules_count_apart_from_ingress_rules() -> None:
     egress = {"securityGroupId": "sg-1", "ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0}
     subject = _resource(EGRESS, "subject", {**egress, "cidrIpv4": "192.0.2.0/24"})
@@ -300,6 +307,8 @@ def test_a_sixth_nat_gateway_in_one_zone_is_refused_and_names_the_zone() -> None
         )
     ]
     assert _refusals(subject, _account(*extra[:2]), "nat-gateways-per-zone") == []
+    # Checked again once in the account (a later preview), the gateway counts once: five in the zone pass.
+    assert _refusals(subject, _account(*extra[:2], subject), "nat-gateways-per-zone") == []
     elsewhere = _resource(NAT, "subject", {"subnetId": "subnet-b", "allocationId": "eipalloc-9"})
     assert _refusals(elsewhere, _account(*extra), "nat-gateways-per-zone") == []
     unknown = _resource(NAT, "subject", {"subnetId": UNKNOWN, "allocationId": "eipalloc-9"})
