@@ -224,7 +224,12 @@ ROLL_BACK = "pulumi config set --path green.weight 0 && pulumi up (instant), the
 def test_a_healthy_green_at_ten_percent_is_told_the_next_step_is_fifty() -> None:
     check = gate()
 
-    assert (check.id, check.status, check.fix) == ("green.gate", Status.PASS, "")
+    assert (check.id, check.title, check.status, check.fix) == (
+        "green.gate",
+        "is green safe to take more traffic?",
+        Status.PASS,
+        "",
+    )
     assert check.evidence == (
         "answer: raise weight (next: pulumi config set --path green.weight 50 && pulumi up). "
         f"green weight 10.0; {BOTH_HEALTHY}; latest refresh Successful"

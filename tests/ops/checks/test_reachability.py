@@ -344,6 +344,10 @@ def test_the_probe_waits_only_as_long_as_it_was_told() -> None:
 # --- every other check of the group: what it blames and the fix it gives ---------------------------------
 
 MY_IP = "203.0.113.7"
+SG_TITLE = "the security group admits tcp/22 from your address as a /32"
+ACL_TITLE = "the network ACL allows tcp/22 in and the ephemeral ports out"
+IP_TITLE = "the instance has a public IP"
+KEY_TITLE = "the key pair's fingerprint matches the configured public key"
 
 
 def _instance(
@@ -378,11 +382,14 @@ def test_a_missing_instance_fails_the_first_check_and_says_refresh_before_up() -
     assert check.fix.startswith("run `pulumi up`") and check.fix.endswith("`pulumi refresh` first")
 
 
-@pytest.mark.parametrize("name", ["security_group", "network_acl", "public_ip", "key_pair"])
-def test_the_checks_after_the_instance_are_skipped_when_it_is_missing_and_say_so(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [("security_group", SG_TITLE), ("network_acl", ACL_TITLE), ("public_ip", IP_TITLE), ("key_pair", KEY_TITLE)],
+)
+def test_the_checks_after_the_instance_are_skipped_when_it_is_missing_and_say_so(name: str, title: str) -> None:
     check = getattr(reachability, name)(_gone())
 
-    assert (check.status, check.evidence) == (Status.SKIP, f"needs the instance: {GONE}")
+    assert (check.title, check.status, check.evidence) == (title, Status.SKIP, f"needs the instance: {GONE}")
 
 
 def test_a_stopped_instance_fails_quoting_why_aws_stopped_it_and_says_how_to_start_it() -> None:
@@ -574,9 +581,42 @@ def test_without_your_address_the_group_check_only_warns_and_asks_for_my_ip() ->
 def test_with_no_source_at_all_the_group_check_warns_and_shows_what_is_admitted() -> None:
     check = reachability.security_group(_sg(my_ip=None))
 
-    assert (check.status, check.evidence) == (
+    assert (check.title, check.status, check.evidence) == (
+        SG_TITLE,
         Status.WARN,
         f"{SG} admit tcp/22 from nothing; your address is unknown (lookup failed)",
+    )
+
+
+SG2 = "sg-0bbbbbbbbbbbbbbbb"
+
+
+def _two_groups(my_ip: str | None) -> Context:
+    groups = [{"GroupId": SG, "GroupName": "lab"}, {"GroupId": SG2, "GroupName": "ops"}]
+    ctx, ec2 = _instance(my_ip=my_ip, SecurityGroups=groups)
+    ec2.add_response(
+        "describe_security_groups",
+        {"SecurityGroups": [{"GroupId": SG, "IpPermissions": [_ssh("198.51.100.9/32")]}, {"GroupId": SG2}]},
+        {"GroupIds": [SG, SG2]},
+    )
+    return ctx
+
+
+def test_an_instance_in_two_groups_neither_admitting_your_address_fails_naming_both() -> None:
+    check = reachability.security_group(_two_groups(MY_IP))
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"{SG}, {SG2} admit tcp/22 from {SG} 198.51.100.9/32, not from your address {MY_IP} (--my-ip)",
+    )
+
+
+def test_without_your_address_an_instance_in_two_groups_warns_naming_both() -> None:
+    check = reachability.security_group(_two_groups(None))
+
+    assert (check.status, check.evidence) == (
+        Status.WARN,
+        f"{SG}, {SG2} admit tcp/22 from {SG} 198.51.100.9/32; your address is unknown (lookup failed)",
     )
 
 
@@ -724,7 +764,8 @@ def test_the_acl_check_is_skipped_without_a_source_address_and_says_why() -> Non
 def test_a_subnet_without_an_acl_association_fails() -> None:
     check = reachability.network_acl(_acl(found=False))
 
-    assert (check.status, check.evidence, check.fix) == (
+    assert (check.title, check.status, check.evidence, check.fix) == (
+        ACL_TITLE,
         Status.FAIL,
         f"subnet {SUBNET} has no network ACL association",
         "`pulumi up`",
@@ -764,6 +805,23 @@ def test_an_acl_allowing_ssh_in_and_the_ephemeral_ports_out_passes() -> None:
     )
 
 
+def test_an_acl_aws_returns_without_entries_fails_inbound_ssh_as_implicitly_denied() -> None:
+    ctx, ec2 = _instance()
+    ec2.add_response(
+        "describe_network_acls",
+        {"NetworkAcls": [{"NetworkAclId": ACL}]},
+        {"Filters": [{"Name": "association.subnet-id", "Values": [SUBNET]}]},
+    )
+
+    check = reachability.network_acl(ctx)
+
+    assert (check.status, check.evidence) == (
+        Status.FAIL,
+        f"{ACL} inbound tcp/22 from {MY_IP}: no entry matches (implicit deny)",
+    )
+    assert check.fix.startswith(f"add allow entries to {ACL}")
+
+
 # --- reach.public-ip and reach.key-pair ---------------------------------------------------------------------------
 
 
@@ -783,7 +841,11 @@ def test_an_instance_with_a_public_ip_passes_naming_it() -> None:
 
     check = reachability.public_ip(ctx)
 
-    assert (check.status, check.evidence) == (Status.PASS, f"{INSTANCE_ID} public IP 198.51.100.20")
+    assert (check.title, check.status, check.evidence) == (
+        IP_TITLE,
+        Status.PASS,
+        f"{INSTANCE_ID} public IP 198.51.100.20",
+    )
 
 
 def _key(ctx: Context, ec2: Stubber, fingerprint: str) -> None:
@@ -821,7 +883,8 @@ def test_a_deleted_key_pair_fails_with_aws_code() -> None:
 
     check = reachability.key_pair(ctx)
 
-    assert (check.status, check.evidence, check.fix) == (
+    assert (check.title, check.status, check.evidence, check.fix) == (
+        KEY_TITLE,
         Status.FAIL,
         "key pair lab-key: InvalidKeyPair.NotFound",
         "`pulumi up` recreates it",
