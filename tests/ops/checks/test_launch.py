@@ -268,6 +268,7 @@ def test_a_template_naming_no_ami_fails_and_says_to_set_ami_id() -> None:
     check = launch.ami(ctx)
 
     assert (check.id, check.status, check.evidence) == ("launch.ami", Status.FAIL, f"{TEMPLATE} names no AMI")
+    assert check.title == "the template's AMI exists, is available here and fits the instance type"
     assert check.fix.startswith("`pulumi config set amiId <an available AMI in this region>`")
     assert check.fix.endswith("and `pulumi up`")
 
@@ -339,6 +340,7 @@ def test_an_ami_that_is_not_available_fails_naming_its_state_and_aws_reason() ->
         Status.FAIL,
         f"{TEMPLATE}: ami-0abc is failed: 'snapshot lost'",
     )
+    assert check.title == "the template's AMI exists, is available here and fits the instance type"
     assert check.fix.startswith("`pulumi config set amiId")
 
 
@@ -466,6 +468,7 @@ def test_an_instance_type_offered_in_every_az_across_pages_passes() -> None:
 
     ec2.assert_no_pending_responses()
     assert (check.status, check.evidence) == (Status.PASS, "t3.micro offered in us-east-1a, us-east-1b")
+    assert check.title == "the instance type is offered in every AZ of the group"
 
 
 def test_the_instance_profile_check_is_skipped_without_a_readable_template() -> None:
@@ -482,6 +485,7 @@ def test_a_template_naming_no_instance_profile_fails_and_says_pulumi_up_recreate
 
     assert (check.id, check.status) == ("launch.instance-profile", Status.FAIL)
     assert check.evidence == f"{TEMPLATE} names no instance profile"
+    assert check.title == "the template's instance profile exists"
     assert check.fix.startswith("`pulumi up` recreates the profile") and check.fix.endswith("that names it")
 
 
@@ -577,6 +581,7 @@ def test_a_deleted_security_group_fails_naming_it_and_aws_code() -> None:
         f"{TEMPLATE}: sg-0inst: InvalidGroup.NotFound",
         "`pulumi up`",
     )
+    assert check.title == "the template's security groups are in the subnets' VPC"
 
 
 def test_security_groups_the_doctor_may_not_describe_blame_the_doctors_policy() -> None:
@@ -611,6 +616,19 @@ def test_security_groups_in_the_subnets_vpc_pass() -> None:
     assert (check.status, check.evidence) == (Status.PASS, f"{TEMPLATE}: sg-0inst in vpc-0app")
 
 
+def test_several_security_groups_in_the_subnets_vpc_pass_naming_each() -> None:
+    ctx, ec2 = _with_subnets({"SecurityGroupIds": ["sg-0inst", "sg-0web"]})
+    ec2.add_response(
+        "describe_security_groups",
+        _groups(("sg-0inst", "vpc-0app"), ("sg-0web", "vpc-0app")),
+        {"GroupIds": ["sg-0inst", "sg-0web"]},
+    )
+
+    check = launch.security_groups_vpc(ctx)
+
+    assert (check.status, check.evidence) == (Status.PASS, f"{TEMPLATE}: sg-0inst, sg-0web in vpc-0app")
+
+
 def _activities(*entries: dict[str, object]) -> Context:
     ctx = context(OUTPUTS)
     asg = stub(ctx, "autoscaling")
@@ -629,6 +647,7 @@ def test_the_activities_check_is_skipped_when_the_stack_exports_no_group() -> No
         Status.SKIP,
         "needs the group: the stack exports no asgName",
     )
+    assert check.title == "the group's latest scaling activities did not fail"
 
 
 def test_a_live_failure_quotes_the_newest_failures_time_description_and_status_message() -> None:
@@ -642,6 +661,7 @@ def test_a_live_failure_quotes_the_newest_failures_time_description_and_status_m
         f"StatusMessage {NO_AMI!r}"
     )
     assert check.fix.startswith("fix what StatusMessage names") and check.fix.endswith("then `pulumi up`")
+    assert check.title == "the group's latest scaling activities did not fail"
 
 
 def test_a_failure_aws_gave_no_description_is_quoted_as_empty_not_invented() -> None:
@@ -668,6 +688,12 @@ def test_an_older_failure_since_recovered_warns_quoting_its_status_message() -> 
     check = launch.scaling_activities(_activities(activity("Successful", "", 1), activity("Cancelled", NO_AMI, 5)))
 
     assert (check.status, check.evidence) == (Status.WARN, f"an older failure, since recovered: {NO_AMI!r}")
+
+
+def test_an_older_failure_aws_gave_no_status_message_warns_quoting_it_as_empty_not_invented() -> None:
+    check = launch.scaling_activities(_activities(activity("Successful", "", 1), activity("Failed", "", 5)))
+
+    assert (check.status, check.evidence) == (Status.WARN, "an older failure, since recovered: ''")
 
 
 def test_no_failed_activity_passes_saying_how_many_were_read() -> None:
@@ -746,6 +772,7 @@ def test_the_first_unhealthy_targets_description_is_quoted() -> None:
         "i-0a unhealthy (Target.ResponseCodeMismatch), i-0b unhealthy (Target.Timeout): "
         "Health checks failed with these codes: [404]"
     )
+    assert (check.status, check.title) == (Status.FAIL, "the target group's targets are healthy")
 
 
 def test_a_draining_target_warns_and_says_to_wait_for_the_healthy_threshold() -> None:
@@ -782,14 +809,15 @@ def _rule(port: int, *, groups: tuple[str, ...] = (), cidrs: tuple[str, ...] = (
 
 def _chain(
     instance_ingress: list[dict[str, object]],
-    alb_egress: list[dict[str, object]],
+    alb_egress: list[dict[str, object]] | None,
     *,
     alb_groups: tuple[str, ...] = ("sg-0alb",),
     instance_groups: tuple[str, ...] = ("sg-0inst",),
     lbs: tuple[str, ...] | None = (LB_ARN,),
     **config: str,
 ) -> Context:
-    """The calls the chain check makes; ``lbs=None``: the target group reply omits LoadBalancerArns (optional)."""
+    """The calls the chain check makes; ``lbs=None``: the target group reply omits LoadBalancerArns (optional);
+    ``alb_egress=None``: the ALB's groups are described without IpPermissionsEgress (optional in EC2's model)."""
     ctx = context(OUTPUTS, **config)
     asg, ec2, elb = stub(ctx, "autoscaling"), stub(ctx, "ec2"), stub(ctx, "elbv2")
     asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
@@ -822,7 +850,10 @@ def _chain(
         return ctx
     described = [
         {"GroupId": g, "IpPermissions": instance_ingress, "IpPermissionsEgress": []} for g in instance_groups
-    ] + [{"GroupId": g, "IpPermissions": [], "IpPermissionsEgress": alb_egress} for g in alb_groups]
+    ] + [
+        {"GroupId": g, "IpPermissions": [], **({} if alb_egress is None else {"IpPermissionsEgress": alb_egress})}
+        for g in alb_groups
+    ]
     ec2.add_response(
         "describe_security_groups",
         {"SecurityGroups": described},
@@ -852,6 +883,7 @@ def test_the_alb_chain_is_skipped_when_the_stack_exports_no_target_group() -> No
     check = launch.alb_chain(ctx)
 
     assert (check.status, check.evidence) == (Status.SKIP, "the stack exports no targetGroupArn")
+    assert check.title == "the ALB's security group reaches the instances on appPort"
 
 
 @pytest.mark.parametrize("lbs", [(), None], ids=["empty", "omitted"])
@@ -894,6 +926,13 @@ def test_instances_admitting_the_alb_on_another_port_than_app_port_fail_naming_a
 
 def test_an_alb_without_egress_to_the_instances_fails_naming_both_groups_and_the_port() -> None:
     check = launch.alb_chain(_chain([_rule(80, groups=("sg-0alb",))], [_rule(443, cidrs=("0.0.0.0/0",))]))
+
+    assert (check.status, check.evidence) == (Status.FAIL, "sg-0alb has no egress on tcp/80 to sg-0inst")
+    assert check.fix.startswith("`pulumi up` restores the rule")
+
+
+def test_an_alb_group_described_without_egress_rules_fails_as_having_no_egress_to_the_instances() -> None:
+    check = launch.alb_chain(_chain([_rule(80, groups=("sg-0alb",))], None))
 
     assert (check.status, check.evidence) == (Status.FAIL, "sg-0alb has no egress on tcp/80 to sg-0inst")
     assert check.fix.startswith("`pulumi up` restores the rule")
