@@ -386,7 +386,7 @@ class StackGraph:
                 for identifier in node.identifiers():
                     index.setdefault(identifier, []).append(node)
             self._by_identifier[wanted] = index
-        return list(index.get(text, ()))
+        return index.get(text) or []
 
     def _dependencies(self, node: Node, key: str, wanted: frozenset[str]) -> list[Node]:
         deps = node.resource.property_dependencies.get(key, []) if node.resource.property_dependencies else []
