@@ -397,8 +397,9 @@ def _role_with_trust(document: dict[str, Any]) -> s3access.Context:
 def test_a_role_trusting_ec2_passes_naming_the_service() -> None:
     check = s3access.role_trust(_role_with_trust(EC2_TRUST))
 
-    assert (check.id, check.status, check.evidence) == (
+    assert (check.id, check.title, check.status, check.evidence) == (
         "s3.role-trust",
+        "the role trusts ec2.amazonaws.com",
         Status.PASS,
         "role prod-role allows sts:AssumeRole to ec2.amazonaws.com",
     )
@@ -412,6 +413,17 @@ def test_a_role_trusting_another_service_fails_and_says_pulumi_up_restores_the_t
     assert (check.id, check.status) == ("s3.role-trust", Status.FAIL)
     assert check.evidence == "role prod-role trust policy does not allow ec2.amazonaws.com to assume it"
     assert check.fix == "`pulumi up` restores the program's trust policy (ec2.amazonaws.com, sts:AssumeRole)"
+
+
+def test_a_role_the_doctor_may_not_read_blames_the_doctors_policy_not_the_stack() -> None:
+    # AccessDenied on GetRole is the doctor's own policy falling short: the role may well exist.
+    ctx = context(OUTPUTS)
+    stub(ctx, "iam").add_client_error("get_role", "AccessDenied", "no", 403)
+
+    check = s3access.role_trust(ctx)
+
+    assert check.evidence.startswith("an AWS call failed: AccessDenied") and "read-only policy" in check.fix
+    assert "role prod-role" not in check.evidence
 
 
 def test_a_missing_role_fails_the_trust_check_and_says_pulumi_up_restores_it() -> None:
@@ -504,8 +516,9 @@ def test_an_allow_under_a_condition_the_parser_cannot_resolve_warns_to_confirm_t
 
     check = s3access.role_permissions(ctx)
 
-    assert (check.id, check.status, check.fix) == (
+    assert (check.id, check.title, check.status, check.fix) == (
         "s3.permissions",
+        "the role's permissions allow s3:GetObject on appBucket",
         Status.WARN,
         "confirm the Condition holds for the instance's requests",
     )
@@ -533,8 +546,9 @@ REQUIRED = {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutRespons
 def test_the_imds_check_is_skipped_without_an_instance_or_group() -> None:
     check = s3access.imds(context({"roleName": "prod-role"}))
 
-    assert (check.id, check.status, check.evidence) == (
+    assert (check.id, check.title, check.status, check.evidence) == (
         "s3.imds",
+        "IMDSv2 is required with hop limit 1",
         Status.SKIP,
         "needs the instance or launch template: the stack exports no asgName",
     )
@@ -614,3 +628,22 @@ def test_the_production_metadata_options_are_read_from_the_groups_template_versi
 
     assert check.status is Status.PASS
     assert check.evidence.startswith("launch template lt-0123456789abcdef0 v3: endpoint enabled, tokens required")
+
+
+def test_a_template_version_without_launch_data_reads_as_aws_defaults() -> None:
+    # LaunchTemplateData is optional in DescribeLaunchTemplateVersions' reply: none means no metadata options set,
+    # so AWS's defaults (IMDSv1 open) apply, and the check says so instead of raising.
+    ctx = context(OUTPUTS)
+    stub(ctx, "autoscaling").add_response(
+        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
+    )
+    stub(ctx, "ec2").add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": [{"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3}]},
+        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
+    )
+
+    check = s3access.imds(ctx)
+
+    assert (check.status, check.fix) == (Status.FAIL, IMDS_FIX)
+    assert check.evidence.startswith("launch template lt-0123456789abcdef0 v3: endpoint enabled, tokens optional")
