@@ -598,3 +598,73 @@ def test_an_exposure_given_its_sources_adds_only_new_ones() -> None:
     exposure.add_source("198.51.100.2/32")
     exposure.add_source("198.51.100.2/32")
     assert exposure.sources == ["198.51.100.1/32", "198.51.100.2/32"]
+
+
+# --- placements that read alike: traced once, and only when they truly read alike -------------------------
+
+
+def _placed(web: r.Target, *placements: r.Placement) -> r.Target:
+    return r.Target(web.urn, web.type, web.name, web.kind, web.hop, placements, web.permissions)
+
+
+def test_placements_that_differ_only_in_their_acl_are_each_traced() -> None:
+    # The same subnet twice: behind an ACL that denies everything, then with no custom ACL. The first adds
+    # nothing; the second is open and must not be taken for a repeat of the first.
+    closed = subnet(network_acl=acl(r.AclRule(100, False, r.ANY_IPV4)))
+    web = target(permission("198.51.100.7/32"))
+    eip = r.Hop("public IP", ("urn:eip",))
+
+    assert r.target_exposures(_placed(web, r.Placement(closed, eip))) == []
+    [exposure] = r.target_exposures(_placed(web, r.Placement(closed, eip), r.Placement(subnet(), eip)))
+
+    assert (exposure.ports, exposure.sources) == ("22", ["198.51.100.7/32"])
+
+
+def test_placements_that_differ_only_in_their_public_address_are_each_traced() -> None:
+    # No public IPv4 in the first copy, one in the second: only the second is reachable, and it is traced.
+    web = target(permission("198.51.100.7/32"))
+    eip = r.Hop("eip web-eip", ("urn:eip",))
+
+    [exposure] = r.target_exposures(_placed(web, r.Placement(subnet()), r.Placement(subnet(), eip)))
+
+    [path] = exposure.paths
+    assert path[-3] == eip and path[-1] == web.hop
+
+
+def test_copies_of_a_placement_that_read_alike_add_one_path_not_one_per_copy() -> None:
+    # Copies sharing ids resolve to every copy: they differ only in the URNs their hops carry, so the
+    # first copy's path stands for all of them (`_placement_key` leaves the URNs out).
+    web = target(permission("198.51.100.7/32"))
+    copies = [
+        r.Placement(r.Subnet(r.Hop("subnet-1", (f"urn:subnet-{n}",)), PUBLIC_TABLE), r.Hop("public IP", ("urn:eip",)))
+        for n in (1, 2, 3)
+    ]
+
+    [exposure] = r.target_exposures(_placed(web, *copies))
+
+    [path] = exposure.paths
+    assert r.Hop("subnet-1", ("urn:subnet-1",)) in path
+
+
+def test_targets_sharing_a_urn_merge_their_paths_without_repeats() -> None:
+    other_sg = r.Hop("sg-2", ("urn:sg-2",))
+    first = target(permission("198.51.100.1/32"))
+    second = target(r.Permission(other_sg, (r.Source((net("198.51.100.2/32"),), "198.51.100.2/32"),), r.TCP, 22, 22))
+
+    [merged] = r.exposures([first, second, first])
+
+    [own] = r.target_exposures(first)[0].paths
+    assert len(merged.paths) == 2 and merged.paths[0] == own
+    assert [[urn for hop in path for urn in hop.urns if "sg" in urn] for path in merged.paths] == [
+        ["urn:sg"],
+        ["urn:sg-2"],
+    ]
+
+
+def test_an_exposure_given_its_paths_adds_only_new_ones() -> None:
+    known, new = (IGW, SG), (IGW, r.Hop("sg-2", ("urn:sg-2",)))
+    exposure = r.Exposure(target(), "tcp", 22, 22, (), paths=[known])
+    exposure.add_path(known)
+    exposure.add_path(new)
+    exposure.add_path(new)
+    assert exposure.paths == [known, new]
