@@ -66,6 +66,23 @@ def group(name: str, desired: int = 2) -> dict[str, Any]:
     }
 
 
+def group_template(ctx: Context, data: dict[str, Any] | None) -> tuple[Stubber, Stubber]:
+    """The prod stack's group ``blue-asg`` and its launch template version 3, as the checks read them; ``data=None``:
+    the version is returned without LaunchTemplateData (optional in DescribeLaunchTemplateVersions' reply). Returns
+    the Auto Scaling and EC2 stubbers, for the calls a test queues after these."""
+    asg, ec2 = stub(ctx, "autoscaling"), stub(ctx, "ec2")
+    asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
+    version: dict[str, Any] = {"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3}
+    if data is not None:
+        version["LaunchTemplateData"] = data
+    ec2.add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": [version]},
+        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
+    )
+    return asg, ec2
+
+
 def activity(status: str, message: str = "", minutes_ago: int = 0) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ActivityId": f"a-{status}-{minutes_ago}",

@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 from ops.checks import launch
 from ops.checks.context import Context
 from ops.report import Status
-from tests.ops.stubbed import NOW, activity, context, group, stub, target
+from tests.ops.stubbed import NOW, activity, context, group, group_template, stub, target
 
 OUTPUTS = {
     "roleName": "prod-role",
@@ -90,17 +90,7 @@ def test_an_access_denied_is_the_checks_own_failure() -> None:
 
 def _template_with(data: dict[str, object]) -> tuple[Context, Stubber]:
     ctx = context(OUTPUTS)
-    asg, ec2 = stub(ctx, "autoscaling"), stub(ctx, "ec2")
-    asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
-    ec2.add_response(
-        "describe_launch_template_versions",
-        {
-            "LaunchTemplateVersions": [
-                {"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3, "LaunchTemplateData": data}
-            ]
-        },
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    _, ec2 = group_template(ctx, data)
     return ctx, ec2
 
 
@@ -276,14 +266,7 @@ def test_a_template_naming_no_ami_fails_and_says_to_set_ami_id() -> None:
 def test_a_template_version_aws_returns_without_launch_data_fails_as_naming_no_ami() -> None:
     # LaunchTemplateData is optional in DescribeLaunchTemplateVersions' reply: a version without it sets nothing.
     ctx = context(OUTPUTS)
-    stub(ctx, "autoscaling").add_response(
-        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
-    )
-    stub(ctx, "ec2").add_response(
-        "describe_launch_template_versions",
-        {"LaunchTemplateVersions": [{"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3}]},
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    group_template(ctx, None)
 
     check = launch.ami(ctx)
 
@@ -819,21 +802,8 @@ def _chain(
     """The calls the chain check makes; ``lbs=None``: the target group reply omits LoadBalancerArns (optional);
     ``alb_egress=None``: the ALB's groups are described without IpPermissionsEgress (optional in EC2's model)."""
     ctx = context(OUTPUTS, **config)
-    asg, ec2, elb = stub(ctx, "autoscaling"), stub(ctx, "ec2"), stub(ctx, "elbv2")
-    asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
-    ec2.add_response(
-        "describe_launch_template_versions",
-        {
-            "LaunchTemplateVersions": [
-                {
-                    "LaunchTemplateId": "lt-0123456789abcdef0",
-                    "VersionNumber": 3,
-                    "LaunchTemplateData": {"SecurityGroupIds": list(instance_groups)},
-                }
-            ]
-        },
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    _, ec2 = group_template(ctx, {"SecurityGroupIds": list(instance_groups)})
+    elb = stub(ctx, "elbv2")
     arn = OUTPUTS["targetGroupArn"]
     described_group: dict[str, object] = {"TargetGroupArn": arn}
     if lbs is not None:
@@ -871,14 +841,7 @@ def test_the_alb_chain_is_skipped_without_a_readable_template() -> None:
 
 def test_the_alb_chain_is_skipped_when_the_stack_exports_no_target_group() -> None:
     ctx = context({"asgName": "blue-asg"})
-    stub(ctx, "autoscaling").add_response(
-        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
-    )
-    stub(ctx, "ec2").add_response(
-        "describe_launch_template_versions",
-        {"LaunchTemplateVersions": [{"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3}]},
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    group_template(ctx, None)
 
     check = launch.alb_chain(ctx)
 

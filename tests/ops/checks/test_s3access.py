@@ -10,7 +10,7 @@ import pytest
 
 from ops.checks import s3access
 from ops.report import Status
-from tests.ops.stubbed import NOW, ROLE_ARN, context, group, role, stub
+from tests.ops.stubbed import NOW, ROLE_ARN, context, group_template, role, stub
 
 OUTPUTS = {"roleName": "prod-role", "asgName": "blue-asg"}
 OBJECT = "arn:aws:s3:::app-bucket/app/doctor-example-object"
@@ -190,21 +190,8 @@ def test_a_profile_that_does_not_exist_is_named_with_aws_code() -> None:
 
 def test_the_production_profile_is_read_from_the_groups_template_version_by_name() -> None:
     ctx = context({"asgName": "blue-asg", "roleName": "prod-role"})
-    asg, ec2, iam = stub(ctx, "autoscaling"), stub(ctx, "ec2"), stub(ctx, "iam")
-    asg.add_response("describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]})
-    ec2.add_response(
-        "describe_launch_template_versions",
-        {
-            "LaunchTemplateVersions": [
-                {
-                    "LaunchTemplateId": "lt-0123456789abcdef0",
-                    "VersionNumber": 3,
-                    "LaunchTemplateData": {"IamInstanceProfile": {"Name": "prod-profile"}},
-                }
-            ]
-        },
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    group_template(ctx, {"IamInstanceProfile": {"Name": "prod-profile"}})
+    iam = stub(ctx, "iam")
     iam.add_response("get_instance_profile", _profile_reply("prod-role"), {"InstanceProfileName": "prod-profile"})
 
     check = s3access.instance_profile(ctx)
@@ -607,22 +594,7 @@ def test_required_tokens_at_hop_limit_one_pass_noting_containers_get_no_credenti
 
 def test_the_production_metadata_options_are_read_from_the_groups_template_version() -> None:
     ctx = context(OUTPUTS)
-    stub(ctx, "autoscaling").add_response(
-        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
-    )
-    stub(ctx, "ec2").add_response(
-        "describe_launch_template_versions",
-        {
-            "LaunchTemplateVersions": [
-                {
-                    "LaunchTemplateId": "lt-0123456789abcdef0",
-                    "VersionNumber": 3,
-                    "LaunchTemplateData": {"MetadataOptions": REQUIRED},
-                }
-            ]
-        },
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    group_template(ctx, {"MetadataOptions": REQUIRED})
 
     check = s3access.imds(ctx)
 
@@ -634,14 +606,7 @@ def test_a_template_version_without_launch_data_reads_as_aws_defaults() -> None:
     # LaunchTemplateData is optional in DescribeLaunchTemplateVersions' reply: none means no metadata options set,
     # so AWS's defaults (IMDSv1 open) apply, and the check says so instead of raising.
     ctx = context(OUTPUTS)
-    stub(ctx, "autoscaling").add_response(
-        "describe_auto_scaling_groups", group("blue-asg"), {"AutoScalingGroupNames": ["blue-asg"]}
-    )
-    stub(ctx, "ec2").add_response(
-        "describe_launch_template_versions",
-        {"LaunchTemplateVersions": [{"LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 3}]},
-        {"LaunchTemplateId": "lt-0123456789abcdef0", "Versions": ["3"]},
-    )
+    group_template(ctx, None)
 
     check = s3access.imds(ctx)
 
