@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pytest
 from guardrails import reachability as r
@@ -585,9 +586,7 @@ def test_placements_that_differ_only_in_where_the_default_route_leads_are_each_t
     to_gateway = subnet(table(route("0.0.0.0/0")))
     web = target(permission("198.51.100.7/32"))
     placements = tuple(r.Placement(where, r.Hop("public IP", ("urn:eip",))) for where in (elsewhere, to_gateway))
-    [exposure] = r.target_exposures(
-        r.Target(web.urn, web.type, web.name, web.kind, web.hop, placements, web.permissions)
-    )
+    [exposure] = r.target_exposures(replace(web, placements=placements))
     assert exposure.ports == "22" and exposure.sources == ["198.51.100.7/32"]
     assert exposure.narrative().startswith("internet → igw-1 → rtb-1 (0.0.0.0/0) → subnet-1")
 
@@ -603,10 +602,6 @@ def test_an_exposure_given_its_sources_adds_only_new_ones() -> None:
 # --- placements that read alike: traced once, and only when they truly read alike -------------------------
 
 
-def _placed(web: r.Target, *placements: r.Placement) -> r.Target:
-    return r.Target(web.urn, web.type, web.name, web.kind, web.hop, placements, web.permissions)
-
-
 def test_placements_that_differ_only_in_their_acl_are_each_traced() -> None:
     # The same subnet twice: behind an ACL that denies everything, then with no custom ACL. The first adds
     # nothing; the second is open and must not be taken for a repeat of the first.
@@ -614,8 +609,8 @@ def test_placements_that_differ_only_in_their_acl_are_each_traced() -> None:
     web = target(permission("198.51.100.7/32"))
     eip = r.Hop("public IP", ("urn:eip",))
 
-    assert r.target_exposures(_placed(web, r.Placement(closed, eip))) == []
-    [exposure] = r.target_exposures(_placed(web, r.Placement(closed, eip), r.Placement(subnet(), eip)))
+    assert r.target_exposures(replace(web, placements=(r.Placement(closed, eip),))) == []
+    [exposure] = r.target_exposures(replace(web, placements=(r.Placement(closed, eip), r.Placement(subnet(), eip))))
 
     assert (exposure.ports, exposure.sources) == ("22", ["198.51.100.7/32"])
 
@@ -625,7 +620,7 @@ def test_placements_that_differ_only_in_their_public_address_are_each_traced() -
     web = target(permission("198.51.100.7/32"))
     eip = r.Hop("eip web-eip", ("urn:eip",))
 
-    [exposure] = r.target_exposures(_placed(web, r.Placement(subnet()), r.Placement(subnet(), eip)))
+    [exposure] = r.target_exposures(replace(web, placements=(r.Placement(subnet()), r.Placement(subnet(), eip))))
 
     [path] = exposure.paths
     assert path[-3] == eip and path[-1] == web.hop
@@ -640,7 +635,7 @@ def test_copies_of_a_placement_that_read_alike_add_one_path_not_one_per_copy() -
         for n in (1, 2, 3)
     ]
 
-    [exposure] = r.target_exposures(_placed(web, *copies))
+    [exposure] = r.target_exposures(replace(web, placements=tuple(copies)))
 
     [path] = exposure.paths
     assert r.Hop("subnet-1", ("urn:subnet-1",)) in path
